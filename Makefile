@@ -1,0 +1,71 @@
+# Two commands for a newcomer: `make run` and `make test`. `make help` lists the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := .make
+CHROMIUM ?= /usr/bin/chromium
+# Local runs use the debug settings; production sets its own environment (see README).
+DEV_ENV := DJANGO_DEBUG=1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-unit test-e2e test-postgres lint migrate seed static collectstatic clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP)/venv: pyproject.toml
+	@mkdir -p $(STAMP)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+$(STAMP)/npm: package.json package-lock.json
+	@mkdir -p $(STAMP)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(STAMP)/static: $(STAMP)/npm static/src/app.scss static/src/copy-vendor.mjs
+	npm run build
+	@touch $@
+
+setup: $(STAMP)/venv $(STAMP)/static ## Install Python and npm dependencies and build static files
+
+migrate: setup ## Apply database migrations
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+
+seed: migrate ## Load the demo partnerships and personas
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+
+run: seed ## Set up, seed demo data and serve on http://127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup ## Run the whole suite (browser tests too when Chromium is installed)
+	@if [ -x "$(CHROMIUM)" ]; then \
+		$(BIN)/pytest; \
+	elif [ -n "$$REQUIRE_BROWSER" ]; then \
+		echo "Chromium is not installed at $(CHROMIUM) and REQUIRE_BROWSER is set: failing."; exit 1; \
+	else \
+		echo ""; \
+		echo "*** Chromium is not installed: the browser tests in tests/e2e are NOT being run. ***"; \
+		echo "*** Install it with: sudo apt-get install -y chromium                           ***"; \
+		echo ""; \
+		$(BIN)/pytest --ignore=tests/e2e; \
+	fi
+
+test-unit: setup ## Run the suite without the browser tests
+	$(BIN)/pytest --ignore=tests/e2e
+
+test-e2e: setup ## Run only the browser tests (needs Chromium)
+	$(BIN)/pytest tests/e2e
+
+lint: setup ## Check style with ruff and that migrations are up to date
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+collectstatic: setup ## Collect hashed, compressed static files into staticfiles/
+	$(DEV_ENV) $(BIN)/python manage.py collectstatic --no-input --clear
+
+clean: ## Remove the virtual environment, node_modules and built files
+	rm -rf $(VENV) node_modules $(STAMP) static/vendor static/build staticfiles

@@ -1,0 +1,61 @@
+"""The one place that decides who may see and do what.
+
+A partnership someone may not see is answered exactly like one that does not exist
+(404). A partnership they may see but an action their role does not allow answers 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Membership, Partnership
+
+Role = Membership.Role
+
+# Each role may do everything the roles below it may.
+ROLE_RANK = {Role.VIEWER: 1, Role.CONTRIBUTOR: 2, Role.LEAD: 3}
+
+
+def get_partnership_for_user(user, slug: str) -> Partnership:
+    """The partnership with this slug if the user may read it, else Http404."""
+    try:
+        return Partnership.objects.visible_to(user).select_related("region").get(slug=slug)
+    except Partnership.DoesNotExist:
+        raise Http404("No such partnership") from None
+
+
+def role_in(user, partnership: Partnership) -> str | None:
+    """The user's role in the partnership, or None when they are not a member."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, partnership=partnership)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def has_role(role: str | None, minimum: str) -> bool:
+    """Whether a member's role is at least `minimum` (lead > contributor > viewer)."""
+    return role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
+
+
+def can_edit(role: str | None) -> bool:
+    """Contributors and leads edit their partnership's drafts; viewers and Panel staff do not."""
+    return has_role(role, Role.CONTRIBUTOR)
+
+
+def can_lead(role: str | None) -> bool:
+    """Only leads submit audits, mark reviews complete and manage members."""
+    return has_role(role, Role.LEAD)
+
+
+def require_role(role: str | None, minimum: str) -> None:
+    """Raise PermissionDenied unless the member's role is at least `minimum`."""
+    if not has_role(role, minimum):
+        raise PermissionDenied
+
+
+def require_panel_staff(user) -> None:
+    """Raise PermissionDenied unless the user is national Panel staff."""
+    if not (user.is_authenticated and user.is_active and user.is_panel_staff):
+        raise PermissionDenied

@@ -1,0 +1,112 @@
+"""Forms for signing in and managing members, laid out with crispy-forms-gds."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+
+from .models import Membership
+
+EMAIL_REQUIRED = "Enter an email address"
+EMAIL_INVALID = "Enter an email address in the correct format, like name@example.org"
+ROLE_REQUIRED = "Select a role"
+ROLE_HELP = (
+    "Viewers read the partnership's audits, reviews and dashboard. Contributors can also "
+    "edit drafts. Leads can also submit audits, mark reviews complete and manage members."
+)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with GOV.UK wording and layout; the field stays `username`."""
+
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password",
+        "inactive": "This account has been turned off. Ask your partnership's lead for help",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].error_messages["required"] = EMAIL_REQUIRED
+        self.fields["username"].widget.attrs.update(autocomplete="email", spellcheck="false")
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("username", field_width=Fixed.THIRTY),
+            Field.text("password", field_width=Fixed.TWENTY),
+            Button("submit", "Sign in"),
+        )
+
+
+class MembershipAddForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": EMAIL_REQUIRED, "invalid": EMAIL_INVALID},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Membership.Role.choices,
+        widget=forms.RadioSelect,
+        help_text=ROLE_HELP,
+        error_messages={"required": ROLE_REQUIRED},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(autocomplete="off", spellcheck="false")
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("email", field_width=Fixed.THIRTY),
+            Field.radios("role", legend_size=Size.MEDIUM),
+            Button("submit", "Add member"),
+        )
+
+
+class MembershipRoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
+        widgets = {"role": forms.RadioSelect}
+        error_messages = {"role": {"required": ROLE_REQUIRED}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].help_text = ROLE_HELP
+        self.fields["role"].choices = Membership.Role.choices
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.radios("role", legend_size=Size.MEDIUM),
+            Button("submit", "Change role"),
+        )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Ask for a link to set a new password, in GOV.UK layout."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].error_messages.update(required=EMAIL_REQUIRED, invalid=EMAIL_INVALID)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("email", field_width=Fixed.THIRTY), Button("submit", "Send link")
+        )
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    """Choose a password from an emailed link, checked by Django's password validators."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Password"
+        self.fields["new_password1"].help_text = ""
+        self.fields["new_password1"].error_messages["required"] = "Enter a password"
+        self.fields["new_password2"].label = "Confirm password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the password again"
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("new_password1", field_width=Fixed.TWENTY),
+            Field.text("new_password2", field_width=Fixed.TWENTY),
+            Button("submit", "Set password"),
+        )

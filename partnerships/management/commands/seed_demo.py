@@ -1,0 +1,34 @@
+"""Load the deterministic demo data set. Refuses to run on a production setting."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from partnerships import demo
+
+REFUSED = (
+    "seed_demo creates accounts with a published password. It only runs with "
+    "DJANGO_DEBUG=1, or with --force if you are sure this is not a live service."
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo partnerships and personas (idempotent and deterministic)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(REFUSED)
+        seeded = demo.seed_partnerships()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(seeded['partnerships'])} partnerships.")
+        )
+        self.stdout.write(
+            "\nSign in at http://127.0.0.1:8000/accounts/login/ with the password "
+            f"{demo.DEMO_PASSWORD} as any of:\n"
+            f"  {demo.PANEL_EMAIL:<38} Panel staff\n"
+            + "".join(
+                f"  {email:<38} {role.label} of {slug}\n" for email, slug, role in demo.PERSONAS
+            )
+        )

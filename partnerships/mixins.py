@@ -1,0 +1,51 @@
+"""View mixins that apply the access rules of partnerships/access.py to class-based views."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+
+from . import access
+
+
+class PartnershipMixin(LoginRequiredMixin):
+    """Loads `self.partnership` from the URL's slug and the user's `self.role` in it.
+
+    Anyone who may not read the partnership gets 404; a member whose role is below
+    `minimum_role` gets 403. Panel staff may read every partnership (minimum_role None)
+    but have no role in it, so they never pass a role check.
+    """
+
+    minimum_role: str | None = None
+    partnership_url_kwarg = "slug"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.partnership = access.get_partnership_for_user(
+            request.user, kwargs[self.partnership_url_kwarg]
+        )
+        self.role = access.role_in(request.user, self.partnership)
+        if self.role is None and not request.user.is_panel_staff:
+            # Visible only through membership, so this cannot happen; guard anyway.
+            return self.handle_no_permission()
+        if self.minimum_role is not None:
+            access.require_role(self.role, self.minimum_role)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            partnership=self.partnership,
+            role=self.role,
+            can_edit=access.can_edit(self.role),
+            can_lead=access.can_lead(self.role),
+        )
+        return context
+
+
+class PanelStaffMixin(LoginRequiredMixin):
+    """Only national Panel staff; everyone else signed in gets 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        access.require_panel_staff(request.user)
+        return super().dispatch(request, *args, **kwargs)

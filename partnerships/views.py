@@ -1,0 +1,177 @@
+"""Pages for a partnership, its members, the Panel home, sign-in and health."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from . import services
+from .forms import MembershipAddForm, MembershipRoleForm, SignInForm
+from .mixins import PanelStaffMixin, PartnershipMixin
+from .models import Membership, Partnership, Region
+
+
+class StartView(TemplateView):
+    template_name = "start.html"
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class HomeRedirectView(LoginRequiredMixin, View):
+    """After sign-in: Panel staff go to /panel/, members to their (first) partnership."""
+
+    def get(self, request):
+        if request.user.is_panel_staff:
+            return redirect("panel:home")
+        membership = (
+            Membership.objects.filter(user=request.user, partnership__active=True)
+            .select_related("partnership")
+            .order_by("partnership__name")
+            .first()
+        )
+        if membership is None:
+            return redirect("partnerships:no_partnership")
+        return redirect(membership.partnership)
+
+
+class NoPartnershipView(LoginRequiredMixin, TemplateView):
+    template_name = "partnerships/no_partnership.html"
+
+
+class PartnershipHomeView(PartnershipMixin, TemplateView):
+    template_name = "partnerships/partnership_home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            members=Membership.objects.for_partnership(self.partnership), **kwargs
+        )
+
+
+class MemberListView(PartnershipMixin, TemplateView):
+    template_name = "partnerships/membership_list.html"
+    minimum_role = Membership.Role.LEAD
+
+    def get_context_data(self, **kwargs):
+        history = (
+            Membership.history.filter(partnership_id=self.partnership.pk)
+            .select_related("history_user", "user")
+            .order_by("-history_date")[:50]
+        )
+        return super().get_context_data(
+            members=Membership.objects.for_partnership(self.partnership),
+            history=history,
+            **kwargs,
+        )
+
+
+class MemberAddView(PartnershipMixin, FormView):
+    template_name = "partnerships/membership_add.html"
+    form_class = MembershipAddForm
+    minimum_role = Membership.Role.LEAD
+
+    def form_valid(self, form):
+        try:
+            membership = services.membership_add(
+                partnership=self.partnership,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=self.request.user,
+                site_url=self.request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{membership.user.email} has been added as {membership.get_role_display().lower()}"
+            " and sent an email",
+        )
+        return redirect("partnerships:members", slug=self.partnership.slug)
+
+
+class MembershipObjectMixin(PartnershipMixin):
+    minimum_role = Membership.Role.LEAD
+
+    @cached_property
+    def membership(self):
+        """The membership named in the URL, only within this partnership (else 404)."""
+        return get_object_or_404(
+            Membership.objects.select_related("user"),
+            pk=self.kwargs["pk"],
+            partnership=self.partnership,
+        )
+
+    def get_success_url(self):
+        return reverse("partnerships:members", kwargs={"slug": self.partnership.slug})
+
+
+class MemberRoleView(MembershipObjectMixin, FormView):
+    template_name = "partnerships/membership_role.html"
+    form_class = MembershipRoleForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.membership}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(membership=self.membership, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.membership_change_role(
+                membership=self.membership, role=form.cleaned_data["role"], by=self.request.user
+            )
+        except ValidationError as error:
+            form.add_error("role", error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.membership.user.email}'s role has been changed")
+        return redirect(self.get_success_url())
+
+
+class MemberRemoveView(MembershipObjectMixin, TemplateView):
+    template_name = "partnerships/membership_remove.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(membership=self.membership, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        membership = self.membership
+        try:
+            services.membership_remove(membership=membership, by=request.user)
+        except ValidationError as error:
+            return self.render_to_response(self.get_context_data(error=error.messages[0]))
+        messages.success(request, f"{membership.user.email} has been removed")
+        return redirect(self.get_success_url())
+
+
+class PanelHomeView(PanelStaffMixin, TemplateView):
+    template_name = "partnerships/panel_home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            regions=Region.objects.all(),
+            partnerships=Partnership.objects.with_member_counts()
+            .select_related("region")
+            .order_by("region__order", "name"),
+            **kwargs,
+        )
+
+
+def healthz(request):
+    """Liveness and database check for load balancers: 200 when the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

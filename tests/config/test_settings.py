@@ -1,0 +1,90 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-production-like-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-!@#",
+    "DJANGO_ALLOWED_HOSTS": "assess.example.org",
+    "DATABASE_URL": "sqlite:///:memory:",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+
+
+def run_manage(*args, env_overrides):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_passes_with_production_environment():
+    """`manage.py check --deploy` reports no issue at all with production values."""
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    """With DEBUG off and no secret key the app will not start."""
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""}
+    result = run_manage("check", env_overrides=env)
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_security_settings():
+    """With DEBUG off: secure cookies, HSTS, no framing, 8-hour sessions ending at browser close."""
+    script = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
+        " s.CSRF_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS >= 31536000, s.X_FRAME_OPTIONS,"
+        " s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(PRODUCTION_ENV)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "DENY",
+        "28800",
+        "True",
+    ]
+
+
+@pytest.mark.django_db
+def test_content_security_policy_is_strict(client):
+    """Every page carries a CSP with no unsafe-inline and no remote origin."""
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert "http" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_script_or_style(client, lead):
+    """Templates never rely on inline script or style attributes that the CSP would block."""
+    client.force_login(lead)
+    for url in ("/", "/accounts/login/", "/p/northshire/", "/p/northshire/members/add/"):
+        html = client.get(url).content.decode()
+        assert "<script>" not in html
+        assert " style=" not in html
+        assert "onclick" not in html
