@@ -13,3 +13,4 @@ SECURE_SSL_REDIRECT = False
 # The browser tests talk to a live server over plain HTTP.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+AXES_VERBOSE = False

@@ -1,0 +1,68 @@
+"""Browser journeys in Debian's Chromium, driven by Playwright, with axe on every page.
+
+Chromium must be installed (apt-get install chromium); Playwright never downloads a
+browser here. axe-core comes from npm (node_modules) and is injected through a browser
+context that bypasses CSP, so the pages under test keep their strict policy.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .pages import Journey
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+# ordinary blocking calls, which Django would otherwise refuse inside an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            # Live-server tests truncate tables; serialized rollback restores what the
+            # data migrations loaded (regions, frameworks) before each test.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium")
+    if not AXE_JS.exists():
+        pytest.fail(f"axe-core is missing at {AXE_JS}: run npm ci")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(bypass_csp=True, locale="en-GB")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def journey(context, live_server):
+    """A fresh browser tab on the live server that runs axe on every page it reaches."""
+    page = context.new_page()
+    return Journey(page, live_server.url, AXE_JS.read_text(encoding="utf-8"))

@@ -1,0 +1,92 @@
+"""Page objects for the browser journeys. Every navigation ends with an axe check."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+class AccessibilityError(AssertionError):
+    pass
+
+
+class Journey:
+    """One person's way through the service in a browser tab."""
+
+    def __init__(self, page: Page, base_url: str, axe_source: str):
+        self.page = page
+        self.base_url = base_url
+        self.axe_source = axe_source
+        self.checked: list[str] = []
+
+    # Navigation -------------------------------------------------------------
+    def goto(self, path: str):
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.ok, (
+            f"{path} answered {response and response.status}"
+        )
+        self.check_accessibility()
+        return self
+
+    def click(self, name: str, role: str = "link"):
+        """Follow a link or press a button by its accessible name, then check the new page."""
+        with self.page.expect_navigation():
+            self.page.get_by_role(role, name=name, exact=True).first.click()
+        self.check_accessibility()
+        return self
+
+    def press_button(self, name: str):
+        return self.click(name, role="button")
+
+    def fill(self, label: str, value: str):
+        self.page.get_by_label(label, exact=True).fill(value)
+        return self
+
+    def choose(self, label: str):
+        self.page.get_by_label(label, exact=True).check()
+        return self
+
+    # Assertions -------------------------------------------------------------
+    def expect_heading(self, text: str):
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(re.compile(re.escape(text)))
+        return self
+
+    def expect_text(self, text: str):
+        expect(self.page.get_by_text(text, exact=False).first).to_be_visible()
+        return self
+
+    def expect_path(self, path: str):
+        expect(self.page).to_have_url(self.base_url + path)
+        return self
+
+    def check_accessibility(self):
+        """Run axe on the current page; fail on any WCAG 2.0/2.1/2.2 A or AA violation."""
+        self.page.add_script_tag(content=self.axe_source)
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        )
+        self.checked.append(self.page.url.removeprefix(self.base_url))
+        violations = result["violations"]
+        if violations:
+            lines = [f"axe found {len(violations)} violation(s) on {self.page.url}:"]
+            for violation in violations:
+                targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
+                lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+                lines.extend(f"    at {target}" for target in targets)
+            raise AccessibilityError("\n".join(lines))
+
+    # Steps shared by journeys ------------------------------------------------
+    def sign_in(self, email: str, password: str):
+        self.goto("/")
+        self.click("Sign in", role="button")
+        self.expect_heading("Sign in")
+        self.fill("Email address", email).fill("Password", password)
+        self.press_button("Sign in")
+        return self
+
+    def sign_out(self):
+        self.page.get_by_role("button", name=re.compile("^Sign out")).click()
+        self.page.wait_for_url(self.base_url + "/")
+        self.check_accessibility()
+        return self
