@@ -34,9 +34,17 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # Live-server tests truncate tables; serialized rollback restores what the
-            # data migrations loaded (regions, frameworks) before each test.
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Live-server tests empty every table after each test, including what data migrations
+    loaded; put that reference data back with the same idempotent loaders."""
+    from partnerships.models import Region
+    from partnerships.regions import ensure_regions
+
+    ensure_regions(Region)
 
 
 @pytest.fixture(scope="session")
