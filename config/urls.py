@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from audits import panel_urls as audits_panel
+from partnerships import panel_urls as partnerships_panel
 from partnerships import views as partnership_views
 from partnerships.forms import ChoosePasswordForm, PasswordResetRequestForm
+
+# /panel/ gathers the Panel's pages of every app under one namespace.
+panel_urlpatterns = partnerships_panel.urlpatterns + audits_panel.urlpatterns
 
 urlpatterns = [
     path("", partnership_views.StartView.as_view(), name="start"),
@@ -31,6 +36,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
-    path("panel/", include("partnerships.panel_urls")),
+    path("panel/", include((panel_urlpatterns, "panel"))),
     path("", include("partnerships.urls")),
+    path("", include("audits.urls")),
 ]

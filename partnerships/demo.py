@@ -64,12 +64,15 @@ def seed_partnerships() -> dict:
         for _, slug, _ in PARTNERSHIPS
         if slug not in persona_slugs
     ]
+    leads = {}
     for email, slug, role in members:
         user = person(email)
+        if role == Membership.Role.LEAD:
+            leads[slug] = user
         membership, created = Membership.objects.get_or_create(
             user=user, partnership=partnerships[slug], defaults={"role": role}
         )
         if not created and membership.role != role:
             membership.role = role
             membership.save(update_fields=["role"])
-    return {"partnerships": partnerships, "panel": panel}
+    return {"partnerships": partnerships, "panel": panel, "leads": leads}

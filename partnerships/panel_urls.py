@@ -1,10 +1,9 @@
-"""URLs under /panel/ for national Panel staff; later apps add theirs beside these."""
+"""URLs under /panel/ for national Panel staff; config/urls.py joins them with other apps' into
+the `panel` namespace."""
 
 from django.urls import path
 
 from . import views
-
-app_name = "panel"
 
 urlpatterns = [
     path("", views.PanelHomeView.as_view(), name="home"),

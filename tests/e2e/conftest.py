@@ -41,10 +41,12 @@ def pytest_collection_modifyitems(items):
 def reference_data(transactional_db):
     """Live-server tests empty every table after each test, including what data migrations
     loaded; put that reference data back with the same idempotent loaders."""
+    from audits.loading import app_models, load_all
     from partnerships.models import Region
     from partnerships.regions import ensure_regions
 
     ensure_regions(Region)
+    load_all(app_models())
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audits.demo import seed_audits
 from partnerships import demo
 
 REFUSED = (
@@ -21,8 +22,14 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError(REFUSED)
         seeded = demo.seed_partnerships()
+        audits = seed_audits(
+            partnerships=seeded["partnerships"], leads=seeded["leads"], panel=seeded["panel"]
+        )
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(seeded['partnerships'])} partnerships.")
+            self.style.SUCCESS(
+                f"Demo data ready: {len(seeded['partnerships'])} partnerships, "
+                f"cycles {', '.join(c.name for c in audits['cycles'])}."
+            )
         )
         self.stdout.write(
             "\nSign in at http://127.0.0.1:8000/accounts/login/ with the password "

@@ -1,0 +1,160 @@
+"""Deterministic demo audits: a closed 2025-26 cycle and an open 2026-27 cycle.
+
+The open cycle always closes six weeks after the day the seed runs, so the demo never
+goes stale. Every state appears: not started, draft, submitted, returned, accepted.
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Action, Audit, AuditEvent, Cycle, FrameworkVersion, Item, Response
+
+EVIDENCE = [
+    "Minutes of the partnership executive where this was agreed, and the follow-up paper.",
+    "Findings of the multi-agency audit of case files, with the action tracker.",
+    "Practitioner survey results and the plan that responds to them.",
+    "Training records for the multi-agency course and feedback from those who attended.",
+    "Quarterly data report to the executive, broken down by ethnicity.",
+]
+ACTIONS = [
+    ("Agree a plan with all three safeguarding partners", "Partnership business manager"),
+    ("Run a multi-agency audit of case files on this theme", "Quality assurance subgroup chair"),
+    ("Add this to the training programme for next year", "Learning and development lead"),
+    ("Report progress to the executive every quarter", "Independent scrutineer"),
+]
+
+# 2026-27 state of each demo partnership (the rest have not started).
+OPEN_CYCLE_STATES = {
+    "northshire": "draft",
+    "eastmere": "submitted",
+    "harrowdale": "returned",
+    "kestrel-bay": "accepted",
+    "thornmoor": "draft",
+    "millbeck": "submitted",
+    "greystone": "accepted",
+    "ashvale": "returned",
+}
+RETURN_REASON = (
+    "Several ratings of 2 rest on plans rather than practice. Please add evidence of what "
+    "has changed for children, or lower the ratings and add actions."
+)
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _fill(audit, items, rng, *, author, when, complete=True, upto=None, moderate_by=None):
+    """Answer items so that no rule is broken (all of them, or those of themes <= upto)."""
+    responses, actions = [], []
+    for item in items:
+        answered = complete or (upto is not None and item.theme.number <= upto)
+        rating = rng.choice([0, 1, 1, 2, 2, 2, 3]) if answered else None
+        response = Response(
+            audit=audit,
+            item=item,
+            rating=rating,
+            evidence=rng.choice(EVIDENCE) if rating is not None and rating >= 2 else "",
+            revision=1 if answered else 0,
+            updated_by=author if answered else None,
+            updated_at=_at(when) if answered else None,
+        )
+        if moderate_by is not None and rating is not None:
+            response.moderated_rating = max(0, rating - rng.choice([0, 0, 0, 1]))
+            response.moderated_by = moderate_by
+            response.moderated_at = _at(when + timedelta(days=20))
+        responses.append(response)
+    Response.objects.bulk_create(responses)
+    for response in responses:
+        if response.rating is not None and response.rating <= 1:
+            what, owner = rng.choice(ACTIONS)
+            due = date(when.year + 1, rng.randint(1, 12), 1)
+            actions.append(Action(response=response, what=what, owner=owner, due_month=due))
+    Action.objects.bulk_create(actions)
+
+
+def _event(audit, kind, by, day, reason=""):
+    AuditEvent.objects.create(audit=audit, kind=kind, by=by, at=_at(day), reason=reason)
+
+
+def _audit(partnership, cycle, state, rng, *, lead, panel, start):
+    audit = Audit.objects.create(partnership=partnership, cycle=cycle, status=state)
+    items = list(Item.objects.filter(theme__version=cycle.version).select_related("theme"))
+    _event(audit, "started", lead, start)
+    if state == "draft":
+        upto = 3 if partnership.slug == "northshire" else 5
+        _fill(
+            audit,
+            items,
+            rng,
+            author=lead,
+            when=start + timedelta(days=3),
+            complete=False,
+            upto=upto,
+        )
+        return audit
+    moderator = panel if state == "accepted" else None
+    _fill(audit, items, rng, author=lead, when=start + timedelta(days=3), moderate_by=moderator)
+    _event(audit, "submitted", lead, start + timedelta(days=10))
+    if state == "returned":
+        _event(audit, "returned", panel, start + timedelta(days=14), reason=RETURN_REASON)
+    if state == "accepted":
+        _event(audit, "accepted", panel, start + timedelta(days=24))
+    return audit
+
+
+@transaction.atomic
+def seed_audits(*, partnerships: dict, leads: dict, panel, today: date | None = None) -> dict:
+    """Create the two demo cycles and their audits; on a second run only move the closing date."""
+    today = today or timezone.localdate()
+    version = FrameworkVersion.objects.get(framework__slug="anti-racist-safeguarding", number=1)
+    open_closes = today + timedelta(weeks=6)
+    open_opens = min(date(2026, 4, 1), today - timedelta(days=60))
+    closed_closes = min(date(2026, 3, 31), open_opens - timedelta(days=1))
+    closed_opens = closed_closes - timedelta(days=364)
+
+    existing = Cycle.objects.filter(name="2026-27").first()
+    if existing is not None:
+        Cycle.objects.filter(pk=existing.pk).update(closes_on=max(existing.closes_on, open_closes))
+        return {"cycles": list(Cycle.objects.order_by("opens_on"))}
+
+    closed = Cycle.objects.create(
+        name="2025-26",
+        version=version,
+        opens_on=closed_opens,
+        closes_on=closed_closes,
+        created_by=panel,
+    )
+    current = Cycle.objects.create(
+        name="2026-27",
+        version=version,
+        opens_on=open_opens,
+        closes_on=open_closes,
+        created_by=panel,
+    )
+    slugs = sorted(partnerships)
+    for slug in slugs:
+        rng = random.Random(f"2025-26:{slug}")
+        # Two partnerships did not take part in 2025-26; the rest were accepted.
+        if slug in ("coombe-vale", "riverbank"):
+            continue
+        _audit(
+            partnerships[slug],
+            closed,
+            "accepted",
+            rng,
+            lead=leads[slug],
+            panel=panel,
+            start=closed_opens + timedelta(days=30),
+        )
+    for slug in slugs:
+        state = OPEN_CYCLE_STATES.get(slug)
+        if state is None:
+            continue
+        rng = random.Random(f"2026-27:{slug}")
+        start = max(open_opens, today - timedelta(days=40))
+        _audit(partnerships[slug], current, state, rng, lead=leads[slug], panel=panel, start=start)
+    return {"cycles": [closed, current]}

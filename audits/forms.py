@@ -1,0 +1,178 @@
+"""Forms for answering a theme, checking and submitting, moderating and opening cycles.
+
+The theme page is many small forms on one page: for each item an ItemAnswerForm and a
+formset of ActionForms (action-plan lines). Adding and removing lines works without
+JavaScript: the buttons post the page back and it is shown again with every entered value.
+"""
+
+from datetime import date
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import FrameworkVersion
+
+WHAT_REQUIRED = "Enter what will be done"
+DUE_MONTH_INVALID = "Enter the due month as a number from 1 to 12"
+DUE_YEAR_INVALID = "Enter the due year as 4 digits, like 2027"
+DUE_INCOMPLETE = "Enter both the month and the year the action is due"
+RATING_INVALID = "Select a rating from 0 to 3"
+REASON_REQUIRED = "Enter the reason for returning the audit"
+EVIDENCE_MAX = 5000
+
+
+class ItemAnswerForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        choices=[],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": RATING_INVALID},
+    )
+    evidence = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=EVIDENCE_MAX,
+        error_messages={"max_length": f"Evidence must be {EVIDENCE_MAX} characters or fewer"},
+    )
+    confirm = forms.BooleanField(required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, levels, response, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.response = response
+        self.item = response.item
+        self.fields["rating"].choices = [(level.value, level.label) for level in levels]
+
+
+class ActionForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    what = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.CharField(required=False, max_length=150)
+    due_month = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=12,
+        error_messages={
+            "invalid": DUE_MONTH_INVALID,
+            "min_value": DUE_MONTH_INVALID,
+            "max_value": DUE_MONTH_INVALID,
+        },
+    )
+    due_year = forms.IntegerField(
+        required=False,
+        min_value=2020,
+        max_value=2100,
+        error_messages={
+            "invalid": DUE_YEAR_INVALID,
+            "min_value": DUE_YEAR_INVALID,
+            "max_value": DUE_YEAR_INVALID,
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        what, owner = (data.get("what") or "").strip(), (data.get("owner") or "").strip()
+        month, year = data.get("due_month"), data.get("due_year")
+        started = what or owner or month or year
+        if started and not what:
+            self.add_error("what", ValidationError(WHAT_REQUIRED, code="what"))
+        if (
+            (month is None) != (year is None)
+            and not self.has_error("due_month")
+            and not self.has_error("due_year")
+        ):
+            self.add_error("due_month", ValidationError(DUE_INCOMPLETE, code="due"))
+        data["due"] = date(year, month, 1) if month and year else None
+        return data
+
+    @classmethod
+    def initial_for(cls, action):
+        return {
+            "id": action.pk,
+            "what": action.what,
+            "owner": action.owner,
+            "due_month": action.due_month.month if action.due_month else None,
+            "due_year": action.due_month.year if action.due_month else None,
+        }
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=0, can_delete=True, max_num=20)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you returning the audit?",
+        help_text="The partnership sees this on its task list. Say what needs to change.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": REASON_REQUIRED},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.textarea("reason", label_size=Size.MEDIUM),
+            Button.warning("return", "Return audit"),
+        )
+
+
+class CycleForm(forms.Form):
+    name = forms.RegexField(
+        label="Cycle name",
+        regex=r"^[0-9]{4}-[0-9]{2}$",
+        help_text="The financial year it covers, for example 2027-28",
+        error_messages={
+            "required": "Enter a cycle name",
+            "invalid": "Enter the cycle name as a year range, like 2027-28",
+        },
+    )
+    version = forms.ModelChoiceField(
+        label="Framework version",
+        queryset=FrameworkVersion.objects.published().select_related("framework"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select a framework version"},
+    )
+    opens_on = forms.DateField(
+        label="Opening date",
+        help_text="For example, 1 4 2027, or 2027-04-01",
+        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the opening date",
+            "invalid": "Enter a real opening date, like 1 4 2027",
+        },
+    )
+    closes_on = forms.DateField(
+        label="Closing date",
+        help_text="After this date audits of the cycle are read-only",
+        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the closing date",
+            "invalid": "Enter a real closing date, like 31 3 2028",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("name", field_width=Fixed.TEN),
+            Field.radios("version", legend_size=Size.SMALL),
+            Field.text("opens_on", field_width=Fixed.TEN),
+            Field.text("closes_on", field_width=Fixed.TEN),
+            Button("submit", "Open cycle"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", "The closing date must be on or after the opening date")
+        return data

@@ -1,0 +1,116 @@
+"""Loads framework versions from their data files in audits/frameworks/.
+
+Used by the data migration that installs version 1, by `manage.py load_frameworks` for
+later versions, and by the browser tests' setup. It takes the model classes as
+arguments so that the migration can pass its historical models. Loading is idempotent:
+a file already loaded with the same content changes nothing; a published version whose
+file has changed is refused, because published versions never change.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils import timezone
+
+FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
+CHANGED_AFTER_PUBLICATION = (
+    "{path} differs from published version {number}, which can no longer change. "
+    "Copy it to a new file with the next version number instead."
+)
+
+
+class FrameworkFileError(Exception):
+    pass
+
+
+@dataclass
+class FrameworkModels:
+    framework: type
+    version: type
+    level: type
+    theme: type
+    item: type
+
+
+def framework_files() -> list[Path]:
+    """Every framework data file, in version order."""
+    return sorted(FRAMEWORKS_DIR.glob("version-*.json"), key=lambda p: int(p.stem.split("-")[1]))
+
+
+def load_framework_file(path: Path, models: FrameworkModels) -> tuple[object, bool]:
+    """Load one data file as a published version; return (version, created)."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    data = json.loads(raw.decode("utf-8"))
+    framework, _ = models.framework.objects.get_or_create(
+        slug=data["framework"]["slug"], defaults={"name": data["framework"]["name"]}
+    )
+    existing = models.version.objects.filter(framework=framework, number=data["version"]).first()
+    if existing is not None:
+        if existing.content_hash == digest:
+            return existing, False
+        raise FrameworkFileError(
+            CHANGED_AFTER_PUBLICATION.format(path=path.name, number=existing.number)
+        )
+    version = models.version.objects.create(
+        framework=framework,
+        number=data["version"],
+        title=data["title"],
+        summary=data.get("summary", ""),
+        status="draft",
+        content_hash=digest,
+    )
+    models.level.objects.bulk_create(
+        models.level(
+            version=version,
+            value=level["value"],
+            label=level["label"],
+            description=level["description"],
+        )
+        for level in data["scale"]
+    )
+    for theme_data in data["themes"]:
+        theme = models.theme.objects.create(
+            version=version,
+            number=theme_data["number"],
+            title=theme_data["title"],
+            summary=theme_data.get("summary", ""),
+        )
+        models.item.objects.bulk_create(
+            models.item(
+                theme=theme,
+                ref=item["ref"],
+                order=order,
+                statement=item["statement"],
+                guidance=item["guidance"],
+                evidence_examples=item["evidence_examples"],
+                sources=", ".join(item["sources"]),
+            )
+            for order, item in enumerate(theme_data["items"], start=1)
+        )
+    # Publish last, once everything is in: from here on the version is frozen.
+    models.version.objects.filter(pk=version.pk).update(
+        status="published", published_at=timezone.now()
+    )
+    version.refresh_from_db()
+    return version, True
+
+
+def load_all(models: FrameworkModels) -> list[tuple[object, bool]]:
+    """Load every data file; idempotent."""
+    return [load_framework_file(path, models) for path in framework_files()]
+
+
+def app_models() -> FrameworkModels:
+    """The current model classes, for use outside migrations."""
+    from . import models
+
+    return FrameworkModels(
+        framework=models.Framework,
+        version=models.FrameworkVersion,
+        level=models.ScaleLevel,
+        theme=models.Theme,
+        item=models.Item,
+    )

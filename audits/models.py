@@ -1,0 +1,378 @@
+"""The checklist framework, audit cycles, and each partnership's audit against them.
+
+A framework version is data (audits/frameworks/version-N.json) loaded by
+`manage.py load_frameworks`; once published it never changes, and an audit keeps the
+version its cycle was pinned to. The partnership's own answers (rating, evidence,
+actions) and the Panel's moderation sit side by side on a Response; services.py decides
+who may change which.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .querysets import (
+    LOCKED,
+    AuditQuerySet,
+    CycleQuerySet,
+    FrameworkContentQuerySet,
+    FrameworkLockedError,
+    FrameworkVersionQuerySet,
+    ItemQuerySet,
+    ResponseQuerySet,
+)
+
+RATING_RANGE = Q(rating__isnull=True) | Q(rating__gte=0, rating__lte=3)
+
+
+class Framework(models.Model):
+    """A named checklist; its content lives in numbered versions."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=150)
+
+    def __str__(self):
+        return self.name
+
+
+class FrameworkVersion(models.Model):
+    """One version of a framework: themes, items and rating scale. Published means frozen."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the data file it was loaded from."
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FrameworkVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="version_number_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.framework.name}, version {self.number}"
+
+    # Only these may change once a version is published: it can be retired.
+    MUTABLE_WHEN_FROZEN = {"status", "published_at"}
+
+    def save(self, *args, **kwargs):
+        stored = FrameworkVersion.objects.filter(pk=self.pk).first() if self.pk else None
+        if stored is not None and stored.is_frozen:
+            changed = {
+                field.attname
+                for field in self._meta.concrete_fields
+                if getattr(stored, field.attname) != getattr(self, field.attname)
+            }
+            if changed - self.MUTABLE_WHEN_FROZEN or self.status == self.Status.DRAFT:
+                raise FrameworkLockedError(LOCKED.format(version=self.number))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen:
+            raise FrameworkLockedError(LOCKED.format(version=self.number))
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_frozen(self):
+        return self.status != self.Status.DRAFT
+
+
+class ScaleLevel(models.Model):
+    """One level of a version's rating scale, such as 2 Established."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="levels")
+    value = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=60)
+    description = models.TextField()
+
+    objects = FrameworkContentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "value"], name="scale_level_unique"),
+            models.CheckConstraint(condition=Q(value__lte=3), name="scale_level_0_to_3"),
+        ]
+
+    def __str__(self):
+        return f"{self.value} {self.label}"
+
+    def owning_version(self):
+        return self.version
+
+
+class Theme(models.Model):
+    """A group of items, shown to the partnership as one task on the task list."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="themes")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+
+    objects = FrameworkContentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="theme_number_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def owning_version(self):
+        return self.version
+
+
+class Item(models.Model):
+    """A statement a partnership rates itself against, with guidance and its sources."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="items")
+    ref = models.CharField(max_length=10, help_text='Such as "4.2".')
+    order = models.PositiveSmallIntegerField()
+    statement = models.TextField()
+    guidance = models.TextField(help_text="What good looks like.")
+    evidence_examples = models.JSONField(default=list)
+    sources = models.CharField(
+        max_length=100, help_text='Recommendations it comes from, such as "R1, D4".'
+    )
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["theme__number", "order"]
+        constraints = [models.UniqueConstraint(fields=["theme", "ref"], name="item_ref_unique")]
+
+    def __str__(self):
+        return f"{self.ref} {self.statement[:60]}"
+
+    @property
+    def anchor(self):
+        """The id of the item on its theme page, such as item-4-2."""
+        return "item-" + self.ref.replace(".", "-")
+
+    def owning_version(self):
+        return self.theme.version
+
+
+class Cycle(models.Model):
+    """An audit round such as 2026-27, pinned to one framework version. Closed means read-only."""
+
+    name = models.CharField(max_length=20, unique=True, help_text="Such as 2026-27.")
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="cycles")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="cycle_closes_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(name__regex=r"^[0-9]{4}-[0-9]{2}$"), name="cycle_name_format"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_open(self, day):
+        return self.opens_on <= day <= self.closes_on
+
+
+class Audit(models.Model):
+    """One partnership's self-assessment in one cycle."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        ACCEPTED = "accepted", "Accepted"
+
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.PROTECT, related_name="audits"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="audits")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    carried_forward_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "cycle"], name="one_audit_per_cycle")
+        ]
+
+    def __str__(self):
+        return f"{self.partnership} {self.cycle}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "audits:task_list",
+            kwargs={"slug": self.partnership.slug, "cycle": self.cycle.name},
+        )
+
+    @property
+    def is_editable_status(self):
+        """Draft and returned audits take the partnership's changes; others are locked."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class Response(models.Model):
+    """A partnership's answer to one item, and the Panel's moderated rating beside it.
+
+    `revision` rises with every change to the answer or its actions, so a save based on
+    an older revision is detected and refused instead of overwriting someone's work.
+    """
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="responses")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="responses")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    evidence = models.TextField(blank=True)
+    carried_forward = models.BooleanField(
+        default=False, help_text="Copied from the last cycle and not yet reviewed."
+    )
+    revision = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    moderated_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    moderation_note = models.TextField(blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item__theme__number", "item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "item"], name="one_response_per_item"),
+            models.CheckConstraint(condition=RATING_RANGE, name="response_rating_0_to_3"),
+            models.CheckConstraint(
+                condition=Q(moderated_rating__isnull=True)
+                | Q(moderated_rating__gte=0, moderated_rating__lte=3),
+                name="response_moderated_rating_0_to_3",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.audit} {self.item.ref}"
+
+    @property
+    def is_started(self):
+        return self.rating is not None or bool(self.evidence) or self.carried_forward
+
+    @property
+    def effective_rating(self):
+        """The rating the rules count: a carried-forward answer counts as unanswered."""
+        return None if self.carried_forward else self.rating
+
+
+class Action(models.Model):
+    """One line of the action plan for an item: what, who owns it, and by which month."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="actions")
+    what = models.TextField()
+    owner = models.CharField(max_length=150, blank=True, help_text="A role or a team.")
+    due_month = models.DateField(null=True, blank=True, help_text="Always the 1st of the month.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_month__isnull=True) | Q(due_month__day=1),
+                name="action_due_month_is_first_of_month",
+            )
+        ]
+
+    def __str__(self):
+        return self.what[:60]
+
+    @property
+    def is_complete(self):
+        """An action counts for the rules only with an owner and a due month."""
+        return bool(self.what.strip() and self.owner.strip() and self.due_month)
+
+
+class AuditEvent(models.Model):
+    """A status change of an audit: who, when, and the reason when returned."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Started"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        ACCEPTED = "accepted", "Accepted"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="returned") | ~Q(reason=""), name="returned_event_has_reason"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+@receiver(pre_save, sender=ScaleLevel)
+@receiver(pre_save, sender=Theme)
+@receiver(pre_save, sender=Item)
+@receiver(pre_delete, sender=ScaleLevel)
+@receiver(pre_delete, sender=Theme)
+@receiver(pre_delete, sender=Item)
+def refuse_change_to_published_content(sender, instance, **kwargs):
+    """A published or retired version's scale, themes and items never change.
+
+    Signals rather than save() overrides, so that migrations' historical models (which
+    have no custom methods) can still load a draft version.
+    """
+    version = instance.owning_version()
+    if version.is_frozen:
+        raise FrameworkLockedError(LOCKED.format(version=version.number))

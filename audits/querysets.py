@@ -1,0 +1,71 @@
+"""Querysets for the checklist framework and audits, named in the domain's words."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class FrameworkLockedError(Exception):
+    """Raised on any attempt to change a published framework version's content."""
+
+
+LOCKED = "Version {version} is published and can no longer change. Load a new version instead."
+
+
+class FrameworkContentQuerySet(models.QuerySet):
+    """Themes, items and scale levels: bulk changes are refused once their version is published.
+
+    `version_path` is the lookup from the model to its FrameworkVersion.
+    """
+
+    version_path = "version"
+
+    def _refuse_if_published(self):
+        published = self.filter(**{f"{self.version_path}__status__in": ["published", "retired"]})
+        if published.exists():
+            raise FrameworkLockedError(LOCKED.format(version="this"))
+
+    def update(self, **kwargs):
+        self._refuse_if_published()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_published()
+        return super().delete()
+
+
+class ItemQuerySet(FrameworkContentQuerySet):
+    version_path = "theme__version"
+
+
+class FrameworkVersionQuerySet(models.QuerySet):
+    def published(self):
+        """Versions that audits may use."""
+        return self.filter(status="published")
+
+
+class CycleQuerySet(models.QuerySet):
+    def open_on(self, day=None):
+        """Cycles accepting changes on the given day (today by default)."""
+        day = day or timezone.localdate()
+        return self.filter(opens_on__lte=day, closes_on__gte=day)
+
+
+class AuditQuerySet(models.QuerySet):
+    def for_partnership(self, partnership):
+        """A partnership's audits, newest cycle first."""
+        return (
+            self.filter(partnership=partnership)
+            .select_related("cycle")
+            .order_by("-cycle__opens_on")
+        )
+
+
+class ResponseQuerySet(models.QuerySet):
+    def for_theme(self, audit, theme):
+        """One audit's responses to one theme's items, in item order, with their actions."""
+        return (
+            self.filter(audit=audit, item__theme=theme)
+            .select_related("item", "updated_by", "moderated_by")
+            .prefetch_related("actions")
+            .order_by("item__order")
+        )

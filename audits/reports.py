@@ -1,0 +1,110 @@
+"""The audit report as rows, for the CSV and XLSX exports (the same content as the page)."""
+
+from . import selectors
+
+ITEM_HEADER = [
+    "Theme",
+    "Item",
+    "Statement",
+    "Sources",
+    "Self rating",
+    "Self rating label",
+    "Carried forward, not yet reviewed",
+    "Evidence",
+    "Actions (what; owner; due month)",
+    "Moderated rating",
+    "Moderated rating label",
+    "Moderation note",
+    "Last changed by",
+    "Last changed on",
+]
+
+
+def _actions_text(response) -> str:
+    return " | ".join(
+        f"{a.what}; {a.owner or 'no owner'}; {a.due_month:%Y-%m}"
+        if a.due_month
+        else f"{a.what}; {a.owner or 'no owner'}; no due month"
+        for a in response.actions.all()
+    )
+
+
+def report_rows(audit):
+    """One row per item with the partnership's answer, its actions and the Panel's moderation."""
+    labels = {level.value: level.label for level in selectors.scale_levels(audit.cycle.version_id)}
+    rows = []
+    for theme in selectors.themes_with_responses(audit):
+        for item in theme.items.all():
+            for response in item.audit_responses:
+                rows.append(
+                    [
+                        f"{theme.number}. {theme.title}",
+                        item.ref,
+                        item.statement,
+                        item.sources,
+                        response.rating,
+                        labels.get(response.rating, ""),
+                        "yes" if response.carried_forward else "no",
+                        response.evidence,
+                        _actions_text(response),
+                        response.moderated_rating,
+                        labels.get(response.moderated_rating, ""),
+                        response.moderation_note,
+                        response.updated_by.email if response.updated_by else "",
+                        f"{response.updated_at:%Y-%m-%d %H:%M}" if response.updated_at else "",
+                    ]
+                )
+    return ITEM_HEADER, rows
+
+
+def _share(value):
+    return None if value is None else round(value * 100)
+
+
+def _mean(value):
+    return None if value is None else round(value, 2)
+
+
+def report_sheets(audit):
+    """Sheets for the XLSX export: items, theme scores and the timeline."""
+    scores = selectors.audit_scores(audit)
+    score_header = [
+        "Theme",
+        "Items",
+        "Self: mean rating",
+        "Self: % rated 2 or 3",
+        "Moderated: mean rating",
+        "Moderated: % rated 2 or 3",
+    ]
+    score_rows = [
+        [
+            f"{row['number']}. {row['title']}",
+            row["items"],
+            _mean(row["self_mean"]),
+            _share(row["self_share"]),
+            _mean(row["moderated_mean"]),
+            _share(row["moderated_share"]),
+        ]
+        for row in scores["themes"]
+    ]
+    overall = scores["overall"]
+    if overall:
+        score_rows.append(
+            [
+                "Overall",
+                overall["items"],
+                _mean(overall["self_mean"]),
+                _share(overall["self_share"]),
+                _mean(overall["moderated_mean"]),
+                _share(overall["moderated_share"]),
+            ]
+        )
+    timeline_rows = [
+        [f"{event.at:%Y-%m-%d %H:%M}", event.get_kind_display(), event.by.email, event.reason]
+        for event in selectors.timeline(audit)
+    ]
+    return {
+        "Items": report_rows(audit),
+        "Scores": (score_header, score_rows),
+        "Timeline": (["When", "What", "By", "Reason"], timeline_rows),
+    }

@@ -1,0 +1,388 @@
+"""Every change to cycles and audits. Each runs in a transaction and records who and when.
+
+Who may do what is asked of partnerships.access; these functions refuse anything else
+with PermissionDenied (the view shows 403) or ValidationError (shown to the person).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from partnerships import access
+from partnerships.models import Membership, User
+
+from . import rules
+from .models import Action, Audit, AuditEvent, Cycle, FrameworkVersion, Response, Theme
+
+CYCLE_CLOSED = "The {cycle} cycle closed on {date:%-d %B %Y}. Its audits can no longer change"
+CYCLE_NOT_OPEN = "The {cycle} cycle opens on {date:%-d %B %Y}"
+AUDIT_LOCKED = "This audit has been {status} and cannot be changed"
+ALREADY_STARTED = "This partnership has already started its audit for {cycle}"
+NOT_SUBMITTABLE = "Only a draft or returned audit can be submitted"
+RULES_BROKEN = "The audit cannot be submitted until every rule is met"
+NOT_SUBMITTED = "Only a submitted audit can be returned or accepted"
+REASON_REQUIRED = "Enter the reason for returning the audit"
+NOT_MODERATABLE = "Moderated ratings can be set only on a submitted or accepted audit"
+RATING_INVALID = "Ratings go from 0 to 3"
+CYCLE_NAME_TAKEN = "There is already a cycle called {name}"
+CYCLE_DATES = "The closing date must be on or after the opening date"
+VERSION_NOT_PUBLISHED = "Only a published framework version can be used for a cycle"
+
+
+@dataclass
+class ActionLine:
+    what: str
+    owner: str
+    due_month: date | None
+    id: int | None = None
+
+
+@dataclass
+class ItemAnswer:
+    """What someone entered for one item on a theme page."""
+
+    rating: int | None
+    evidence: str
+    actions: list[ActionLine] = field(default_factory=list)
+    confirm_carried_forward: bool = False
+
+
+class ThemeConflict(Exception):
+    """Raised when answers changed since the person loaded the page; nothing was saved."""
+
+    def __init__(self, responses):
+        super().__init__("Someone else has saved this theme since you opened it")
+        self.responses = responses
+
+
+def _notify(*, subject, template, context, recipients):
+    recipients = sorted({email for email in recipients if email})
+    if not recipients:
+        return
+    body = render_to_string(template, context)
+    transaction.on_commit(
+        lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+    )
+
+
+def _panel_emails():
+    return User.objects.filter(is_panel_staff=True, is_active=True).values_list("email", flat=True)
+
+
+def _lead_emails(partnership):
+    return (
+        Membership.objects.filter(partnership=partnership, user__is_active=True)
+        .leads()
+        .values_list("user__email", flat=True)
+    )
+
+
+def _record_event(audit, kind, by, reason=""):
+    return AuditEvent.objects.create(
+        audit=audit, kind=kind, by=by, at=timezone.now(), reason=reason
+    )
+
+
+def _ensure_cycle_open(cycle: Cycle, today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    if today > cycle.closes_on:
+        raise ValidationError(
+            CYCLE_CLOSED.format(cycle=cycle.name, date=cycle.closes_on), code="cycle_closed"
+        )
+    if today < cycle.opens_on:
+        raise ValidationError(
+            CYCLE_NOT_OPEN.format(cycle=cycle.name, date=cycle.opens_on), code="cycle_not_open"
+        )
+
+
+def ensure_audit_editable(*, audit: Audit, by) -> None:
+    """Refuse unless `by` may change the partnership's own answers in this audit now."""
+    if not access.can_edit(access.role_in(by, audit.partnership)):
+        raise PermissionDenied
+    if not audit.is_editable_status:
+        raise ValidationError(
+            AUDIT_LOCKED.format(status=audit.get_status_display().lower()), code="locked"
+        )
+    _ensure_cycle_open(audit.cycle)
+
+
+@transaction.atomic
+def cycle_open(
+    *, name: str, version: FrameworkVersion, opens_on: date, closes_on: date, by
+) -> Cycle:
+    """Panel staff open an audit cycle pinned to a published framework version."""
+    access.require_panel_staff(by)
+    if version.status != FrameworkVersion.Status.PUBLISHED:
+        raise ValidationError(VERSION_NOT_PUBLISHED, code="version")
+    if closes_on < opens_on:
+        raise ValidationError(CYCLE_DATES, code="dates")
+    if Cycle.objects.filter(name=name).exists():
+        raise ValidationError(CYCLE_NAME_TAKEN.format(name=name), code="name")
+    return Cycle.objects.create(
+        name=name, version=version, opens_on=opens_on, closes_on=closes_on, created_by=by
+    )
+
+
+def previous_audit(*, partnership, cycle: Cycle) -> Audit | None:
+    """The partnership's latest audit in an earlier cycle on the same framework version."""
+    return (
+        Audit.objects.filter(
+            partnership=partnership,
+            cycle__version_id=cycle.version_id,
+            cycle__opens_on__lt=cycle.opens_on,
+        )
+        .order_by("-cycle__opens_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -> Audit:
+    """Start a partnership's audit, optionally copying its last audit's answers as unreviewed."""
+    if not access.can_edit(access.role_in(by, partnership)):
+        raise PermissionDenied
+    _ensure_cycle_open(cycle)
+    if Audit.objects.filter(partnership=partnership, cycle=cycle).exists():
+        raise ValidationError(ALREADY_STARTED.format(cycle=cycle.name), code="exists")
+    source = previous_audit(partnership=partnership, cycle=cycle) if carry_forward else None
+    audit = Audit.objects.create(partnership=partnership, cycle=cycle, carried_forward_from=source)
+    items = list(cycle.version.themes.values_list("items__id", flat=True))
+    previous = {}
+    if source is not None:
+        previous = {
+            response.item_id: response for response in source.responses.prefetch_related("actions")
+        }
+    now = timezone.now()
+    responses = []
+    for item_id in items:
+        old = previous.get(item_id)
+        copied = old is not None and (old.rating is not None or old.evidence)
+        responses.append(
+            Response(
+                audit=audit,
+                item_id=item_id,
+                rating=old.rating if copied else None,
+                evidence=old.evidence if copied else "",
+                carried_forward=bool(copied),
+                updated_by=by if copied else None,
+                updated_at=now if copied else None,
+            )
+        )
+    Response.objects.bulk_create(responses)
+    if previous:
+        by_item = {r.item_id: r for r in audit.responses.all()}
+        Action.objects.bulk_create(
+            Action(
+                response=by_item[item_id],
+                what=action.what,
+                owner=action.owner,
+                due_month=action.due_month,
+                status=action.status,
+                order=action.order,
+            )
+            for item_id, old in previous.items()
+            if item_id in by_item and by_item[item_id].carried_forward
+            for action in old.actions.all()
+        )
+    _record_event(audit, AuditEvent.Kind.STARTED, by)
+    return audit
+
+
+def _actions_differ(response: Response, lines: list[ActionLine]) -> bool:
+    current = [(a.id, a.what, a.owner, a.due_month) for a in response.actions.all()]
+    wanted = [(line.id, line.what, line.owner, line.due_month) for line in lines]
+    return current != wanted
+
+
+@transaction.atomic
+def theme_save(
+    *,
+    audit: Audit,
+    theme: Theme,
+    answers: dict[int, ItemAnswer],
+    seen_revisions: dict[int, int],
+    by,
+) -> list[Response]:
+    """Save one theme's answers, refusing (ThemeConflict) if any changed since they were read.
+
+    `answers` and `seen_revisions` are keyed by item id. Only changed or confirmed items
+    are written; each write raises the response's revision and records who and when.
+    """
+    audit = (
+        Audit.objects.select_for_update().select_related("cycle", "partnership").get(pk=audit.pk)
+    )
+    ensure_audit_editable(audit=audit, by=by)
+    responses = list(
+        Response.objects.select_for_update()
+        .filter(audit=audit, item__theme=theme)
+        .select_related("item", "updated_by")
+        .prefetch_related("actions")
+        .order_by("item__order")
+    )
+    stale = [r for r in responses if seen_revisions.get(r.item_id) != r.revision]
+    if stale:
+        raise ThemeConflict(stale)
+    now = timezone.now()
+    for response in responses:
+        answer = answers.get(response.item_id)
+        if answer is None:
+            continue
+        lines = [line for line in answer.actions if line.what.strip() or line.owner.strip()]
+        changed = (
+            response.rating != answer.rating
+            or response.evidence != answer.evidence
+            or _actions_differ(response, lines)
+        )
+        if not changed and not (answer.confirm_carried_forward and response.carried_forward):
+            continue
+        if changed:
+            _replace_actions(response, lines, by)
+        response.rating = answer.rating
+        response.evidence = answer.evidence
+        response.carried_forward = False
+        response.revision += 1
+        response.updated_by = by
+        response.updated_at = now
+        response._history_user = by
+        response.save()
+    audit._history_user = by
+    audit.save(update_fields=["updated_at"])
+    return responses
+
+
+def _replace_actions(response: Response, lines: list[ActionLine], by) -> None:
+    existing = {action.id: action for action in response.actions.all()}
+    keep = set()
+    for order, line in enumerate(lines):
+        action = existing.get(line.id) if line.id else None
+        if action is None:
+            action = Action(response=response)
+        else:
+            keep.add(action.id)
+        action.what, action.owner, action.due_month, action.order = (
+            line.what.strip(),
+            line.owner.strip(),
+            line.due_month,
+            order,
+        )
+        action._history_user = by
+        action.save()
+    for action_id, action in existing.items():
+        if action_id not in keep:
+            action._history_user = by
+            action.delete()
+
+
+def audit_responses(audit: Audit):
+    """All of an audit's responses with what the rules need."""
+    return (
+        audit.responses.select_related("item", "item__theme")
+        .prefetch_related("actions")
+        .order_by("item__theme__number", "item__order")
+    )
+
+
+@transaction.atomic
+def audit_submit(*, audit: Audit, by) -> Audit:
+    """A lead submits the audit to the Panel once no rule is broken; Panel staff are emailed."""
+    audit = (
+        Audit.objects.select_for_update().select_related("cycle", "partnership").get(pk=audit.pk)
+    )
+    if not access.can_lead(access.role_in(by, audit.partnership)):
+        raise PermissionDenied
+    if not audit.is_editable_status:
+        raise ValidationError(NOT_SUBMITTABLE, code="status")
+    _ensure_cycle_open(audit.cycle)
+    if rules.broken_rules(audit_responses(audit)):
+        raise ValidationError(RULES_BROKEN, code="rules")
+    audit.status = Audit.Status.SUBMITTED
+    audit._history_user = by
+    audit.save(update_fields=["status", "updated_at"])
+    _record_event(audit, AuditEvent.Kind.SUBMITTED, by)
+    _notify(
+        subject=f"{audit.partnership.name} has submitted its {audit.cycle.name} audit",
+        template="audits/emails/submitted.txt",
+        context={"audit": audit, "by": by},
+        recipients=_panel_emails(),
+    )
+    return audit
+
+
+def _panel_transition(audit: Audit, by) -> Audit:
+    access.require_panel_staff(by)
+    audit = (
+        Audit.objects.select_for_update().select_related("cycle", "partnership").get(pk=audit.pk)
+    )
+    if audit.status != Audit.Status.SUBMITTED:
+        raise ValidationError(NOT_SUBMITTED, code="status")
+    return audit
+
+
+@transaction.atomic
+def audit_return(*, audit: Audit, by, reason: str) -> Audit:
+    """Panel staff return a submitted audit with a reason; the partnership's leads are emailed."""
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="reason")
+    audit = _panel_transition(audit, by)
+    audit.status = Audit.Status.RETURNED
+    audit._history_user = by
+    audit.save(update_fields=["status", "updated_at"])
+    _record_event(audit, AuditEvent.Kind.RETURNED, by, reason=reason.strip())
+    _notify(
+        subject=f"Your {audit.cycle.name} audit has been returned by the Panel",
+        template="audits/emails/returned.txt",
+        context={"audit": audit, "reason": reason.strip()},
+        recipients=_lead_emails(audit.partnership),
+    )
+    return audit
+
+
+@transaction.atomic
+def audit_accept(*, audit: Audit, by) -> Audit:
+    """Panel staff accept a submitted audit, which locks it; the partnership's leads are emailed."""
+    audit = _panel_transition(audit, by)
+    audit.status = Audit.Status.ACCEPTED
+    audit._history_user = by
+    audit.save(update_fields=["status", "updated_at"])
+    _record_event(audit, AuditEvent.Kind.ACCEPTED, by)
+    _notify(
+        subject=f"Your {audit.cycle.name} audit has been accepted by the Panel",
+        template="audits/emails/accepted.txt",
+        context={"audit": audit},
+        recipients=_lead_emails(audit.partnership),
+    )
+    return audit
+
+
+@transaction.atomic
+def moderation_save(*, audit: Audit, moderations: dict[int, tuple[int | None, str]], by) -> int:
+    """Panel staff set moderated ratings and notes (keyed by response id); returns how many changed.
+
+    Only the Panel's own fields are written: the partnership's answers are never touched.
+    """
+    access.require_panel_staff(by)
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if audit.status not in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED):
+        raise ValidationError(NOT_MODERATABLE, code="status")
+    now = timezone.now()
+    changed = 0
+    for response in audit.responses.filter(pk__in=moderations):
+        rating, note = moderations[response.pk]
+        if rating is not None and not 0 <= rating <= 3:
+            raise ValidationError(RATING_INVALID, code="rating")
+        note = note.strip()
+        if (response.moderated_rating, response.moderation_note) == (rating, note):
+            continue
+        response.moderated_rating, response.moderation_note = rating, note
+        response.moderated_by, response.moderated_at = by, now
+        response._history_user = by
+        response.save(
+            update_fields=["moderated_rating", "moderation_note", "moderated_by", "moderated_at"]
+        )
+        changed += 1
+    return changed

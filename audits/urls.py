@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audits"
+
+base = "p/<slug:slug>/audits/<str:cycle>/"
+
+urlpatterns = [
+    path("p/<slug:slug>/audits/", views.AuditIndexView.as_view(), name="index"),
+    path(base, views.TaskListView.as_view(), name="task_list"),
+    path(base + "themes/<int:number>/", views.ThemeView.as_view(), name="theme"),
+    path(base + "check/", views.CheckView.as_view(), name="check"),
+    path(base + "submitted/", views.SubmittedView.as_view(), name="submitted"),
+    path(base + "report/", views.ReportView.as_view(), name="report"),
+    path(base + "export.csv", views.ExportView.as_view(fmt="csv"), name="export_csv"),
+    path(base + "export.xlsx", views.ExportView.as_view(fmt="xlsx"), name="export_xlsx"),
+]

@@ -1,0 +1,443 @@
+"""Audit pages for partnerships (task list, themes, check and submit, report, exports)
+and for Panel staff (cycles, review and moderation). Views join a selector, a form and
+a service; rules and access live elsewhere."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView
+
+from partnerships import access
+from partnerships.exports import csv_bytes, xlsx_bytes
+from partnerships.mixins import PanelStaffMixin, PartnershipMixin
+from partnerships.models import Partnership
+
+from . import rules, selectors, services
+from .forms import ActionForm, ActionFormSet, CycleForm, ItemAnswerForm, ReturnForm
+from .models import Audit, Cycle, Response, Theme
+from .reports import report_rows, report_sheets
+
+
+class CycleMixin:
+    """Loads the cycle named in the URL (404 if there is none) and puts it in the context."""
+
+    @cached_property
+    def cycle(self) -> Cycle:
+        try:
+            return selectors.get_cycle(self.kwargs["cycle"])
+        except Cycle.DoesNotExist:
+            raise Http404("No such cycle") from None
+
+    def get_context_data(self, **kwargs):
+        kwargs["cycle"] = self.cycle  # the object, in place of the URL's name
+        return super().get_context_data(**kwargs)
+
+
+class AuditMixin(CycleMixin, PartnershipMixin):
+    """Loads the partnership (404 unless visible), its role, the cycle and the audit if any."""
+
+    @cached_property
+    def audit(self) -> Audit | None:
+        return selectors.get_audit(partnership=self.partnership, cycle=self.cycle)
+
+    def require_audit(self) -> Audit:
+        if self.audit is None:
+            raise Http404("Audit not started")
+        return self.audit
+
+    @property
+    def can_change_answers(self) -> bool:
+        audit = self.audit
+        return (
+            audit is not None
+            and access.can_edit(self.role)
+            and audit.is_editable_status
+            and self.cycle.is_open(timezone.localdate())
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            audit=self.audit,
+            can_change_answers=self.can_change_answers,
+            cycle_open=self.cycle.is_open(timezone.localdate()),
+            **kwargs,
+        )
+
+
+class AuditIndexView(PartnershipMixin, TemplateView):
+    """Every cycle with this partnership's audit status."""
+
+    template_name = "audits/audit_index.html"
+
+    def get_context_data(self, **kwargs):
+        audits = {a.cycle_id: a for a in Audit.objects.for_partnership(self.partnership)}
+        cycles = [(cycle, audits.get(cycle.pk)) for cycle in selectors.current_cycles()]
+        return super().get_context_data(cycles=cycles, today=timezone.localdate(), **kwargs)
+
+
+class TaskListView(AuditMixin, TemplateView):
+    template_name = "audits/audit_task_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = {}
+        if self.audit is not None:
+            context.update(
+                tasks=selectors.task_list(self.audit),
+                return_reason=selectors.latest_return_reason(self.audit)
+                if self.audit.status == Audit.Status.RETURNED
+                else "",
+                events=selectors.timeline(self.audit),
+            )
+        else:
+            context["previous"] = services.previous_audit(
+                partnership=self.partnership, cycle=self.cycle
+            )
+        return super().get_context_data(**context, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        """Start the audit, copying the last cycle's answers if asked."""
+        carry = request.POST.get("carry_forward") == "yes"
+        try:
+            services.audit_start(
+                partnership=self.partnership, cycle=self.cycle, by=request.user, carry_forward=carry
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                "Audit started. Answers copied from your last audit are marked "
+                "'carried forward' until you confirm or change them"
+                if carry
+                else "Audit started",
+            )
+        return redirect(request.path)
+
+
+@dataclass
+class ItemBlock:
+    """Everything the theme page shows for one item."""
+
+    response: Response
+    form: ItemAnswerForm
+    actions: ActionFormSet
+
+    @property
+    def item(self):
+        return self.response.item
+
+
+class ThemeView(AuditMixin, TemplateView):
+    template_name = "audits/theme_form.html"
+
+    @cached_property
+    def theme(self) -> Theme:
+        return get_object_or_404(
+            Theme, version_id=self.cycle.version_id, number=self.kwargs["number"]
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.require_audit()
+        return self.render_page(self.blocks(None), show_errors=False)
+
+    def post(self, request, *args, **kwargs):
+        audit = self.require_audit()
+        if not self.can_change_answers:
+            raise PermissionDenied
+        data = request.POST.copy()
+        if "add_action" in data:
+            key = f"i{data['add_action']}-actions-TOTAL_FORMS"
+            if key in data:
+                data[key] = str(min(int(data[key] or 0) + 1, 20))
+            return self.render_page(self.blocks(data), show_errors=False, focus=data["add_action"])
+        if "remove_action" in data:
+            data[f"{data['remove_action']}-DELETE"] = "on"
+            return self.render_page(self.blocks(data), show_errors=False)
+        blocks = self.blocks(data)
+        if not all(block.form.is_valid() and block.actions.is_valid() for block in blocks):
+            return self.render_page(blocks, show_errors=True)
+        answers, revisions = self.answers(blocks)
+        try:
+            services.theme_save(
+                audit=audit,
+                theme=self.theme,
+                answers=answers,
+                seen_revisions=revisions,
+                by=request.user,
+            )
+        except services.ThemeConflict as conflict:
+            for stale in conflict.responses:
+                data[f"i{stale.item_id}-revision"] = str(stale.revision)
+            return self.render_page(
+                self.blocks(data), show_errors=False, conflict=conflict.responses
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(audit.get_absolute_url())
+        messages.success(request, f"Theme {self.theme.number} saved")
+        if data.get("action") == "continue":
+            return redirect(self.next_url())
+        return redirect(audit.get_absolute_url())
+
+    def next_url(self):
+        next_theme = (
+            Theme.objects.filter(version_id=self.cycle.version_id, number__gt=self.theme.number)
+            .order_by("number")
+            .values_list("number", flat=True)
+            .first()
+        )
+        kwargs = {"slug": self.partnership.slug, "cycle": self.cycle.name}
+        if next_theme is None:
+            return reverse("audits:check", kwargs=kwargs)
+        return reverse("audits:theme", kwargs={**kwargs, "number": next_theme})
+
+    def blocks(self, data) -> list[ItemBlock]:
+        levels = selectors.scale_levels(self.cycle.version_id)
+        blocks = []
+        for response in Response.objects.for_theme(self.audit, self.theme):
+            prefix = f"i{response.item_id}"
+            actions = [ActionForm.initial_for(action) for action in response.actions.all()]
+            form = ItemAnswerForm(
+                data,
+                prefix=prefix,
+                levels=levels,
+                response=response,
+                initial={
+                    "rating": response.rating,
+                    "evidence": response.evidence,
+                    "revision": response.revision,
+                },
+            )
+            formset = ActionFormSet(data, prefix=f"{prefix}-actions", initial=actions or [{}])
+            for action_form in formset.forms:
+                action_form.is_removed = bool(data and data.get(action_form.add_prefix("DELETE")))
+            blocks.append(ItemBlock(response=response, form=form, actions=formset))
+        return blocks
+
+    @staticmethod
+    def answers(blocks):
+        answers, revisions = {}, {}
+        for block in blocks:
+            cleaned = block.form.cleaned_data
+            lines = [
+                services.ActionLine(
+                    id=form.cleaned_data.get("id"),
+                    what=form.cleaned_data.get("what", ""),
+                    owner=form.cleaned_data.get("owner", ""),
+                    due_month=form.cleaned_data.get("due"),
+                )
+                for form in block.actions.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            ]
+            answers[block.item.pk] = services.ItemAnswer(
+                rating=cleaned["rating"],
+                evidence=cleaned["evidence"].strip(),
+                actions=lines,
+                confirm_carried_forward=cleaned["confirm"],
+            )
+            revisions[block.item.pk] = cleaned["revision"]
+        return answers, revisions
+
+    def render_page(self, blocks, *, show_errors, conflict=None, focus=None):
+        errors = []
+        if show_errors:
+            for block in blocks:
+                for name, field_errors in block.form.errors.items():
+                    errors += [
+                        (block.form[name].auto_id, f"{block.item.ref}: {e}") for e in field_errors
+                    ]
+                for form in block.actions.forms:
+                    if form.is_removed:
+                        continue
+                    for name, field_errors in form.errors.items():
+                        target = form[name].auto_id if name != "__all__" else form["what"].auto_id
+                        errors += [(target, f"{block.item.ref}: {e}") for e in field_errors]
+        return self.render_to_response(
+            self.get_context_data(
+                theme=self.theme,
+                blocks=blocks,
+                levels=selectors.scale_levels(self.cycle.version_id),
+                level_map=selectors.level_map(self.cycle.version_id),
+                show_errors=show_errors,
+                error_list=errors,
+                conflict=conflict,
+                focus=focus,
+            )
+        )
+
+
+class CheckView(AuditMixin, TemplateView):
+    template_name = "audits/audit_check.html"
+
+    def get_context_data(self, **kwargs):
+        audit = self.require_audit()
+        return super().get_context_data(
+            tasks=selectors.task_list(audit),
+            can_submit=access.can_lead(self.role) and self.can_change_answers,
+            rules=[rule.text() for rule in rules.RULES],
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        audit = self.require_audit()
+        try:
+            services.audit_submit(audit=audit, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(request.path)
+        return redirect("audits:submitted", slug=self.partnership.slug, cycle=self.cycle.name)
+
+
+class SubmittedView(AuditMixin, TemplateView):
+    template_name = "audits/audit_submitted.html"
+
+
+class ReportView(AuditMixin, TemplateView):
+    template_name = "audits/audit_report.html"
+
+    def get_context_data(self, **kwargs):
+        audit = self.require_audit()
+        return super().get_context_data(
+            themes=selectors.themes_with_responses(audit),
+            scores=selectors.audit_scores(audit),
+            level_map=selectors.level_map(self.cycle.version_id),
+            events=selectors.timeline(audit),
+            **kwargs,
+        )
+
+
+class ExportView(AuditMixin, TemplateView):
+    fmt = "csv"
+
+    def get(self, request, *args, **kwargs):
+        audit = self.require_audit()
+        name = f"audit-{self.partnership.slug}-{self.cycle.name}"
+        if self.fmt == "csv":
+            header, rows = report_rows(audit)
+            response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                xlsx_bytes(report_sheets(audit)),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}.{self.fmt}"'
+        return response
+
+
+# Panel -------------------------------------------------------------------------------
+
+
+class CycleListView(PanelStaffMixin, TemplateView):
+    template_name = "audits/cycle_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            cycles=selectors.cycles_with_counts(), today=timezone.localdate(), **kwargs
+        )
+
+
+class CycleCreateView(PanelStaffMixin, FormView):
+    template_name = "audits/cycle_form.html"
+    form_class = CycleForm
+
+    def form_valid(self, form):
+        try:
+            cycle = services.cycle_open(
+                name=form.cleaned_data["name"],
+                version=form.cleaned_data["version"],
+                opens_on=form.cleaned_data["opens_on"],
+                closes_on=form.cleaned_data["closes_on"],
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error("name", error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Cycle {cycle.name} opened")
+        return redirect("panel:cycle", cycle=cycle.name)
+
+
+class CycleDetailView(CycleMixin, PanelStaffMixin, TemplateView):
+    template_name = "audits/cycle_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            audits=selectors.cycle_audits(self.cycle),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+
+class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
+    """Read the whole audit, moderate each item, and return or accept it."""
+
+    template_name = "audits/panel_audit.html"
+
+    @cached_property
+    def audit(self) -> Audit:
+        partnership = get_object_or_404(Partnership, slug=self.kwargs["slug"])
+        return get_object_or_404(
+            Audit.objects.select_related("partnership", "cycle"),
+            partnership=partnership,
+            cycle=self.cycle,
+        )
+
+    def get_context_data(self, return_form=None, **kwargs):
+        audit = self.audit
+        return super().get_context_data(
+            audit=audit,
+            partnership=audit.partnership,
+            themes=selectors.themes_with_responses(audit),
+            scores=selectors.audit_scores(audit),
+            levels=selectors.scale_levels(self.cycle.version_id),
+            level_map=selectors.level_map(self.cycle.version_id),
+            events=selectors.timeline(audit),
+            return_form=return_form or ReturnForm(),
+            can_moderate=audit.status in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        audit = self.audit
+        try:
+            if "return" in request.POST:
+                form = ReturnForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(return_form=form))
+                services.audit_return(
+                    audit=audit, by=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(
+                    request, f"The audit has been returned to {audit.partnership.name}"
+                )
+            elif "accept" in request.POST:
+                services.audit_accept(audit=audit, by=request.user)
+                messages.success(
+                    request, f"The audit of {audit.partnership.name} has been accepted"
+                )
+            else:
+                count = services.moderation_save(
+                    audit=audit, moderations=self.moderations(request.POST), by=request.user
+                )
+                messages.success(request, f"Moderated ratings saved ({count} changed)")
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect(request.path)
+
+    def moderations(self, data):
+        result = {}
+        for response_id in self.audit.responses.values_list("pk", flat=True):
+            raw = data.get(f"moderated-{response_id}", "")
+            if raw == "" and f"note-{response_id}" not in data:
+                continue
+            try:
+                rating = int(raw) if raw != "" else None
+            except ValueError:
+                raise ValidationError(services.RATING_INVALID) from None
+            result[response_id] = (rating, data.get(f"note-{response_id}", ""))
+        return result
