@@ -68,9 +68,6 @@ class FrameworkVersion(models.Model):
     def __str__(self):
         return f"{self.framework.name}, version {self.number}"
 
-    # Only these may change once a version is published: it can be retired.
-    MUTABLE_WHEN_FROZEN = {"status", "published_at"}
-
     def save(self, *args, **kwargs):
         stored = FrameworkVersion.objects.filter(pk=self.pk).first() if self.pk else None
         if stored is not None and stored.is_frozen:
@@ -79,7 +76,10 @@ class FrameworkVersion(models.Model):
                 for field in self._meta.concrete_fields
                 if getattr(stored, field.attname) != getattr(self, field.attname)
             }
-            if changed - self.MUTABLE_WHEN_FROZEN or self.status == self.Status.DRAFT:
+            if (
+                changed - FrameworkVersionQuerySet.MUTABLE_WHEN_FROZEN
+                or self.status == self.Status.DRAFT
+            ):
                 raise FrameworkLockedError(LOCKED.format(version=self.number))
         super().save(*args, **kwargs)
 
@@ -179,7 +179,7 @@ class Cycle(models.Model):
     opens_on = models.DateField()
     closes_on = models.DateField()
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -373,6 +373,12 @@ def refuse_change_to_published_content(sender, instance, **kwargs):
     Signals rather than save() overrides, so that migrations' historical models (which
     have no custom methods) can still load a draft version.
     """
-    version = instance.owning_version()
-    if version.is_frozen:
-        raise FrameworkLockedError(LOCKED.format(version=version.number))
+    versions = [instance.owning_version()]
+    if instance.pk is not None:
+        # Moving content out of a published version changes that version too.
+        stored = sender.objects.filter(pk=instance.pk).first()
+        if stored is not None:
+            versions.append(stored.owning_version())
+    for version in versions:
+        if version.is_frozen:
+            raise FrameworkLockedError(LOCKED.format(version=version.number))

@@ -32,12 +32,29 @@ class FrameworkContentQuerySet(models.QuerySet):
         self._refuse_if_published()
         return super().delete()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj.owning_version().is_frozen for obj in objs):
+            raise FrameworkLockedError(LOCKED.format(version="this"))
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class ItemQuerySet(FrameworkContentQuerySet):
     version_path = "theme__version"
 
 
 class FrameworkVersionQuerySet(models.QuerySet):
+    # Only these may change once a version is published: it can be retired.
+    MUTABLE_WHEN_FROZEN = frozenset({"status", "published_at"})
+
+    def update(self, **kwargs):
+        frozen = self.exclude(status="draft")
+        if set(kwargs) - self.MUTABLE_WHEN_FROZEN and frozen.exists():
+            raise FrameworkLockedError(LOCKED.format(version="this"))
+        if kwargs.get("status") == "draft" and frozen.exists():
+            raise FrameworkLockedError(LOCKED.format(version="this"))
+        return super().update(**kwargs)
+
     def published(self):
         """Versions that audits may use."""
         return self.filter(status="published")

@@ -4,6 +4,7 @@ Who may do what is asked of partnerships.access; these functions refuse anything
 with PermissionDenied (the view shows 403) or ValidationError (shown to the person).
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +33,8 @@ RATING_INVALID = "Ratings go from 0 to 3"
 CYCLE_NAME_TAKEN = "There is already a cycle called {name}"
 CYCLE_DATES = "The closing date must be on or after the opening date"
 VERSION_NOT_PUBLISHED = "Only a published framework version can be used for a cycle"
+CYCLE_NAME_FORMAT = "Enter the cycle name as a year range, like 2027-28"
+CYCLE_NAME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 @dataclass
@@ -117,6 +120,8 @@ def cycle_open(
 ) -> Cycle:
     """Panel staff open an audit cycle pinned to a published framework version."""
     access.require_panel_staff(by)
+    if not CYCLE_NAME_PATTERN.fullmatch(name):
+        raise ValidationError(CYCLE_NAME_FORMAT, code="name_format")
     if version.status != FrameworkVersion.Status.PUBLISHED:
         raise ValidationError(VERSION_NOT_PUBLISHED, code="version")
     if closes_on < opens_on:
@@ -224,6 +229,8 @@ def theme_save(
         .prefetch_related("actions")
         .order_by("item__order")
     )
+    if any(a.rating is not None and not 0 <= a.rating <= 3 for a in answers.values()):
+        raise ValidationError(RATING_INVALID, code="rating")
     stale = [r for r in responses if seen_revisions.get(r.item_id) != r.revision]
     if stale:
         raise ThemeConflict(stale)
@@ -326,6 +333,7 @@ def _panel_transition(audit: Audit, by) -> Audit:
 @transaction.atomic
 def audit_return(*, audit: Audit, by, reason: str) -> Audit:
     """Panel staff return a submitted audit with a reason; the partnership's leads are emailed."""
+    access.require_panel_staff(by)
     if not reason.strip():
         raise ValidationError(REASON_REQUIRED, code="reason")
     audit = _panel_transition(audit, by)

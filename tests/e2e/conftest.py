@@ -64,15 +64,22 @@ def browser():
 
 
 @pytest.fixture
-def context(browser):
-    context = browser.new_context(bypass_csp=True, locale="en-GB")
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
+def new_journey(browser, live_server):
+    """Make journeys for several people, each in a browser context of their own."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(bypass_csp=True, locale="en-GB")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return Journey(context.new_page(), live_server.url, AXE_JS.read_text(encoding="utf-8"))
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
-def journey(context, live_server):
+def journey(new_journey):
     """A fresh browser tab on the live server that runs axe on every page it reaches."""
-    page = context.new_page()
-    return Journey(page, live_server.url, AXE_JS.read_text(encoding="utf-8"))
+    return new_journey()

@@ -47,6 +47,15 @@ class Journey:
         self.page.get_by_label(label, exact=True).check()
         return self
 
+    # Keyboard ---------------------------------------------------------------
+    def tab_to(self, locator, limit: int = 400):
+        """Press Tab until the element has focus, proving it is reachable by keyboard."""
+        for _ in range(limit):
+            if locator.evaluate("element => element === document.activeElement"):
+                return self
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"Could not reach {locator} with the Tab key")
+
     # Assertions -------------------------------------------------------------
     def expect_heading(self, text: str):
         expect(self.page.get_by_role("heading", level=1)).to_have_text(re.compile(re.escape(text)))
