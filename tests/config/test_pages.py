@@ -81,6 +81,37 @@ def test_seed_demo_is_deterministic_and_creates_personas(settings, capsys):
     assert "demo-safeguarding-2025" in capsys.readouterr().out
 
 
+def test_seed_demo_audits_cover_every_state_and_never_go_stale(settings):
+    """The demo has a closed 2025-26 cycle of accepted audits and an open 2026-27 one in
+    every state, closing weeks after the day it is seeded; Northshire is a partial draft."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audits.models import Audit, Cycle
+    from audits.selectors import task_list
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    today = timezone.localdate()
+    closed, current = Cycle.objects.get(name="2025-26"), Cycle.objects.get(name="2026-27")
+    assert closed.closes_on < today
+    assert current.closes_on >= today + timedelta(weeks=5)
+    assert set(closed.audits.values_list("status", flat=True)) == {"accepted"}
+    assert closed.audits.filter(responses__moderated_rating__isnull=False).exists()
+    states = set(current.audits.values_list("status", flat=True))
+    assert states == {"draft", "submitted", "returned", "accepted"}
+    assert Audit.objects.filter(cycle=current).count() < Partnership.objects.count()
+    northshire = Audit.objects.get(cycle=current, partnership__slug="northshire")
+    progress = task_list(northshire)
+    assert northshire.status == "draft"
+    assert 0 < progress["completed"] < progress["total"]
+    # A second run keeps what exists and only moves the closing date on.
+    audits_before = Audit.objects.count()
+    call_command("seed_demo")
+    assert Audit.objects.count() == audits_before
+
+
 def test_seed_demo_refuses_when_debug_is_off(settings):
     """Demo accounts with a published password are never created on a live setting by accident."""
     from django.core.management.base import CommandError
