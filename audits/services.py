@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -67,7 +68,7 @@ def _notify(*, subject, template, context, recipients):
     recipients = sorted({email for email in recipients if email})
     if not recipients:
         return
-    body = render_to_string(template, context)
+    body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
     transaction.on_commit(
         lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
     )

@@ -29,6 +29,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SERVICE_NAME = "Assess anti-racist safeguarding practice"
+# The address people reach the service at, for links in emails sent outside a request.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
