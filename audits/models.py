@@ -292,7 +292,13 @@ class Response(models.Model):
 
     @property
     def is_started(self):
-        return self.rating is not None or bool(self.evidence) or self.carried_forward
+        """Anything entered at all: a rating, evidence, an action, or a carried-forward answer."""
+        return (
+            self.rating is not None
+            or bool(self.evidence)
+            or self.carried_forward
+            or len(self.actions.all()) > 0
+        )
 
     @property
     def effective_rating(self):

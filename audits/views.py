@@ -14,14 +14,14 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from partnerships import access
-from partnerships.exports import csv_bytes, xlsx_bytes
+from partnerships.exports import csv_sections, xlsx_bytes
 from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 from partnerships.models import Partnership
 
 from . import rules, selectors, services
 from .forms import ActionForm, ActionFormSet, CycleForm, ItemAnswerForm, ReturnForm
 from .models import Audit, Cycle, Response, Theme
-from .reports import report_rows, report_sheets
+from .reports import report_sheets
 
 
 class CycleMixin:
@@ -155,7 +155,7 @@ class ThemeView(AuditMixin, TemplateView):
             key = f"i{data['add_action']}-actions-TOTAL_FORMS"
             if key in data:
                 data[key] = str(min(int(data[key] or 0) + 1, 20))
-            return self.render_page(self.blocks(data), show_errors=False, focus=data["add_action"])
+            return self.render_page(self.blocks(data), show_errors=False)
         if "remove_action" in data:
             data[f"{data['remove_action']}-DELETE"] = "on"
             return self.render_page(self.blocks(data), show_errors=False)
@@ -198,7 +198,6 @@ class ThemeView(AuditMixin, TemplateView):
         return reverse("audits:theme", kwargs={**kwargs, "number": next_theme})
 
     def blocks(self, data) -> list[ItemBlock]:
-        levels = selectors.scale_levels(self.cycle.version_id)
         blocks = []
         for response in Response.objects.for_theme(self.audit, self.theme):
             prefix = f"i{response.item_id}"
@@ -206,7 +205,7 @@ class ThemeView(AuditMixin, TemplateView):
             form = ItemAnswerForm(
                 data,
                 prefix=prefix,
-                levels=levels,
+                levels=self.levels,
                 response=response,
                 initial={
                     "rating": response.rating,
@@ -244,7 +243,11 @@ class ThemeView(AuditMixin, TemplateView):
             revisions[block.item.pk] = cleaned["revision"]
         return answers, revisions
 
-    def render_page(self, blocks, *, show_errors, conflict=None, focus=None):
+    @cached_property
+    def levels(self):
+        return selectors.scale_levels(self.cycle.version_id)
+
+    def render_page(self, blocks, *, show_errors, conflict=None):
         errors = []
         if show_errors:
             for block in blocks:
@@ -262,12 +265,11 @@ class ThemeView(AuditMixin, TemplateView):
             self.get_context_data(
                 theme=self.theme,
                 blocks=blocks,
-                levels=selectors.scale_levels(self.cycle.version_id),
-                level_map=selectors.level_map(self.cycle.version_id),
+                levels=self.levels,
+                level_map={level.value: level for level in self.levels},
                 show_errors=show_errors,
                 error_list=errors,
                 conflict=conflict,
-                focus=focus,
             )
         )
 
@@ -295,7 +297,15 @@ class CheckView(AuditMixin, TemplateView):
 
 
 class SubmittedView(AuditMixin, TemplateView):
+    """The confirmation after submitting; only shown while the audit is with the Panel."""
+
     template_name = "audits/audit_submitted.html"
+
+    def get(self, request, *args, **kwargs):
+        audit = self.require_audit()
+        if audit.status != Audit.Status.SUBMITTED:
+            return redirect(audit.get_absolute_url())
+        return super().get(request, *args, **kwargs)
 
 
 class ReportView(AuditMixin, TemplateView):
@@ -319,8 +329,9 @@ class ExportView(AuditMixin, TemplateView):
         audit = self.require_audit()
         name = f"audit-{self.partnership.slug}-{self.cycle.name}"
         if self.fmt == "csv":
-            header, rows = report_rows(audit)
-            response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(
+                csv_sections(report_sheets(audit)), content_type="text/csv; charset=utf-8"
+            )
         else:
             response = HttpResponse(
                 xlsx_bytes(report_sheets(audit)),

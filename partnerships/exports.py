@@ -24,6 +24,23 @@ def csv_bytes(header: list[str], rows) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def csv_sections(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
+    """Several tables in one UTF-8 CSV: each under a line with its title, a blank line between.
+
+    The same tables as `xlsx_bytes` makes sheets of, for people who need a single CSV file.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for index, (title, (header, rows)) in enumerate(sheets.items()):
+        if index:
+            writer.writerow([])
+        writer.writerow([title])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([safe_cell(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 def xlsx_bytes(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
     """An XLSX workbook with one sheet per entry, header row bold, every cell made safe."""
     from openpyxl import Workbook

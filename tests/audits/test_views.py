@@ -1,0 +1,1020 @@
+"""The audit pages through the test client: tenancy, the theme form, conflicts, checking and
+submitting, the Panel's review, the report and its exports, and pinned query counts."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from audits import services
+from audits.models import Action, Audit, AuditEvent, Cycle, FrameworkVersion, Item, Response, Theme
+
+pytestmark = pytest.mark.django_db
+
+CYCLE = "2026-27"
+BASE = f"/p/northshire/audits/{CYCLE}/"
+EVIDENCE = "Board minutes, March 2026"
+AUDIT_PAGES = [
+    "",
+    "themes/1/",
+    "check/",
+    "submitted/",
+    "report/",
+    "export.csv",
+    "export.xlsx",
+]
+PANEL_PAGES = [
+    "/panel/cycles/",
+    "/panel/cycles/new/",
+    f"/panel/cycles/{CYCLE}/",
+    f"/panel/cycles/{CYCLE}/audits/northshire/",
+]
+
+# The most queries each page may run, whatever the number of answers and actions.
+MAX_QUERIES = {"task list": 11, "theme page": 13, "report": 15}
+
+
+# Helpers -------------------------------------------------------------------------------
+
+
+def make_cycle(name=CYCLE, *, opens_days_ago=30, closes_in_days=30) -> Cycle:
+    today = timezone.localdate()
+    return Cycle.objects.create(
+        name=name,
+        version=FrameworkVersion.objects.get(number=1),
+        opens_on=today - timedelta(days=opens_days_ago),
+        closes_on=today + timedelta(days=closes_in_days),
+    )
+
+
+def due_next_month() -> date:
+    return (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def action_line(what="Train every social worker", owner="Head of learning"):
+    return services.ActionLine(what=what, owner=owner, due_month=due_next_month())
+
+
+def answer_theme(audit, number, *, by, rating=2, evidence=EVIDENCE, actions=(), only=None):
+    """Answer a theme's items (all of them, or the refs in `only`) through the service."""
+    theme = Theme.objects.get(version_id=audit.cycle.version_id, number=number)
+    responses = list(Response.objects.filter(audit=audit, item__theme=theme).select_related("item"))
+    answers = {
+        r.item_id: services.ItemAnswer(rating=rating, evidence=evidence, actions=list(actions))
+        for r in responses
+        if only is None or r.item.ref in only
+    }
+    services.theme_save(
+        audit=audit,
+        theme=theme,
+        answers=answers,
+        seen_revisions={r.item_id: r.revision for r in responses},
+        by=by,
+    )
+
+
+def complete(audit, *, by, rating=2, actions=()):
+    """Answer every theme so that no rule is broken."""
+    for number in range(1, 8):
+        answer_theme(audit, number, by=by, rating=rating, actions=actions)
+    audit.refresh_from_db()
+    return audit
+
+
+def response_for(audit, ref) -> Response:
+    return Response.objects.get(audit=audit, item__ref=ref)
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def form_data(page) -> dict:
+    """What the theme page would post back as shown: every field of every item and action."""
+    data = {}
+    for block in page.context["blocks"]:
+        form = block.form
+        for name in ("rating", "evidence", "revision"):
+            value = form[name].value()
+            data[form[name].html_name] = "" if value is None else str(value)
+        if form["confirm"].value():
+            data[form["confirm"].html_name] = "on"
+        management = block.actions.management_form
+        for name in management.fields:
+            data[management[name].html_name] = str(management[name].value())
+        for action in block.actions.forms:
+            for name in ("id", "what", "owner", "due_month", "due_year"):
+                value = action[name].value()
+                data[action[name].html_name] = "" if value is None else str(value)
+            if action["DELETE"].value():
+                data[action["DELETE"].html_name] = "on"
+    return data
+
+
+def theme_statuses(html) -> dict[int, str]:
+    """Theme number -> the status shown beside it on the task list."""
+    found = re.findall(r'id="theme-(\d+)-status">(.*?)</div>', html, flags=re.S)
+    return {int(number): re.sub(r"<[^>]+>", "", status).strip() for number, status in found}
+
+
+def responses_snapshot(audit):
+    return list(
+        Response.objects.filter(audit=audit)
+        .order_by("pk")
+        .values_list("rating", "evidence", "revision", "carried_forward")
+    )
+
+
+# Fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cycle(db):
+    return make_cycle()
+
+
+@pytest.fixture
+def audit(northshire, lead, cycle):
+    return services.audit_start(partnership=northshire, cycle=cycle, by=lead)
+
+
+@pytest.fixture
+def items(db):
+    return {item.ref: item for item in Item.objects.filter(theme__version__number=1)}
+
+
+@pytest.fixture
+def submitted(audit, lead, panel):
+    complete(audit, by=lead)
+    return services.audit_submit(audit=audit, by=lead)
+
+
+# Tenancy -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", AUDIT_PAGES)
+def test_other_partnership_gets_404_on_every_audit_page(client, audit, other_lead, page):
+    """A lead of Eastmere gets 404 on every page of Northshire's audit, as if it did not exist."""
+    client.force_login(other_lead)
+    assert client.get(BASE + page).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["", "themes/1/", "check/"])
+def test_other_partnership_posts_get_404_and_change_nothing(client, audit, other_lead, page):
+    """Eastmere's lead cannot start, save or submit Northshire's audit: 404, nothing changes."""
+    before = responses_snapshot(audit)
+    client.force_login(other_lead)
+    assert client.post(BASE + page, {"action": "later"}).status_code == 404
+    assert responses_snapshot(audit) == before
+    assert Audit.objects.get(pk=audit.pk).status == Audit.Status.DRAFT
+
+
+@pytest.mark.parametrize("page", AUDIT_PAGES)
+def test_anonymous_is_sent_to_sign_in(client, audit, page):
+    """Every audit page asks anonymous visitors to sign in first."""
+    response = client.get(BASE + page)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={BASE + page}"
+
+
+@pytest.mark.parametrize("page", ["", "themes/1/", "check/", "report/", "export.csv"])
+def test_unknown_cycle_is_404(client, audit, lead, page):
+    """A cycle name that does not exist answers 404."""
+    client.force_login(lead)
+    assert client.get(f"/p/northshire/audits/1999-00/{page}").status_code == 404
+
+
+def test_unknown_theme_is_404(client, audit, lead):
+    """A theme number the framework version does not have answers 404."""
+    client.force_login(lead)
+    assert client.get(BASE + "themes/8/").status_code == 404
+
+
+def test_pages_of_an_audit_not_started_are_404(client, cycle, lead):
+    """Until the audit is started only the task list exists; its other pages answer 404."""
+    client.force_login(lead)
+    assert client.get(BASE).status_code == 200
+    for page in ("themes/1/", "check/", "report/", "export.csv"):
+        assert client.get(BASE + page).status_code == 404
+
+
+def test_unknown_cycle_is_404_for_panel(client, panel, northshire):
+    """Panel staff get 404 for a cycle that does not exist."""
+    client.force_login(panel)
+    assert client.get("/panel/cycles/1999-00/").status_code == 404
+    assert client.get("/panel/cycles/1999-00/audits/northshire/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["lead", "contributor", "viewer", "other_lead", "outsider"])
+@pytest.mark.parametrize("page", PANEL_PAGES)
+def test_panel_pages_are_403_for_everyone_else(client, request, audit, persona, page):
+    """Only Panel staff reach the Panel's cycle and review pages; anyone else signed in gets 403."""
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(page).status_code == 403
+
+
+def test_lead_cannot_accept_through_the_panel_page(client, submitted, lead):
+    """A lead posting the Panel's accept button gets 403 and the audit stays submitted."""
+    client.force_login(lead)
+    assert client.post(PANEL_PAGES[-1], {"accept": "1"}).status_code == 403
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("page", PANEL_PAGES)
+def test_panel_staff_reach_the_panel_pages(client, audit, panel, page):
+    """Panel staff see each of the Panel's audit pages."""
+    client.force_login(panel)
+    assert client.get(page).status_code == 200
+
+
+def test_panel_opens_a_cycle_and_sees_counts(client, submitted, panel):
+    """Panel staff open a cycle, and the cycle list counts each cycle's audits by status."""
+    client.force_login(panel)
+    data = {
+        "name": "2027-28",
+        "version": str(FrameworkVersion.objects.get(number=1).pk),
+        "opens_on": "1 4 2027",
+        "closes_on": "31 3 2028",
+    }
+    response = client.post("/panel/cycles/new/", data)
+    assert response.status_code == 302
+    assert response["Location"] == "/panel/cycles/2027-28/"
+    assert Cycle.objects.get(name="2027-28").created_by == panel
+    again = client.post("/panel/cycles/new/", data)
+    assert "There is already a cycle called 2027-28" in text(again)
+    html = text(client.get("/panel/cycles/"))
+    row = html[html.index(f'href="/panel/cycles/{CYCLE}/"') :]
+    cells = re.findall(r'govuk-table__cell--numeric">(\d+)</td>', row)[:4]
+    assert cells == ["0", "1", "0", "0"]
+
+
+# Starting ------------------------------------------------------------------------------
+
+
+def test_contributor_starts_the_audit(client, cycle, contributor, northshire):
+    """A contributor starts the audit from the task list; it has a response for every item."""
+    client.force_login(contributor)
+    page = client.get(BASE)
+    assert "Start audit" in text(page)
+    response = client.post(BASE)
+    assert response.status_code == 302
+    assert response["Location"] == BASE
+    audit = Audit.objects.get(partnership=northshire, cycle=cycle)
+    assert audit.status == Audit.Status.DRAFT
+    assert audit.responses.count() == 34
+    event = AuditEvent.objects.get(audit=audit)
+    assert (event.kind, event.by) == (AuditEvent.Kind.STARTED, contributor)
+    html = text(client.get(BASE))
+    assert "Audit started" in html
+    assert "You have completed 0 of 7 themes" in html
+
+
+def test_viewer_cannot_start_the_audit(client, cycle, viewer):
+    """A viewer is not offered the start button, and posting anyway is 403 and creates nothing."""
+    client.force_login(viewer)
+    html = text(client.get(BASE))
+    assert "Start audit" not in html
+    assert "A contributor or lead can start it" in html
+    assert client.post(BASE).status_code == 403
+    assert not Audit.objects.exists()
+
+
+def test_starting_twice_says_it_has_started(client, audit, contributor):
+    """A second start is refused with a message, and the audit is not duplicated."""
+    client.force_login(contributor)
+    response = client.post(BASE, follow=True)
+    assert "has already started its audit for 2026-27" in text(response)
+    assert Audit.objects.count() == 1
+
+
+def test_start_with_carry_forward_copies_last_answers(client, northshire, lead, contributor):
+    """With an audit in an earlier cycle, starting offers to copy it, and copies are flagged."""
+    earlier = make_cycle("2025-26", opens_days_ago=60, closes_in_days=60)
+    previous = services.audit_start(partnership=northshire, cycle=earlier, by=lead)
+    answer_theme(previous, 1, by=lead, rating=3, evidence="Earlier evidence")
+    answer_theme(previous, 2, by=lead, rating=1, actions=[action_line()])
+    cycle = make_cycle()
+    client.force_login(contributor)
+    html = text(client.get(BASE))
+    assert "Copy your answers from 2025-26?" in html
+    assert 'name="carry_forward" type="radio" value="yes"' in html
+
+    response = client.post(BASE, {"carry_forward": "yes"}, follow=True)
+    assert "marked &#x27;carried forward&#x27;" in text(response)
+    audit = Audit.objects.get(partnership=northshire, cycle=cycle)
+    assert audit.carried_forward_from == previous
+    copied = response_for(audit, "1.1")
+    assert (copied.rating, copied.evidence, copied.carried_forward) == (
+        3,
+        "Earlier evidence",
+        True,
+    )
+    assert response_for(audit, "2.1").actions.get().what == "Train every social worker"
+    assert not response_for(audit, "3.1").carried_forward
+    html = text(client.get(BASE))
+    assert "5 items, 5 carried forward and not yet reviewed" in html
+    assert "4 items, 4 carried forward and not yet reviewed" in html
+    assert theme_statuses(html)[1] == "In progress"
+
+
+def test_start_without_carry_forward_is_blank(client, northshire, lead, contributor):
+    """Answering no to the copy question starts a blank audit."""
+    earlier = make_cycle("2025-26", opens_days_ago=60, closes_in_days=60)
+    previous = services.audit_start(partnership=northshire, cycle=earlier, by=lead)
+    answer_theme(previous, 1, by=lead, rating=3)
+    make_cycle()
+    client.force_login(contributor)
+    client.post(BASE, {"carry_forward": "no"})
+    audit = Audit.objects.get(cycle__name=CYCLE)
+    assert audit.carried_forward_from is None
+    assert not audit.responses.filter(carried_forward=True).exists()
+    assert not audit.responses.filter(rating__isnull=False).exists()
+
+
+# Task list -----------------------------------------------------------------------------
+
+
+def test_task_list_shows_each_theme_status_and_progress(client, audit, lead, contributor):
+    """Themes show Completed, In progress or Not started, with how many are complete."""
+    answer_theme(audit, 1, by=lead)
+    answer_theme(audit, 2, by=lead, rating=3, evidence="", only={"2.1"})
+    client.force_login(contributor)
+    html = text(client.get(BASE))
+    assert theme_statuses(html) == {
+        1: "Completed",
+        2: "In progress",
+        3: "Not started",
+        4: "Not started",
+        5: "Not started",
+        6: "Not started",
+        7: "Not started",
+    }
+    assert "You have completed 1 of 7 themes" in html
+    assert f'href="{BASE}themes/2/"' in html
+
+
+# Theme page ----------------------------------------------------------------------------
+
+
+def test_save_and_come_back_later_saves_and_returns_to_task_list(client, audit, contributor, items):
+    """Save and come back later writes the answers and goes back to the task list."""
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/1/"))
+    item = items["1.1"]
+    data |= {
+        f"i{item.pk}-rating": "1",
+        f"i{item.pk}-evidence": "  Audit of case files  ",
+        f"i{item.pk}-actions-0-what": "Review case file audits",
+        f"i{item.pk}-actions-0-owner": "Quality assurance team",
+        f"i{item.pk}-actions-0-due_month": "3",
+        f"i{item.pk}-actions-0-due_year": "2027",
+        "action": "later",
+    }
+    response = client.post(BASE + "themes/1/", data)
+    assert response.status_code == 302
+    assert response["Location"] == BASE
+    saved = response_for(audit, "1.1")
+    assert (saved.rating, saved.evidence, saved.revision) == (1, "Audit of case files", 1)
+    assert saved.updated_by == contributor
+    action = saved.actions.get()
+    assert (action.what, action.owner, action.due_month) == (
+        "Review case file audits",
+        "Quality assurance team",
+        date(2027, 3, 1),
+    )
+    # Items left as they were are not written.
+    assert response_for(audit, "1.2").revision == 0
+    assert "Theme 1 saved" in text(client.get(BASE))
+
+
+def test_save_and_continue_goes_to_the_next_theme(client, audit, contributor, items):
+    """Save and continue saves and goes to the next theme."""
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/1/"))
+    data |= {f"i{items['1.2'].pk}-rating": "0", "action": "continue"}
+    response = client.post(BASE + "themes/1/", data)
+    assert response.status_code == 302
+    assert response["Location"] == BASE + "themes/2/"
+    assert response_for(audit, "1.2").rating == 0
+
+
+def test_save_and_continue_on_the_last_theme_goes_to_check(client, audit, contributor, items):
+    """Save and continue on the last theme goes to the check-your-answers page."""
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/7/"))
+    data |= {f"i{items['7.5'].pk}-rating": "2", "action": "continue"}
+    response = client.post(BASE + "themes/7/", data)
+    assert response["Location"] == BASE + "check/"
+    assert response_for(audit, "7.5").rating == 2
+
+
+def test_invalid_due_month_shows_errors_keeps_input_and_saves_nothing(
+    client, audit, contributor, items
+):
+    """A due month of 13 is reported, linked to its field, every value is kept, nothing saved."""
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/1/"))
+    one, two = items["1.1"].pk, items["1.2"].pk
+    data |= {
+        f"i{one}-rating": "0",
+        f"i{one}-evidence": "Typed evidence that must survive",
+        f"i{one}-actions-0-what": "Set up a forum",
+        f"i{one}-actions-0-owner": "Partnership manager",
+        f"i{one}-actions-0-due_month": "13",
+        f"i{one}-actions-0-due_year": "2027",
+        f"i{two}-rating": "3",
+        f"i{two}-evidence": "Evidence for the second item",
+        "action": "later",
+    }
+    before = responses_snapshot(audit)
+    response = client.post(BASE + "themes/1/", data)
+    html = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "<title>Error: " in html
+    assert (
+        f'<a href="#id_i{one}-actions-0-due_month">1.1: '
+        "Enter the due month as a number from 1 to 12</a>"
+    ) in html
+    assert "Typed evidence that must survive</textarea>" in html
+    assert "Evidence for the second item</textarea>" in html
+    assert f'id="id_i{two}-rating-3"' in html
+    assert re.search(rf'name="i{two}-rating" type="radio" value="3"[^>]*checked', html)
+    assert re.search(rf'name="i{one}-rating" type="radio" value="0"[^>]*checked', html)
+    assert 'value="Partnership manager"' in html
+    assert 'value="13"' in html
+    assert "Set up a forum</textarea>" in html
+    assert responses_snapshot(audit) == before
+    assert not Action.objects.exists()
+
+
+def test_action_with_owner_but_no_what_is_an_error(client, audit, contributor, items):
+    """An action line with an owner but nothing to do asks for what will be done."""
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/1/"))
+    one = items["1.1"].pk
+    data |= {f"i{one}-rating": "1", f"i{one}-actions-0-owner": "Head of service"}
+    data["action"] = "continue"
+    response = client.post(BASE + "themes/1/", data)
+    html = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert f'<a href="#id_i{one}-actions-0-what">1.1: Enter what will be done</a>' in html
+    assert f'id="id_i{one}-actions-0-what"' in html
+    assert 'value="Head of service"' in html
+    assert response_for(audit, "1.1").rating is None
+
+
+def test_invalid_rating_is_an_error_linked_to_the_first_radio(client, audit, contributor, items):
+    """A rating outside the scale is reported and linked to the item's first radio button."""
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/1/"))
+    one = items["1.1"].pk
+    data |= {f"i{one}-rating": "7", "action": "later"}
+    html = text(client.post(BASE + "themes/1/", data))
+    assert f'<a href="#id_i{one}-rating">1.1: Select a rating from 0 to 3</a>' in html
+    assert f'id="id_i{one}-rating" name="i{one}-rating"' in html
+    assert response_for(audit, "1.1").rating is None
+
+
+def test_add_another_action_shows_a_new_line_and_keeps_input(client, audit, contributor, items):
+    """Add another action shows one more line, keeps everything typed and saves nothing."""
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/1/"))
+    one, two = items["1.1"].pk, items["1.2"].pk
+    assert data[f"i{one}-actions-TOTAL_FORMS"] == "1"
+    data |= {
+        f"i{one}-rating": "1",
+        f"i{one}-evidence": "Typed before adding a line",
+        f"i{one}-actions-0-what": "First action",
+        f"i{one}-actions-0-owner": "Head of learning",
+        f"i{two}-rating": "2",
+        "add_action": str(one),
+    }
+    response = client.post(BASE + "themes/1/", data)
+    html = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" not in html
+    assert f'id="i{one}-actions-1"' in html
+    assert f'id="i{one}-actions-2"' not in html
+    assert f'id="i{two}-actions-1"' not in html
+    assert f'name="i{one}-actions-TOTAL_FORMS" value="2"' in html
+    assert "Typed before adding a line</textarea>" in html
+    assert "First action</textarea>" in html
+    assert 'value="Head of learning"' in html
+    assert re.search(rf'name="i{two}-rating" type="radio" value="2"[^>]*checked', html)
+    assert response_for(audit, "1.1").revision == 0
+    assert not Action.objects.exists()
+
+    # Fill the new line and save: both lines are written in order.
+    data = form_data(response)
+    data |= {
+        f"i{one}-actions-0-due_month": "4",
+        f"i{one}-actions-0-due_year": "2027",
+        f"i{one}-actions-1-what": "Second action",
+        f"i{one}-actions-1-owner": "Board",
+        f"i{one}-actions-1-due_month": "5",
+        f"i{one}-actions-1-due_year": "2027",
+        "action": "later",
+    }
+    assert client.post(BASE + "themes/1/", data).status_code == 302
+    saved = response_for(audit, "1.1")
+    assert [a.what for a in saved.actions.all()] == ["First action", "Second action"]
+    assert saved.evidence == "Typed before adding a line"
+
+
+def test_remove_action_removes_the_line_then_deletes_it_on_save(
+    client, audit, lead, contributor, items
+):
+    """Remove hides the line without saving; saving afterwards deletes it from the database."""
+    answer_theme(
+        audit,
+        1,
+        by=lead,
+        rating=1,
+        only={"1.1"},
+        actions=[action_line("Keep me"), action_line("Remove me")],
+    )
+    one = items["1.1"].pk
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/1/"))
+    assert data[f"i{one}-actions-1-what"] == "Remove me"
+    data[f"i{one}-evidence"] = "Typed before removing"
+    data["remove_action"] = f"i{one}-actions-1"
+    response = client.post(BASE + "themes/1/", data)
+    html = text(response)
+    assert response.status_code == 200
+    assert f'id="i{one}-actions-0"' in html
+    assert f'id="i{one}-actions-1"' not in html
+    assert "Remove me</textarea>" not in html
+    assert f'name="i{one}-actions-1-DELETE" value="on"' in html
+    assert "Typed before removing</textarea>" in html
+    assert response_for(audit, "1.1").actions.count() == 2
+
+    data = form_data(response)
+    data["action"] = "later"
+    assert client.post(BASE + "themes/1/", data).status_code == 302
+    saved = response_for(audit, "1.1")
+    assert [a.what for a in saved.actions.all()] == ["Keep me"]
+    assert saved.evidence == "Typed before removing"
+
+
+def test_removing_a_line_with_an_error_lets_the_theme_save(client, audit, contributor, items):
+    """A line removed before saving is not validated, so its bad due month does not block."""
+    one = items["1.1"].pk
+    client.force_login(contributor)
+    data = form_data(client.get(BASE + "themes/1/"))
+    data |= {
+        f"i{one}-rating": "3",
+        f"i{one}-evidence": "Annual report",
+        f"i{one}-actions-0-what": "Half-typed action",
+        f"i{one}-actions-0-due_month": "13",
+        "remove_action": f"i{one}-actions-0",
+    }
+    response = client.post(BASE + "themes/1/", data)
+    assert "There is a problem" not in text(response)
+    data = form_data(response) | {"action": "later"}
+    assert client.post(BASE + "themes/1/", data).status_code == 302
+    saved = response_for(audit, "1.1")
+    assert (saved.rating, saved.evidence, saved.actions.count()) == (3, "Annual report", 0)
+
+
+def test_viewer_sees_read_only_theme_and_cannot_post(client, audit, lead, viewer, items):
+    """A viewer reads the theme without a form, and a posted save is 403 and changes nothing."""
+    answer_theme(audit, 1, by=lead, rating=3, evidence="Visible evidence", only={"1.1"})
+    client.force_login(viewer)
+    page = client.get(BASE + "themes/1/")
+    html = text(page)
+    assert page.status_code == 200
+    assert "Visible evidence" in html
+    assert "3 Embedded" in html
+    assert "Save and continue" not in html
+    assert 'name="action"' not in html
+    assert '<form method="post" novalidate>' not in html
+    data = form_data(page)
+    data |= {f"i{items['1.1'].pk}-rating": "0", "action": "later"}
+    before = responses_snapshot(audit)
+    assert client.post(BASE + "themes/1/", data).status_code == 403
+    assert responses_snapshot(audit) == before
+
+
+def test_panel_staff_cannot_change_answers(client, audit, lead, panel, items):
+    """Panel staff read the theme but a posted save is 403 and never changes answers."""
+    answer_theme(audit, 1, by=lead, rating=2, only={"1.1"})
+    client.force_login(panel)
+    page = client.get(BASE + "themes/1/")
+    assert page.status_code == 200
+    assert "Save and continue" not in text(page)
+    data = form_data(page)
+    data |= {f"i{items['1.1'].pk}-rating": "0", "action": "later"}
+    before = responses_snapshot(audit)
+    for extra in ({}, {"add_action": str(items["1.1"].pk)}):
+        assert client.post(BASE + "themes/1/", data | extra).status_code == 403
+    assert responses_snapshot(audit) == before
+
+
+def test_closed_cycle_is_read_only(client, audit, lead, items):
+    """Once the cycle has closed even a lead sees the audit read-only and cannot save."""
+    Cycle.objects.filter(pk=audit.cycle_id).update(
+        opens_on=timezone.localdate() - timedelta(days=60),
+        closes_on=timezone.localdate() - timedelta(days=1),
+    )
+    client.force_login(lead)
+    assert "This audit is read-only" in text(client.get(BASE))
+    page = client.get(BASE + "themes/1/")
+    assert "Save and continue" not in text(page)
+    data = form_data(page) | {f"i{items['1.1'].pk}-rating": "2", "action": "later"}
+    assert client.post(BASE + "themes/1/", data).status_code == 403
+    assert response_for(audit, "1.1").rating is None
+
+
+def test_confirming_a_carried_forward_answer_counts_it(client, northshire, lead, items):
+    """Ticking the review box on a carried-forward answer clears the flag without changing it."""
+    earlier = make_cycle("2025-26", opens_days_ago=60, closes_in_days=60)
+    previous = services.audit_start(partnership=northshire, cycle=earlier, by=lead)
+    answer_theme(previous, 1, by=lead, rating=3, evidence="Earlier evidence")
+    audit = services.audit_start(
+        partnership=northshire, cycle=make_cycle(), by=lead, carry_forward=True
+    )
+    client.force_login(lead)
+    page = client.get(BASE + "themes/1/")
+    assert "has not been reviewed" in text(page)
+    data = form_data(page) | {f"i{items['1.1'].pk}-confirm": "on", "action": "later"}
+    client.post(BASE + "themes/1/", data)
+    confirmed = response_for(audit, "1.1")
+    assert (confirmed.rating, confirmed.carried_forward, confirmed.revision) == (3, False, 1)
+    assert response_for(audit, "1.2").carried_forward
+
+
+# Conflicts -----------------------------------------------------------------------------
+
+
+def test_conflicting_save_is_refused_then_saved_on_second_attempt(
+    client, audit, lead, contributor, items
+):
+    """A save based on answers someone has since changed is refused with who changed them;
+    the typed answers stay on the page and saving again replaces theirs."""
+    one = items["1.1"].pk
+    other = Client()
+    client.force_login(lead)
+    other.force_login(contributor)
+    lead_data = form_data(client.get(BASE + "themes/1/"))
+    contributor_data = form_data(other.get(BASE + "themes/1/"))
+
+    lead_data |= {f"i{one}-rating": "3", f"i{one}-evidence": "Evidence from the lead"}
+    assert client.post(BASE + "themes/1/", lead_data | {"action": "later"}).status_code == 302
+
+    contributor_data |= {
+        f"i{one}-rating": "2",
+        f"i{one}-evidence": "Evidence typed by the contributor",
+        "action": "later",
+    }
+    response = other.post(BASE + "themes/1/", contributor_data)
+    html = text(response)
+    assert response.status_code == 200
+    assert 'data-testid="conflict"' in html
+    banner = html[html.index('data-testid="conflict"') : html.index("Your answers are still")]
+    assert "Item 1.1</a> was changed by lead@northshire.example.org" in banner
+    assert 'they rated it 3, with evidence "Evidence from the lead"' in banner
+    assert "Evidence typed by the contributor</textarea>" in html
+    assert re.search(rf'name="i{one}-rating" type="radio" value="2"[^>]*checked', html)
+    stored = response_for(audit, "1.1")
+    assert (stored.rating, stored.evidence, stored.updated_by) == (
+        3,
+        "Evidence from the lead",
+        lead,
+    )
+
+    again = form_data(response) | {"action": "later"}
+    assert again[f"i{one}-revision"] == "1"
+    assert other.post(BASE + "themes/1/", again).status_code == 302
+    stored = response_for(audit, "1.1")
+    assert (stored.rating, stored.evidence, stored.updated_by, stored.revision) == (
+        2,
+        "Evidence typed by the contributor",
+        contributor,
+        2,
+    )
+
+
+# Check and submit ----------------------------------------------------------------------
+
+
+def test_check_page_lists_broken_rules_with_links_to_items(client, audit, lead, contributor):
+    """Each broken rule is listed with a link to its item on its theme page."""
+    answer_theme(audit, 1, by=lead)
+    answer_theme(audit, 2, by=lead, rating=0, only={"2.1"})
+    answer_theme(audit, 3, by=lead, rating=3, evidence="", only={"3.2"})
+    client.force_login(contributor)
+    html = text(client.get(BASE + "check/"))
+    assert 'data-testid="broken-rules"' in html
+    assert (
+        f'<a href="{BASE}themes/2/#item-2-1">Item 2.1 is rated 0 or 1, so it needs an action '
+        "with an owner and a due month</a>"
+    ) in html
+    assert (
+        f'<a href="{BASE}themes/3/#item-3-2">Item 3.2 is rated 2 or 3, so it needs evidence</a>'
+    ) in html
+    assert f'<a href="{BASE}themes/2/#item-2-2">Item 2.2 needs a rating</a>' in html
+    assert f'<a href="{BASE}themes/7/#item-7-5">Item 7.5 needs a rating</a>' in html
+    assert "#item-1-1" not in html
+    assert "Submit audit" not in html
+
+
+def test_contributor_sees_no_submit_button_and_cannot_submit(client, audit, lead, contributor):
+    """With every rule met a contributor is told only a lead can submit; posting is 403."""
+    complete(audit, by=lead)
+    client.force_login(contributor)
+    html = text(client.get(BASE + "check/"))
+    assert "Every rule is met" in html
+    assert "Submit audit" not in html
+    assert "Only a lead of Northshire Safeguarding Children Partnership can submit" in html
+    assert client.post(BASE + "check/").status_code == 403
+    assert Audit.objects.get(pk=audit.pk).status == Audit.Status.DRAFT
+
+
+def test_lead_cannot_submit_while_rules_are_broken(client, audit, lead):
+    """A lead posting submit with rules broken is told why and the audit stays a draft."""
+    client.force_login(lead)
+    assert "Submit audit" not in text(client.get(BASE + "check/"))
+    response = client.post(BASE + "check/", follow=True)
+    assert "cannot be submitted until every rule is met" in text(response)
+    assert Audit.objects.get(pk=audit.pk).status == Audit.Status.DRAFT
+
+
+def test_lead_submits_and_panel_is_emailed(
+    client, audit, lead, panel, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A lead submits a complete audit; the submitted page says what happens next and the
+    Panel is emailed."""
+    complete(audit, by=lead)
+    client.force_login(lead)
+    assert "Submit audit" in text(client.get(BASE + "check/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(BASE + "check/")
+    assert response.status_code == 302
+    assert response["Location"] == BASE + "submitted/"
+    assert Audit.objects.get(pk=audit.pk).status == Audit.Status.SUBMITTED
+    assert AuditEvent.objects.filter(audit=audit, kind="submitted", by=lead).exists()
+    html = text(client.get(response["Location"]))
+    assert "Audit submitted" in html
+    assert "What happens next" in html
+    assert "Panel staff will read your audit" in html
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["panel@example.org"]
+    assert "/panel/cycles/2026-27/audits/northshire/" in mailoutbox[0].body
+    # Submitted means locked for the partnership.
+    assert "Submitted to the Panel" in text(client.get(BASE))
+    assert "Save and continue" not in text(client.get(BASE + "themes/1/"))
+
+
+# Panel review --------------------------------------------------------------------------
+
+
+def test_panel_saves_moderated_ratings_and_notes(client, submitted, panel):
+    """Panel staff set a moderated rating and note; the partnership's answer is untouched."""
+    target = response_for(submitted, "1.1")
+    other = response_for(submitted, "1.2")
+    client.force_login(panel)
+    page = client.get(PANEL_PAGES[-1])
+    assert f'name="moderated-{target.pk}"' in text(page)
+    response = client.post(
+        PANEL_PAGES[-1],
+        {
+            "moderate": "1",
+            f"moderated-{target.pk}": "1",
+            f"note-{target.pk}": "Evidence does not show this is consistent",
+            f"moderated-{other.pk}": "",
+            f"note-{other.pk}": "",
+        },
+        follow=True,
+    )
+    assert "Moderated ratings saved (1 changed)" in text(response)
+    target.refresh_from_db()
+    assert (target.moderated_rating, target.moderation_note, target.moderated_by) == (
+        1,
+        "Evidence does not show this is consistent",
+        panel,
+    )
+    assert (target.rating, target.evidence, target.revision) == (2, EVIDENCE, 1)
+    assert response_for(submitted, "1.2").moderated_rating is None
+
+
+def test_panel_cannot_moderate_a_draft(client, audit, panel):
+    """Moderating a draft audit is refused with a message and saves nothing."""
+    target = response_for(audit, "1.1")
+    client.force_login(panel)
+    response = client.post(
+        PANEL_PAGES[-1], {"moderate": "1", f"moderated-{target.pk}": "2"}, follow=True
+    )
+    assert "only on a submitted or accepted audit" in text(response)
+    assert response_for(audit, "1.1").moderated_rating is None
+
+
+def test_return_without_reason_is_an_error(client, submitted, panel, mailoutbox):
+    """Returning without a reason shows the error and leaves the audit submitted."""
+    client.force_login(panel)
+    response = client.post(PANEL_PAGES[-1], {"return": "Return audit", "reason": "  "})
+    html = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "Enter the reason for returning the audit" in html
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
+    assert not AuditEvent.objects.filter(kind="returned").exists()
+    assert mailoutbox == []
+
+
+def test_return_with_reason_shows_it_to_the_partnership_and_emails_leads(
+    client, submitted, panel, lead, contributor, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A returned audit shows the Panel's reason on the task list; the leads are emailed
+    and the partnership can change it again."""
+    client.force_login(panel)
+    reason = "Theme 3 evidence is the same for every item"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PANEL_PAGES[-1], {"return": "Return audit", "reason": reason})
+    assert response.status_code == 302
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.RETURNED
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["lead@northshire.example.org"]
+    assert reason in mailoutbox[0].body
+
+    client.force_login(contributor)
+    html = text(client.get(BASE))
+    assert f'data-testid="return-reason">{reason}</p>' in html
+    assert "Returned by the Panel" in html
+    assert "Save and continue" in text(client.get(BASE + "themes/3/"))
+
+
+def test_accept_locks_the_audit(client, submitted, panel, lead, items, mailoutbox):
+    """An accepted audit is locked: a lead's theme save is refused and changes nothing."""
+    client.force_login(panel)
+    response = client.post(PANEL_PAGES[-1], {"accept": "1"}, follow=True)
+    assert "has been accepted" in text(response)
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.ACCEPTED
+
+    client.force_login(lead)
+    assert "The Panel accepted this audit. It is locked." in text(client.get(BASE))
+    page = client.get(BASE + "themes/1/")
+    assert "Save and continue" not in text(page)
+    before = responses_snapshot(submitted)
+    data = form_data(page) | {f"i{items['1.1'].pk}-rating": "0", "action": "later"}
+    response = client.post(BASE + "themes/1/", data)
+    assert response.status_code in (302, 403)
+    assert responses_snapshot(submitted) == before
+    assert client.post(BASE + "check/").status_code == 302
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.ACCEPTED
+
+
+# Report and exports --------------------------------------------------------------------
+
+
+@pytest.fixture
+def reported(submitted, lead, panel):
+    """An accepted audit with a formula-like evidence, an action and a moderated rating."""
+    services.audit_return(audit=submitted, by=panel, reason="Check item 1.1")
+    answer_theme(
+        submitted,
+        1,
+        by=lead,
+        rating=1,
+        evidence="=SUM(A1)",
+        only={"1.1"},
+        actions=[action_line("Commission training", "Workforce lead")],
+    )
+    services.audit_submit(audit=submitted, by=lead)
+    moderated = response_for(submitted, "1.1")
+    services.moderation_save(
+        audit=submitted, moderations={moderated.pk: (0, "Not yet in place")}, by=panel
+    )
+    services.audit_accept(audit=submitted, by=panel)
+    return submitted
+
+
+def test_report_shows_items_answers_moderation_and_timeline(client, reported, viewer, items):
+    """The report shows every item with its rating, evidence, actions, moderated rating,
+    scores and the timeline."""
+    client.force_login(viewer)
+    html = text(client.get(BASE + "report/"))
+    for item in items.values():
+        assert f'id="{item.anchor}"' in html
+    assert items["1.1"].statement in html
+    assert 'data-testid="rating-1.1">1 Emerging' in html
+    assert 'data-testid="rating-1.2">2 Established' in html
+    assert "=SUM(A1)" in html
+    assert EVIDENCE in html
+    assert "Commission training (owner: Workforce lead" in html
+    assert 'data-testid="moderated-1.1">0 Not in place<br>Not yet in place' in html
+    assert 'data-testid="scores"' in html
+    timeline = html[html.index('id="timeline"') :]
+    kinds = re.findall(r'<h3 class="govuk-heading-s govuk-!-margin-bottom-1">(\w+)</h3>', timeline)
+    assert kinds == ["Started", "Submitted", "Returned", "Submitted", "Accepted"]
+    assert "Check item 1.1" in timeline
+    assert "panel@example.org" in timeline
+
+
+def test_csv_export_has_every_item_and_escapes_formulas(client, reported, viewer):
+    """The CSV has a row per item with ratings, evidence, actions and moderation, and a cell
+    starting with = is written as text."""
+    client.force_login(viewer)
+    response = client.get(BASE + "export.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="audit-northshire-2026-27.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Sections: a title line, a header, rows, then a blank line before the next section.
+    assert rows[0] == ["Items"]
+    header, body = rows[1], rows[2 : rows.index([])]
+    assert len(body) == 34
+    row = dict(zip(header, body[0], strict=True))
+    assert row["Item"] == "1.1"
+    assert row["Self rating"] == "1"
+    assert row["Self rating label"] == "Emerging"
+    assert row["Evidence"] == "'=SUM(A1)"
+    assert row["Actions (what; owner; due month)"] == (
+        f"Commission training; Workforce lead; {due_next_month():%Y-%m}"
+    )
+    assert row["Moderated rating"] == "0"
+    assert row["Moderated rating label"] == "Not in place"
+    assert row["Moderation note"] == "Not yet in place"
+    assert row["Last changed by"] == "lead@northshire.example.org"
+    second = dict(zip(header, body[1], strict=True))
+    assert (second["Item"], second["Self rating"], second["Evidence"]) == ("1.2", "2", EVIDENCE)
+    assert [r[1] for r in body][-1] == "7.5"
+
+
+def test_csv_export_includes_the_timeline(client, reported, viewer):
+    """The CSV holds what the report shows, the timeline of status changes included."""
+    client.force_login(viewer)
+    exported = client.get(BASE + "export.csv").content.decode("utf-8-sig")
+    assert "Check item 1.1" in exported  # the Panel's reason for returning
+    assert "Accepted" in exported
+    assert "panel@example.org" in exported
+
+
+def test_xlsx_export_has_items_scores_and_timeline(client, reported, viewer):
+    """The XLSX opens with sheets Items, Scores and Timeline holding the report's content."""
+    client.force_login(viewer)
+    response = client.get(BASE + "export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('filename="audit-northshire-2026-27.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Items", "Scores", "Timeline"]
+    item_rows = list(book["Items"].iter_rows(values_only=True))
+    header, first = item_rows[0], dict(zip(item_rows[0], item_rows[1], strict=True))
+    assert len(item_rows) == 35
+    assert "Moderated rating" in header
+    assert (first["Item"], first["Self rating"], first["Evidence"]) == ("1.1", 1, "'=SUM(A1)")
+    assert (first["Moderated rating"], first["Moderation note"]) == (0, "Not yet in place")
+    scores = list(book["Scores"].iter_rows(values_only=True))
+    assert len(scores) == 1 + 7 + 1
+    assert scores[-1][0] == "Overall"
+    assert scores[-1][1] == 34
+    timeline = list(book["Timeline"].iter_rows(values_only=True))
+    assert timeline[0] == ("When", "What", "By", "Reason")
+    assert [row[1] for row in timeline[1:]] == [
+        "Started",
+        "Submitted",
+        "Returned",
+        "Submitted",
+        "Accepted",
+    ]
+    assert timeline[3][2:] == ("panel@example.org", "Check item 1.1")
+
+
+# Query counts --------------------------------------------------------------------------
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_query_counts_do_not_grow_with_answers(client, audit, lead):
+    """The task list, a theme page and the report run a pinned number of queries, the same
+    for a nearly empty audit as for one with every item answered with three actions."""
+    pages = {"task list": BASE, "theme page": BASE + "themes/1/", "report": BASE + "report/"}
+    answer_theme(audit, 1, by=lead, rating=1, only={"1.1"}, actions=[action_line()])
+    client.force_login(lead)
+    client.get(BASE)  # The first request after signing in also updates the session.
+    sparse = {name: count_queries(client, url) for name, url in pages.items()}
+
+    three = [action_line(f"Action {n}") for n in range(3)]
+    for number in range(1, 8):
+        answer_theme(audit, number, by=lead, rating=0, actions=three)
+    assert Action.objects.filter(response__audit=audit).count() == 34 * 3
+    full = {name: count_queries(client, url) for name, url in pages.items()}
+
+    print(f"queries: sparse={sparse} full={full}")
+    assert full == sparse
+    for name, count in full.items():
+        assert count <= MAX_QUERIES[name], f"{name} ran {count} queries"
