@@ -220,11 +220,13 @@ def theme_save(
     are written; each write raises the response's revision and records who and when.
     """
     audit = (
-        Audit.objects.select_for_update().select_related("cycle", "partnership").get(pk=audit.pk)
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("cycle", "partnership")
+        .get(pk=audit.pk)
     )
     ensure_audit_editable(audit=audit, by=by)
     responses = list(
-        Response.objects.select_for_update()
+        Response.objects.select_for_update(of=("self",))
         .filter(audit=audit, item__theme=theme)
         .select_related("item", "updated_by")
         .prefetch_related("actions")
@@ -299,7 +301,9 @@ def audit_responses(audit: Audit):
 def audit_submit(*, audit: Audit, by) -> Audit:
     """A lead submits the audit to the Panel once no rule is broken; Panel staff are emailed."""
     audit = (
-        Audit.objects.select_for_update().select_related("cycle", "partnership").get(pk=audit.pk)
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("cycle", "partnership")
+        .get(pk=audit.pk)
     )
     if not access.can_lead(access.role_in(by, audit.partnership)):
         raise PermissionDenied
@@ -324,7 +328,9 @@ def audit_submit(*, audit: Audit, by) -> Audit:
 def _panel_transition(audit: Audit, by) -> Audit:
     access.require_panel_staff(by)
     audit = (
-        Audit.objects.select_for_update().select_related("cycle", "partnership").get(pk=audit.pk)
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("cycle", "partnership")
+        .get(pk=audit.pk)
     )
     if audit.status != Audit.Status.SUBMITTED:
         raise ValidationError(NOT_SUBMITTED, code="status")
@@ -375,7 +381,7 @@ def moderation_save(*, audit: Audit, moderations: dict[int, tuple[int | None, st
     Only the Panel's own fields are written: the partnership's answers are never touched.
     """
     access.require_panel_staff(by)
-    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    audit = Audit.objects.select_for_update(of=("self",)).get(pk=audit.pk)
     if audit.status not in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED):
         raise ValidationError(NOT_MODERATABLE, code="status")
     now = timezone.now()
