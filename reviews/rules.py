@@ -1,0 +1,50 @@
+"""What a review needs before it can be marked complete.
+
+Every dimension the report analysed must be answered; dependent questions only when
+their condition holds (an action only when risk was recognised, and so on).
+"""
+
+from .models import Review
+
+ALWAYS = [
+    "completed_month",
+    "ethnicity_in_review",
+    "faith_recorded",
+    "race_analysed",
+    "racism_named",
+    "child_voice",
+    "risk_recognised",
+    "disclosure",
+    "racism_alleged",
+    "interpreter_needed",
+    "adultification",
+    "intersectionality",
+    "fathers_assessed",
+    "learning_about_race",
+]
+
+# (question, asked only when this field has one of these values)
+DEPENDENT = [
+    ("action_followed", "risk_recognised", {"partly", "fully"}),
+    ("disclosure_response", "disclosure", {"yes"}),
+    ("allegation_investigated", "racism_alleged", {"yes"}),
+    ("independent_interpreter_used", "interpreter_needed", {"yes"}),
+    ("child_or_family_interpreted", "interpreter_needed", {"yes"}),
+]
+
+
+def _label(field: str) -> str:
+    return str(Review._meta.get_field(field).verbose_name)
+
+
+def missing_dimensions(review: Review) -> list[tuple[str, str]]:
+    """(field, question) for every dimension the review still needs, in form order."""
+    missing = [(f, _label(f)) for f in ALWAYS if getattr(review, f) in (None, "")]
+    if not review.harm_types:
+        missing.insert(1, ("harm_types", "harm types"))
+    missing += [
+        (field, _label(field))
+        for field, condition, values in DEPENDENT
+        if getattr(review, condition) in values and getattr(review, field) in (None, "")
+    ]
+    return missing

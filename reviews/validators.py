@@ -1,0 +1,49 @@
+"""Data-minimisation checks: nothing entered may identify a child or family."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+REFERENCE_FORMAT = "Enter a reference of up to 20 letters, digits and dashes, like C-2024-007"
+REFERENCE_LOOKS_LIKE_NAME = (
+    "The reference must include a digit, so that it cannot be a person's name. "
+    "Use your partnership's own reference, like C-2024-007"
+)
+SUMMARY_HAS_DATE = (
+    "The learning summary contains what looks like a full date, such as a date of birth. "
+    "Remove it: record months only, elsewhere on this form"
+)
+SUMMARY_HAS_POSTCODE = (
+    "The learning summary contains what looks like a postcode. Remove it: addresses and "
+    "postcodes can identify a family"
+)
+
+REFERENCE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+MONTHS = (
+    r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
+    r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)"
+)
+FULL_DATE = re.compile(
+    r"\b(\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2})"  # 3/7/2015, 03-07-15
+    r"|\d{4}-\d{1,2}-\d{1,2}"  # 2015-07-03
+    rf"|\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{MONTHS}\s+\d{{4}}"  # 3rd July 2015
+    rf"|{MONTHS}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}})\b",  # July 3, 2015
+    re.IGNORECASE,
+)
+UK_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
+
+
+def validate_reference(value: str) -> None:
+    """Short, letters, digits and dashes, and with a digit so it cannot be a name."""
+    if len(value) > 20 or not REFERENCE.fullmatch(value):
+        raise ValidationError(REFERENCE_FORMAT, code="reference_format")
+    if not any(ch.isdigit() for ch in value):
+        raise ValidationError(REFERENCE_LOOKS_LIKE_NAME, code="reference_name")
+
+
+def validate_learning_summary(value: str) -> None:
+    """No full dates (such as dates of birth) and no UK postcodes."""
+    if FULL_DATE.search(value):
+        raise ValidationError(SUMMARY_HAS_DATE, code="summary_date")
+    if UK_POSTCODE.search(value):
+        raise ValidationError(SUMMARY_HAS_POSTCODE, code="summary_postcode")
