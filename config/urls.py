@@ -39,4 +39,5 @@ urlpatterns = [
     path("panel/", include((panel_urlpatterns, "panel"))),
     path("", include("partnerships.urls")),
     path("", include("audits.urls")),
+    path("", include("reviews.urls")),
 ]

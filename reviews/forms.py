@@ -1,0 +1,229 @@
+"""Forms for recording a child and a review, filtering the list, and importing a file.
+
+Every dimension is a set of radios with an explicit "Not recorded" where the domain has
+one, so that a missing answer is something someone chose, not a blank.
+"""
+
+from datetime import date
+
+from django import forms
+
+from . import choices as c
+from .models import Child, Review
+from .validators import validate_learning_summary
+
+MONTH_REQUIRED = "Enter the {label} as a month and a year"
+MONTH_INVALID = "Enter a real month for the {label}: a month from 1 to 12 and a 4-digit year"
+MONTH_IN_FUTURE = "The {label} must be this month or earlier"
+NOTIFIED_BEFORE_INCIDENT = "The notification month cannot be before the incident month"
+COMPLETED_BEFORE_NOTIFIED = "The completed month cannot be before the notification month"
+ONLY_WHEN = "Only answer this when {condition}"
+CHOOSE = "Select an answer for {label}"
+
+
+class MonthWidget(forms.MultiWidget):
+    """Month and year inputs (GOV.UK date input without the day)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"month": forms.TextInput, "year": forms.TextInput}, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, date):
+            return [value.month, value.year]
+        return [None, None]
+
+
+class MonthField(forms.MultiValueField):
+    """A month, stored as the 1st of that month."""
+
+    widget = MonthWidget
+
+    def __init__(self, *, label, required=True, **kwargs):
+        self.short_label = label.lower()
+        fields = (forms.CharField(required=False), forms.CharField(required=False))
+        super().__init__(fields, label=label, required=required, require_all_fields=False, **kwargs)
+
+    def compress(self, values):
+        month, year = (values or [None, None]) + [None] * (2 - len(values or []))
+        if not month and not year:
+            if self.required:
+                raise forms.ValidationError(MONTH_REQUIRED.format(label=self.short_label))
+            return None
+        try:
+            value = date(int(year), int(month), 1)
+        except (TypeError, ValueError):
+            raise forms.ValidationError(
+                MONTH_INVALID.format(label=self.short_label), code="invalid"
+            ) from None
+        if len(str(year).strip()) != 4:
+            raise forms.ValidationError(MONTH_INVALID.format(label=self.short_label))
+        if value > date.today().replace(day=1):
+            raise forms.ValidationError(MONTH_IN_FUTURE.format(label=self.short_label))
+        return value
+
+    def clean(self, value):
+        # MultiValueField's own required check would say "This field is required".
+        return self.compress(list(value or []))
+
+
+def _radios(model_field, required):
+    field = model_field.formfield(widget=forms.RadioSelect, required=required)
+    field.choices = [choice for choice in model_field.choices if choice[0] != ""]
+    label = str(model_field.verbose_name)
+    field.error_messages["required"] = CHOOSE.format(label=label)
+    return field
+
+
+class ChildForm(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = [
+            "reference",
+            "sex",
+            "age",
+            "ethnicity",
+            "faith",
+            "first_language_not_english",
+            "disability",
+            "neurodivergence",
+            "immigration_factor",
+            "known_to_social_care",
+            "child_protection_plan",
+            "looked_after",
+            "outcome",
+        ]
+        error_messages = {
+            "reference": {"required": "Enter a reference for the child, like C-2024-007"},
+            "age": {"invalid": "Enter the age as a whole number from 0 to 17"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields:
+            if name in ("reference", "age", "ethnicity"):
+                continue
+            self.fields[name] = _radios(Child._meta.get_field(name), required=True)
+        self.fields["ethnicity"].choices = [("", "Select an ethnicity")] + list(c.Ethnicity.choices)
+        self.fields["ethnicity"].error_messages["required"] = "Select the child's ethnicity"
+        self.fields["age"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
+        self.fields["age"].min_value = 0
+        self.fields["age"].help_text = "In whole years, 0 to 17. Leave blank if not recorded."
+
+    def clean_age(self):
+        age = self.cleaned_data.get("age")
+        if age is not None and not 0 <= age <= 17:
+            raise forms.ValidationError("Enter the age as a whole number from 0 to 17")
+        return age
+
+
+class ReviewForm(forms.ModelForm):
+    incident_month = MonthField(label="Incident month")
+    notification_month = MonthField(label="Notification month")
+    completed_month = MonthField(
+        label="Completed month",
+        required=False,
+        help_text="Leave blank while the review is still in progress.",
+    )
+    harm_types = forms.MultipleChoiceField(
+        label="Types of harm",
+        choices=c.HarmType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+
+    DEPENDENT = {
+        "action_followed": ("risk_recognised", {"partly", "fully"}, "risk was recognised"),
+        "disclosure_response": ("disclosure", {"yes"}, "the child disclosed abuse"),
+        "allegation_investigated": ("racism_alleged", {"yes"}, "the family alleged racism"),
+        "independent_interpreter_used": (
+            "interpreter_needed",
+            {"yes"},
+            "an interpreter was needed",
+        ),
+        "child_or_family_interpreted": ("interpreter_needed", {"yes"}, "an interpreter was needed"),
+    }
+
+    class Meta:
+        model = Review
+        fields = [
+            "review_type",
+            "incident_month",
+            "notification_month",
+            "completed_month",
+            "harm_types",
+            "ethnicity_in_review",
+            "faith_recorded",
+            "race_analysed",
+            "racism_named",
+            "child_voice",
+            "risk_recognised",
+            "action_followed",
+            "disclosure",
+            "disclosure_response",
+            "racism_alleged",
+            "allegation_investigated",
+            "interpreter_needed",
+            "independent_interpreter_used",
+            "child_or_family_interpreted",
+            "adultification",
+            "intersectionality",
+            "fathers_assessed",
+            "learning_about_race",
+            "learning_summary",
+        ]
+        widgets = {"learning_summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_type"] = _radios(Review._meta.get_field("review_type"), True)
+        for name in self.Meta.fields[5:-1]:
+            self.fields[name] = _radios(Review._meta.get_field(name), required=False)
+        for name, (_, _, condition) in self.DEPENDENT.items():
+            self.fields[name].help_text = f"Only when {condition}."
+        self.fields["learning_summary"].validators.append(validate_learning_summary)
+        self.fields["learning_summary"].help_text = (
+            "Do not include names, dates of birth, addresses, postcodes or anything else that "
+            "could identify a child, family or practitioner."
+        )
+
+    def clean(self):
+        data = super().clean()
+        incident, notified = data.get("incident_month"), data.get("notification_month")
+        completed = data.get("completed_month")
+        if incident and notified and notified < incident:
+            self.add_error("notification_month", NOTIFIED_BEFORE_INCIDENT)
+        if notified and completed and completed < notified:
+            self.add_error("completed_month", COMPLETED_BEFORE_NOTIFIED)
+        for name, (condition_field, values, condition) in self.DEPENDENT.items():
+            if data.get(name) and data.get(condition_field) not in values:
+                self.add_error(name, ONLY_WHEN.format(condition=condition))
+        return data
+
+    def _post_clean(self):
+        # Model validation runs in the service, with the child attached.
+        pass
+
+
+class ReviewFilterForm(forms.Form):
+    review_type = forms.ChoiceField(
+        label="Review type", required=False, choices=[("", "All")] + list(c.ReviewType.choices)
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome", required=False, choices=[("", "All")] + list(c.Outcome.choices)
+    )
+    ethnicity_group = forms.ChoiceField(
+        label="Ethnicity group",
+        required=False,
+        choices=[("", "All")] + list(c.EthnicityGroup.choices),
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All")] + list(c.Status.choices)
+    )
+    year = forms.IntegerField(
+        label="Year of incident",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )

@@ -1,0 +1,203 @@
+"""Review case pages: list, record, detail, edit, mark complete."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+
+from partnerships import access
+from partnerships.mixins import PartnershipMixin
+from partnerships.models import Membership
+
+from . import selectors, services
+from .choices import HarmType, Status
+from .forms import ChildForm, ReviewFilterForm, ReviewForm
+from .models import Child, Review
+from .rules import missing_dimensions
+
+PAGE_SIZE = 25
+
+
+def route_errors(error: ValidationError, child_form, review_form):
+    """Put a service's validation errors on the form fields they belong to."""
+    for field, messages_ in error.message_dict.items():
+        if child_form is not None and field in child_form.fields:
+            child_form.add_error(field, messages_)
+        elif field in review_form.fields:
+            review_form.add_error(field, messages_)
+        else:
+            review_form.add_error(None, messages_)
+
+
+def error_list(*forms_):
+    """(field id, message) for the error summary, in page order."""
+    return [
+        (form[name].auto_id if name in form.fields else "", message)
+        for form in forms_
+        if form is not None
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    ]
+
+
+class ReviewListView(PartnershipMixin, TemplateView):
+    template_name = "reviews/review_list.html"
+
+    def get_context_data(self, **kwargs):
+        filters = ReviewFilterForm(self.request.GET or None)
+        values = filters.cleaned_data if filters.is_valid() else {}
+        page = Paginator(selectors.review_list(self.partnership, values), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filters=filters, page=page, query=query.urlencode(), **kwargs
+        )
+
+
+class CaseFormView(PartnershipMixin, TemplateView):
+    """Shared by recording a new case, adding a review to a child, and editing."""
+
+    template_name = "reviews/review_form.html"
+    minimum_role = Membership.Role.CONTRIBUTOR
+
+    def forms(self, data=None):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        return self.render_forms(*self.forms())
+
+    def render_forms(self, child_form, review_form):
+        return self.render_to_response(
+            self.get_context_data(
+                child_form=child_form,
+                review_form=review_form,
+                errors=error_list(child_form, review_form),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        child_form, review_form = self.forms(request.POST)
+        valid = review_form.is_valid() & (child_form is None or child_form.is_valid())
+        if not valid:
+            return self.render_forms(child_form, review_form)
+        try:
+            review = self.save(child_form, review_form)
+        except ValidationError as error:
+            route_errors(error, child_form, review_form)
+            return self.render_forms(child_form, review_form)
+        messages.success(request, f"Saved the review about {review.child.reference}")
+        return redirect(review)
+
+
+class ReviewCreateView(CaseFormView):
+    @cached_property
+    def child(self) -> Child | None:
+        pk = self.request.GET.get("child")
+        if not pk:
+            return None
+        try:
+            return selectors.get_child(self.partnership, int(pk))
+        except (Child.DoesNotExist, ValueError):
+            raise Http404("No such child") from None
+
+    def forms(self, data=None):
+        child_form = None if self.child else ChildForm(data, prefix="child")
+        return child_form, ReviewForm(data, prefix="review")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(child=self.child, creating=True, **kwargs)
+
+    def save(self, child_form, review_form):
+        if self.child:
+            return services.review_add(
+                child=self.child, review_data=review_form.cleaned_data, by=self.request.user
+            )
+        return services.case_create(
+            partnership=self.partnership,
+            child_data=child_form.cleaned_data,
+            review_data=review_form.cleaned_data,
+            by=self.request.user,
+        )
+
+
+class ReviewObjectMixin:
+    @cached_property
+    def review(self) -> Review:
+        try:
+            return selectors.get_review(self.partnership, self.kwargs["pk"])
+        except Review.DoesNotExist:
+            raise Http404("No such review") from None
+
+
+class ReviewEditView(ReviewObjectMixin, CaseFormView):
+    def forms(self, data=None):
+        if self.review.status == Status.COMPLETE and not access.can_lead(self.role):
+            raise PermissionDenied
+        return (
+            ChildForm(data, prefix="child", instance=self.review.child),
+            ReviewForm(data, prefix="review", instance=self.review),
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.review, child=self.review.child, **kwargs)
+
+    def save(self, child_form, review_form):
+        return services.case_update(
+            review=self.review,
+            child_data=child_form.cleaned_data,
+            review_data=review_form.cleaned_data,
+            by=self.request.user,
+        )
+
+
+def summary_rows(instance, form_class, prefix):
+    """(question, answer as shown, id of the field on the edit page) for a summary list."""
+    rows = []
+    for name in form_class.Meta.fields:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, name)
+        if name == "harm_types":
+            labels = dict(HarmType.choices)
+            shown = ", ".join(labels.get(v, v) for v in value) or ""
+        elif field.choices:
+            shown = getattr(instance, f"get_{name}_display")() if value else ""
+        elif hasattr(value, "strftime"):
+            shown = value.strftime("%B %Y")
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((str(field.verbose_name).capitalize(), shown, f"id_{prefix}-{name}"))
+    return rows
+
+
+class ReviewDetailView(ReviewObjectMixin, PartnershipMixin, TemplateView):
+    template_name = "reviews/review_detail.html"
+
+    def get_context_data(self, **kwargs):
+        review = self.review
+        return super().get_context_data(
+            review=review,
+            child=review.child,
+            other_reviews=review.child.reviews.exclude(pk=review.pk).order_by("incident_month"),
+            missing=missing_dimensions(review),
+            child_rows=summary_rows(review.child, ChildForm, "child"),
+            review_rows=summary_rows(review, ReviewForm, "review"),
+            history=selectors.change_history(review),
+            can_change=access.can_edit(self.role)
+            and (review.status == Status.DRAFT or access.can_lead(self.role)),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        """Mark the review complete (leads only)."""
+        try:
+            services.review_complete(review=self.review, by=request.user)
+        except ValidationError:
+            messages.error(request, "The review cannot be marked complete yet. See what is missing")
+            return redirect(self.review)
+        messages.success(request, "The review is marked complete")
+        return redirect(self.review)
