@@ -37,14 +37,43 @@ def _label(field: str) -> str:
     return str(Review._meta.get_field(field).verbose_name)
 
 
+# Every question, in the order the form asks them.
+ORDER = [
+    "completed_month",
+    "harm_types",
+    "ethnicity_in_review",
+    "faith_recorded",
+    "race_analysed",
+    "racism_named",
+    "child_voice",
+    "risk_recognised",
+    "action_followed",
+    "disclosure",
+    "disclosure_response",
+    "racism_alleged",
+    "allegation_investigated",
+    "interpreter_needed",
+    "independent_interpreter_used",
+    "child_or_family_interpreted",
+    "adultification",
+    "intersectionality",
+    "fathers_assessed",
+    "learning_about_race",
+]
+CONDITIONS = {field: (condition, values) for field, condition, values in DEPENDENT}
+
+
+def _is_asked(review: Review, field: str) -> bool:
+    if field not in CONDITIONS:
+        return True
+    condition, values = CONDITIONS[field]
+    return getattr(review, condition) in values
+
+
 def missing_dimensions(review: Review) -> list[tuple[str, str]]:
     """(field, question) for every dimension the review still needs, in form order."""
-    missing = [(f, _label(f)) for f in ALWAYS if getattr(review, f) in (None, "")]
-    if not review.harm_types:
-        missing.insert(1, ("harm_types", "harm types"))
-    missing += [
+    return [
         (field, _label(field))
-        for field, condition, values in DEPENDENT
-        if getattr(review, condition) in values and getattr(review, field) in (None, "")
+        for field in ORDER
+        if _is_asked(review, field) and getattr(review, field) in (None, "", [])
     ]
-    return missing

@@ -30,7 +30,11 @@ FULL_DATE = re.compile(
     rf"|{MONTHS}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}})\b",  # July 3, 2015
     re.IGNORECASE,
 )
-UK_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
+# Outward code, then inward code. A lower-case ordinal such as "s47 1st" or "KS3 4th" is
+# taken as ordinary text; "B33 8TH" in capitals is still a postcode.
+UK_POSTCODE = re.compile(
+    r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9](?!(?-i:st|nd|rd|th)\b)[A-Z]{2})\b", re.IGNORECASE
+)
 
 
 def validate_reference(value: str) -> None:

@@ -1,0 +1,301 @@
+"""The CSV file format for review cases: export, template, and all-or-nothing import.
+
+One row per review; the child's columns are repeated on each of the child's reviews.
+Codes are the stored values (see the format page); months are written YYYY-MM.
+Import reuses the record forms, so a file is checked exactly as the pages check input.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from partnerships.exports import FORMULA_PREFIXES, csv_bytes
+
+from . import choices as c
+from .forms import ChildForm, ReviewForm
+from .models import Child, Review
+from .rules import missing_dimensions
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
+MAX_CELL = 2_000
+
+NOT_UTF8 = "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (Comma delimited)'"
+NOT_CSV = "The file could not be read as CSV: {problem}"
+TOO_BIG = "The file is larger than 5 MB. Split it into smaller files"
+TOO_MANY_ROWS = "The file has more than 10,000 rows. Split it into smaller files"
+EMPTY = "The file is empty. Use the template, which has the column names in the first row"
+MISSING_COLUMNS = "These columns are missing: {columns}"
+UNKNOWN_COLUMNS = "These columns are not part of the format: {columns}"
+WRONG_CELL_COUNT = "This row has {found} cells but the header has {expected}"
+CELL_TOO_LONG = "This cell is longer than 2,000 characters"
+REFERENCE_EXISTS = (
+    "Your partnership already has a child with the reference {reference}. Import never "
+    "changes existing records: remove this row or change the record on its page"
+)
+CHILD_DIFFERS = (
+    "The child {reference} appears on row {first} with different details. Rows about the "
+    "same child must repeat the same child columns"
+)
+MONTH_FORMAT = "Enter the month as YYYY-MM, like 2024-03"
+STATUS_INCOMPLETE = "The status is complete but these are not answered: {missing}"
+STATUS_INVALID = "The status must be draft or complete"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    form: str  # "child" or "review"
+    field: str
+    description: str
+
+
+CHILD_FIELDS = ChildForm.Meta.fields
+REVIEW_FIELDS = ReviewForm.Meta.fields
+MONTH_FIELDS = {"incident_month", "notification_month", "completed_month"}
+
+COLUMNS = [
+    *(Column(f"child_{f}", "child", f, "") for f in CHILD_FIELDS),
+    *(Column(f, "review", f, "") for f in REVIEW_FIELDS),
+    Column("status", "status", "status", ""),
+]
+HEADER = [column.name for column in COLUMNS]
+
+
+def column_guide() -> list[dict]:
+    """Every column with its question and allowed values, for the format page."""
+    guide = []
+    for column in COLUMNS:
+        model = Child if column.form == "child" else Review
+        field = model._meta.get_field(column.field)
+        if column.field in MONTH_FIELDS:
+            allowed = "A month as YYYY-MM, like 2024-03"
+            if column.field == "completed_month":
+                allowed += ", or empty while the review is in progress"
+        elif column.field == "harm_types":
+            allowed = "One or more of these codes, separated by ;"
+            allowed_codes = c.HarmType.choices
+        elif column.field == "age":
+            allowed = "A whole number from 0 to 17, or empty if not recorded"
+        elif column.field == "reference":
+            allowed = "Up to 20 letters, digits and dashes, with at least one digit"
+        elif column.field == "learning_summary":
+            allowed = "Text up to 1,500 characters, with no dates or postcodes"
+        else:
+            allowed = "One of these codes" + ("" if field.blank is False else ", or empty")
+        codes = []
+        if field.choices and column.field != "harm_types":
+            codes = list(field.flatchoices)
+        elif column.field == "harm_types":
+            codes = list(allowed_codes)
+        guide.append(
+            {
+                "name": column.name,
+                "question": str(field.verbose_name).capitalize(),
+                "allowed": allowed,
+                "codes": [(value, label) for value, label in codes if value != ""],
+            }
+        )
+    return guide
+
+
+def _month(value) -> str:
+    return value.strftime("%Y-%m") if value else ""
+
+
+def export_rows(partnership):
+    """Every review of the partnership, one row each, child columns repeated."""
+    reviews = (
+        Review.objects.filter(partnership=partnership)
+        .select_related("child")
+        .order_by("child__reference", "incident_month", "pk")
+    )
+    for review in reviews.iterator(chunk_size=1000):
+        row = []
+        for column in COLUMNS:
+            source = review.child if column.form == "child" else review
+            value = getattr(source, column.field)
+            if column.field in MONTH_FIELDS:
+                value = _month(value)
+            elif column.field == "harm_types":
+                value = ";".join(value)
+            row.append("" if value is None else value)
+        yield row
+
+
+def export_csv(partnership) -> bytes:
+    return csv_bytes(HEADER, export_rows(partnership))
+
+
+def template_csv() -> bytes:
+    return csv_bytes(HEADER, [])
+
+
+@dataclass
+class RowError:
+    row: int  # the line number in the file, header being 1
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError]
+    children: int = 0
+    reviews: int = 0
+
+
+def _unescape(value: str) -> str:
+    # Our export prefixes formula-looking text with an apostrophe; take it off again.
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def _form_data(row: dict) -> tuple[dict, dict]:
+    child, review = {}, {}
+    for column in COLUMNS:
+        value = _unescape(row.get(column.name, "") or "").strip()
+        if column.form == "child":
+            child[column.field] = value
+        elif column.form == "review":
+            if column.field in MONTH_FIELDS:
+                year, _, month = value.partition("-")
+                if value and not (year.isdigit() and month.isdigit() and len(year) == 4):
+                    review[f"{column.field}_month"] = "bad"
+                    review[f"{column.field}_year"] = value
+                else:
+                    review[f"{column.field}_month"] = month
+                    review[f"{column.field}_year"] = year
+            elif column.field == "harm_types":
+                review["harm_types"] = [p.strip() for p in value.split(";") if p.strip()]
+            else:
+                review[column.field] = value
+    return child, review
+
+
+def _column_for(form_name: str, field: str) -> str:
+    if form_name == "child":
+        return f"child_{field}"
+    return field if field in REVIEW_FIELDS else "(row)"
+
+
+def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
+    if len(raw) > MAX_BYTES:
+        return None, [RowError(0, "", TOO_BIG)]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [RowError(0, "", NOT_UTF8)]
+    if "\x00" in text:
+        return None, [RowError(0, "", NOT_UTF8)]
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        return None, [RowError(0, "", NOT_CSV.format(problem=error))]
+    lines = [line for line in lines if any(cell.strip() for cell in line)]
+    if not lines:
+        return None, [RowError(0, "", EMPTY)]
+    header = [name.strip() for name in lines[0]]
+    missing = [name for name in HEADER if name not in header]
+    unknown = [name for name in header if name not in HEADER]
+    errors = []
+    if missing:
+        errors.append(RowError(1, "", MISSING_COLUMNS.format(columns=", ".join(missing))))
+    if unknown:
+        errors.append(RowError(1, "", UNKNOWN_COLUMNS.format(columns=", ".join(unknown))))
+    if errors:
+        return None, errors
+    if len(lines) - 1 > MAX_ROWS:
+        return None, [RowError(0, "", TOO_MANY_ROWS)]
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if len(line) != len(header):
+            errors.append(
+                RowError(number, "", WRONG_CELL_COUNT.format(found=len(line), expected=len(header)))
+            )
+            continue
+        row = dict(zip(header, line, strict=True))
+        long_cells = [name for name, value in row.items() if len(value) > MAX_CELL]
+        errors += [RowError(number, name, CELL_TOO_LONG) for name in long_cells]
+        if not long_cells:
+            rows.append((number, row))
+    return rows, errors
+
+
+def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportResult:
+    """Check a whole file and, only if every row is right, save every row in one transaction."""
+    rows, errors = _read(raw)
+    if rows is None:
+        return ImportResult(errors=errors)
+    existing = set(
+        Child.objects.filter(partnership=partnership).values_list("reference", flat=True)
+    )
+    existing_lower = {reference.lower() for reference in existing}
+    children: dict[str, tuple[int, dict, Child]] = {}
+    reviews: list[tuple[str, Review]] = []
+    for number, row in rows:
+        child_data, review_data = _form_data(row)
+        child_form = ChildForm(child_data)
+        review_form = ReviewForm(review_data)
+        for form_name, form in (("child", child_form), ("review", review_form)):
+            if not form.is_valid():
+                for field, messages in form.errors.items():
+                    errors += [RowError(number, _column_for(form_name, field), m) for m in messages]
+        status = (row.get("status") or "").strip() or c.Status.DRAFT
+        if status not in c.Status.values:
+            errors.append(RowError(number, "status", STATUS_INVALID))
+        if not (child_form.is_valid() and review_form.is_valid()):
+            continue
+        reference = child_form.cleaned_data["reference"]
+        if reference.lower() in existing_lower:
+            errors.append(
+                RowError(number, "child_reference", REFERENCE_EXISTS.format(reference=reference))
+            )
+            continue
+        key = reference.lower()
+        if key in children:
+            first, first_data, child = children[key]
+            if first_data != child_form.cleaned_data:
+                errors.append(
+                    RowError(
+                        number,
+                        "child_reference",
+                        CHILD_DIFFERS.format(reference=reference, first=first),
+                    )
+                )
+                continue
+        else:
+            child = Child(partnership=partnership, created_by=by, **child_form.cleaned_data)
+            children[key] = (number, child_form.cleaned_data, child)
+        review = Review(partnership=partnership, child=child, **review_form.cleaned_data)
+        review.status = status
+        if status == c.Status.COMPLETE:
+            missing = missing_dimensions(review)
+            if missing:
+                names = ", ".join(question for _, question in missing)
+                errors.append(RowError(number, "status", STATUS_INCOMPLETE.format(missing=names)))
+                continue
+        reviews.append((key, review))
+    if errors or dry_run:
+        return ImportResult(errors=sorted(errors, key=lambda e: (e.row, e.column)))
+    with transaction.atomic():
+        saved_children = bulk_create_with_history(
+            [child for _, _, child in children.values()], Child, default_user=by
+        )
+        by_reference = {child.reference.lower(): child for child in saved_children}
+        if any(child.pk is None for child in saved_children):
+            # Databases that do not return keys from bulk inserts: look them up.
+            by_reference = {
+                child.reference.lower(): child
+                for child in Child.objects.filter(
+                    partnership=partnership, reference__in=[c_.reference for c_ in saved_children]
+                )
+            }
+        for key, review in reviews:
+            review.child = by_reference[key]
+        bulk_create_with_history([review for _, review in reviews], Review, default_user=by)
+    return ImportResult(errors=[], children=len(children), reviews=len(reviews))
