@@ -3,22 +3,26 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.utils.functional import cached_property
+from django.views import View
 from django.views.generic import TemplateView
 
 from partnerships import access
 from partnerships.mixins import PartnershipMixin
 from partnerships.models import Membership
 
-from . import selectors, services
+from . import exchange, selectors, services
 from .choices import HarmType, Status
 from .forms import ChildForm, ReviewFilterForm, ReviewForm
 from .models import Child, Review
 from .rules import missing_dimensions
 
 PAGE_SIZE = 25
+CSV = "text/csv; charset=utf-8"
+NO_FILE = "Select a CSV file to import"
 
 
 def route_errors(error: ValidationError, child_form, review_form):
@@ -201,3 +205,55 @@ class ReviewDetailView(ReviewObjectMixin, PartnershipMixin, TemplateView):
             return redirect(self.review)
         messages.success(request, "The review is marked complete")
         return redirect(self.review)
+
+
+class ExportView(PartnershipMixin, View):
+    """The partnership's own reviews in the documented CSV format (members only)."""
+
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(exchange.export_csv(self.partnership), content_type=CSV)
+        response["Content-Disposition"] = (
+            f'attachment; filename="reviews-{self.partnership.slug}.csv"'
+        )
+        return response
+
+
+class TemplateFileView(PartnershipMixin, View):
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(exchange.template_csv(), content_type=CSV)
+        response["Content-Disposition"] = 'attachment; filename="reviews-template.csv"'
+        return response
+
+
+class FormatView(PartnershipMixin, TemplateView):
+    template_name = "reviews/review_format.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(columns=exchange.column_guide(), **kwargs)
+
+
+class ImportView(PartnershipMixin, TemplateView):
+    template_name = "reviews/review_import.html"
+    minimum_role = Membership.Role.CONTRIBUTOR
+
+    def post(self, request, *args, **kwargs):
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = [exchange.RowError(0, "", NO_FILE)]
+        elif upload.size > exchange.MAX_BYTES:
+            errors = [exchange.RowError(0, "", exchange.TOO_BIG)]
+        else:
+            result = exchange.import_csv(
+                partnership=self.partnership, raw=upload.read(), by=request.user
+            )
+            if not result.errors:
+                messages.success(
+                    request,
+                    f"Imported {result.reviews} review{pluralize(result.reviews)} about "
+                    f"{result.children} child{pluralize(result.children, 'ren')}",
+                )
+                return redirect("reviews:list", slug=self.partnership.slug)
+            errors = result.errors
+        return self.render_to_response(
+            self.get_context_data(import_errors=errors, filename=getattr(upload, "name", ""))
+        )

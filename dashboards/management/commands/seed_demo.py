@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from audits.demo import seed_audits
 from partnerships import demo
+from reviews.demo import seed_reviews
 
 REFUSED = (
     "seed_demo creates accounts with a published password. It only runs with "
@@ -25,10 +27,14 @@ class Command(BaseCommand):
         audits = seed_audits(
             partnerships=seeded["partnerships"], leads=seeded["leads"], panel=seeded["panel"]
         )
+        reviews = seed_reviews(
+            partnerships=seeded["partnerships"], leads=seeded["leads"], today=timezone.localdate()
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(seeded['partnerships'])} partnerships, "
-                f"cycles {', '.join(c.name for c in audits['cycles'])}."
+                f"cycles {', '.join(c.name for c in audits['cycles'])}, "
+                f"{reviews} new review records."
             )
         )
         self.stdout.write(
