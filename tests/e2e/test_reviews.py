@@ -1,0 +1,122 @@
+"""Journeys of review case entry: record, complete, import."""
+
+from reviews import exchange
+from reviews.models import Child, Review
+
+PASSWORD = "a-long-test-password"
+
+CHILD_ANSWERS = {
+    "Female": "Sex",
+    "Muslim": "Faith",
+    "Seriously harmed": "Outcome",
+}
+
+
+def choose(page, group: str, label: str):
+    page.get_by_role("group", name=group, exact=True).get_by_label(label, exact=True).check()
+
+
+def fill_month(page, group: str, month: str, year: str):
+    fieldset = page.get_by_role("group", name=group, exact=True)
+    fieldset.get_by_label("Month").fill(month)
+    fieldset.get_by_label("Year").fill(year)
+
+
+def test_record_complete_and_import(new_journey, contributor, lead):
+    """A contributor records a child and review; a lead fixes what is missing and marks it
+    complete, then imports a file with an error, reads the errors, fixes it and imports it."""
+    recorder = new_journey()
+    recorder.sign_in(contributor.email, PASSWORD)
+    recorder.click("Rapid reviews and LCSPRs")
+    recorder.expect_heading("Rapid reviews and LCSPRs")
+    recorder.click("Record a review", role="button")
+    page = recorder.page
+    recorder.fill("Reference", "C-2024-007")
+    choose(page, "Sex", "Female")
+    recorder.fill("Age at the incident", "15")
+    page.get_by_label("Ethnicity", exact=True).select_option("APKN")
+    choose(page, "Faith", "Muslim")
+    for group in (
+        "First language other than English",
+        "Disability",
+        "Neurodivergence",
+        "Immigration status or no recourse to public funds a factor",
+        "Known to children's social care at the time",
+        "On a child protection plan",
+        "Looked after",
+    ):
+        choose(page, group, "Not recorded")
+    choose(page, "Outcome", "Seriously harmed")
+    choose(page, "Review type", "Rapid review")
+    fill_month(page, "Incident month", "3", "2024")
+    fill_month(page, "Notification month", "2", "2024")  # before the incident: an error
+    page.get_by_role("group", name="Types of harm").get_by_label("Sexual abuse").check()
+    choose(page, "Disclosure of abuse by the child", "Yes")
+    choose(page, "Response to the disclosure", "Disbelieved or dismissed")
+    recorder.press_button("Save review")
+    recorder.expect_text("The notification month cannot be before the incident month")
+    assert page.get_by_label("Reference").input_value() == "C-2024-007"
+    fill_month(page, "Notification month", "4", "2024")
+    recorder.press_button("Save review")
+    recorder.expect_heading("Review about C-2024-007")
+    assert page.get_by_test_id("review-status").inner_text() == "Draft"
+    assert Review.objects.get().disclosure_response == "dismissed"
+
+    # The lead sees what is missing, fills it in and marks the review complete.
+    checker = new_journey()
+    checker.sign_in(lead.email, PASSWORD)
+    checker.goto(Review.objects.get().get_absolute_url())
+    checker.press_button("Mark complete")
+    checker.expect_text("cannot be marked complete yet")
+    assert (
+        "Race, ethnicity and culture analysed"
+        in checker.page.get_by_test_id("missing").inner_text()
+    )
+    checker.click("Change review type", role="link")
+    p = checker.page
+    fill_month(p, "Completed month", "9", "2024")
+    for group, answer in {
+        "Ethnicity in the review": "Superficial",
+        "Faith recorded in the review": "No",
+        "Race, ethnicity and culture analysed": "Not at all",
+        "Racism or racial bias named": "No",
+        "Child's voice": "Absent",
+        "Risk recognised before the incident": "Partly",
+        "Action followed": "No",
+        "Family alleged racist practice": "No",
+        "Interpreter needed": "No",
+        "Adultification considered": "No",
+        "Intersectionality considered": "No",
+        "Fathers and other men in the household assessed": "Not applicable",
+        "Learning about race identified": "Yes",
+    }.items():
+        choose(p, group, answer)
+    checker.fill("Learning summary", "The disclosure was not believed or followed up.")
+    checker.press_button("Save review")
+    checker.press_button("Mark complete")
+    checker.expect_text("The review is marked complete")
+    assert Review.objects.get().status == "complete"
+
+    # Import a file with a mistake, read the errors, fix it and import it.
+    exported = exchange.export_csv(lead.memberships.get().partnership).decode("utf-8-sig")
+    header, row = exported.splitlines()[0], exported.splitlines()[1]
+    good = row.replace("C-2024-007", "C-2025-001")
+    bad = good.replace("APKN", "PAKISTANI")
+    checker.goto("/p/northshire/reviews/")
+    checker.click("Import a file")
+    p.get_by_label("Upload a file").set_input_files(
+        {"name": "reviews.csv", "mimeType": "text/csv", "buffer": f"{header}\n{bad}\n".encode()}
+    )
+    checker.press_button("Import file")
+    checker.expect_text("Nothing was imported")
+    errors = p.get_by_test_id("import-errors").inner_text()
+    assert "child_ethnicity" in errors and "2" in errors
+    assert Child.objects.count() == 1
+    p.get_by_label("Upload a file").set_input_files(
+        {"name": "reviews.csv", "mimeType": "text/csv", "buffer": f"{header}\n{good}\n".encode()}
+    )
+    checker.press_button("Import file")
+    checker.expect_text("Imported 1 review about 1 child")
+    assert Child.objects.filter(reference="C-2025-001").exists()
+    checker.click("C-2025-001")
+    checker.expect_heading("Review about C-2025-001")
