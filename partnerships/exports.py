@@ -8,9 +8,20 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """Text a spreadsheet will show as text: formula-looking strings get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text a spreadsheet will show as text: formula-looking strings get a leading apostrophe.
+
+    Text that already starts with an apostrophe gets one too, so that `unsafe_cell` can
+    always take exactly one off again and a round trip changes nothing.
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, "'")):
         return "'" + value
+    return value
+
+
+def unsafe_cell(value: str) -> str:
+    """Undo `safe_cell` on a cell read back from one of our own exports."""
+    if value.startswith("'") and value[1:].startswith((*FORMULA_PREFIXES, "'")):
+        return value[1:]
     return value
 
 

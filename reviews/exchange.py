@@ -9,10 +9,10 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from partnerships.exports import FORMULA_PREFIXES, csv_bytes
+from partnerships.exports import csv_bytes, unsafe_cell
 
 from . import choices as c
 from .forms import ChildForm, ReviewForm
@@ -30,6 +30,7 @@ TOO_MANY_ROWS = "The file has more than 10,000 rows. Split it into smaller files
 EMPTY = "The file is empty. Use the template, which has the column names in the first row"
 MISSING_COLUMNS = "These columns are missing: {columns}"
 UNKNOWN_COLUMNS = "These columns are not part of the format: {columns}"
+REPEATED_COLUMNS = "These columns appear more than once: {columns}"
 WRONG_CELL_COUNT = "This row has {found} cells but the header has {expected}"
 CELL_TOO_LONG = "This cell is longer than 2,000 characters"
 REFERENCE_EXISTS = (
@@ -43,6 +44,7 @@ CHILD_DIFFERS = (
 MONTH_FORMAT = "Enter the month as YYYY-MM, like 2024-03"
 STATUS_INCOMPLETE = "The status is complete but these are not answered: {missing}"
 STATUS_INVALID = "The status must be draft or complete"
+SAVE_FAILED = "The file could not be saved because a value breaks a rule of the service"
 
 
 @dataclass(frozen=True)
@@ -148,17 +150,10 @@ class ImportResult:
     reviews: int = 0
 
 
-def _unescape(value: str) -> str:
-    # Our export prefixes formula-looking text with an apostrophe; take it off again.
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value
-
-
 def _form_data(row: dict) -> tuple[dict, dict]:
     child, review = {}, {}
     for column in COLUMNS:
-        value = _unescape(row.get(column.name, "") or "").strip()
+        value = unsafe_cell(row.get(column.name, "") or "").strip()
         if column.form == "child":
             child[column.field] = value
         elif column.form == "review":
@@ -196,23 +191,31 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
         lines = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
         return None, [RowError(0, "", NOT_CSV.format(problem=error))]
-    lines = [line for line in lines if any(cell.strip() for cell in line)]
-    if not lines:
+    # Keep each line's number in the file (header is 1) while skipping blank lines.
+    numbered = [
+        (number, line)
+        for number, line in enumerate(lines, start=1)
+        if any(cell.strip() for cell in line)
+    ]
+    if not numbered:
         return None, [RowError(0, "", EMPTY)]
-    header = [name.strip() for name in lines[0]]
+    header = [name.strip() for name in numbered[0][1]]
     missing = [name for name in HEADER if name not in header]
     unknown = [name for name in header if name not in HEADER]
+    repeated = sorted({name for name in header if header.count(name) > 1})
     errors = []
+    if repeated:
+        errors.append(RowError(1, "", REPEATED_COLUMNS.format(columns=", ".join(repeated))))
     if missing:
         errors.append(RowError(1, "", MISSING_COLUMNS.format(columns=", ".join(missing))))
     if unknown:
         errors.append(RowError(1, "", UNKNOWN_COLUMNS.format(columns=", ".join(unknown))))
     if errors:
         return None, errors
-    if len(lines) - 1 > MAX_ROWS:
+    if len(numbered) - 1 > MAX_ROWS:
         return None, [RowError(0, "", TOO_MANY_ROWS)]
     rows = []
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in numbered[1:]:
         if len(line) != len(header):
             errors.append(
                 RowError(number, "", WRONG_CELL_COUNT.format(found=len(line), expected=len(header)))
@@ -226,6 +229,13 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
     return rows, errors
 
 
+def _rebind(form, data):
+    """Validate new data with an existing form: building a form per row (deep copies of
+    every field) was most of the cost of a large import. The fields keep no row state."""
+    form.data, form.is_bound, form._errors = data, True, None
+    form.cleaned_data = {}
+
+
 def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportResult:
     """Check a whole file and, only if every row is right, save every row in one transaction."""
     rows, errors = _read(raw)
@@ -237,10 +247,11 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
     existing_lower = {reference.lower() for reference in existing}
     children: dict[str, tuple[int, dict, Child]] = {}
     reviews: list[tuple[str, Review]] = []
+    child_form, review_form = ChildForm(), ReviewForm()
     for number, row in rows:
         child_data, review_data = _form_data(row)
-        child_form = ChildForm(child_data)
-        review_form = ReviewForm(review_data)
+        _rebind(child_form, child_data)
+        _rebind(review_form, review_data)
         for form_name, form in (("child", child_form), ("review", review_form)):
             if not form.is_valid():
                 for field, messages in form.errors.items():
@@ -282,20 +293,28 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
         reviews.append((key, review))
     if errors or dry_run:
         return ImportResult(errors=sorted(errors, key=lambda e: (e.row, e.column)))
-    with transaction.atomic():
-        saved_children = bulk_create_with_history(
-            [child for _, _, child in children.values()], Child, default_user=by
-        )
-        by_reference = {child.reference.lower(): child for child in saved_children}
-        if any(child.pk is None for child in saved_children):
-            # Databases that do not return keys from bulk inserts: look them up.
-            by_reference = {
-                child.reference.lower(): child
-                for child in Child.objects.filter(
-                    partnership=partnership, reference__in=[c_.reference for c_ in saved_children]
-                )
-            }
-        for key, review in reviews:
-            review.child = by_reference[key]
-        bulk_create_with_history([review for _, review in reviews], Review, default_user=by)
+    try:
+        return _save_all(partnership, children, reviews, by)
+    except IntegrityError:
+        # The checks above mirror every database constraint; this is a last line of defence.
+        return ImportResult(errors=[RowError(0, "", SAVE_FAILED)])
+
+
+@transaction.atomic
+def _save_all(partnership, children, reviews, by) -> ImportResult:
+    saved_children = bulk_create_with_history(
+        [child for _, _, child in children.values()], Child, default_user=by
+    )
+    by_reference = {child.reference.lower(): child for child in saved_children}
+    if any(child.pk is None for child in saved_children):
+        # Databases that do not return keys from bulk inserts: look them up.
+        by_reference = {
+            child.reference.lower(): child
+            for child in Child.objects.filter(
+                partnership=partnership, reference__in=[c_.reference for c_ in saved_children]
+            )
+        }
+    for key, review in reviews:
+        review.child = by_reference[key]
+    bulk_create_with_history([review for _, review in reviews], Review, default_user=by)
     return ImportResult(errors=[], children=len(children), reviews=len(reviews))

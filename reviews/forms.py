@@ -10,7 +10,7 @@ from django import forms
 
 from . import choices as c
 from .models import Child, Review
-from .validators import validate_learning_summary
+from .validators import validate_learning_summary, validate_reference
 
 MONTH_REQUIRED = "Enter the {label} as a month and a year"
 MONTH_INVALID = "Enter a real month for the {label}: a month from 1 to 12 and a 4-digit year"
@@ -19,6 +19,7 @@ NOTIFIED_BEFORE_INCIDENT = "The notification month cannot be before the incident
 COMPLETED_BEFORE_NOTIFIED = "The completed month cannot be before the notification month"
 ONLY_WHEN = "Only answer this when {condition}"
 CHOOSE = "Select an answer for {label}"
+AGE_INVALID = "Enter the age as a whole number from 0 to 17"
 
 
 class MonthWidget(forms.MultiWidget):
@@ -51,7 +52,7 @@ class MonthField(forms.MultiValueField):
             return None
         try:
             value = date(int(year), int(month), 1)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise forms.ValidationError(
                 MONTH_INVALID.format(label=self.short_label), code="invalid"
             ) from None
@@ -94,7 +95,6 @@ class ChildForm(forms.ModelForm):
         ]
         error_messages = {
             "reference": {"required": "Enter a reference for the child, like C-2024-007"},
-            "age": {"invalid": "Enter the age as a whole number from 0 to 17"},
         }
 
     def __init__(self, *args, **kwargs):
@@ -105,14 +105,25 @@ class ChildForm(forms.ModelForm):
             self.fields[name] = _radios(Child._meta.get_field(name), required=True)
         self.fields["ethnicity"].choices = [("", "Select an ethnicity")] + list(c.Ethnicity.choices)
         self.fields["ethnicity"].error_messages["required"] = "Select the child's ethnicity"
-        self.fields["age"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
-        self.fields["age"].min_value = 0
-        self.fields["age"].help_text = "In whole years, 0 to 17. Leave blank if not recorded."
+        self.fields["age"] = forms.IntegerField(
+            label="Age at the incident",
+            required=False,
+            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+            help_text="In whole years, 0 to 17. Leave blank if not recorded.",
+            error_messages={"invalid": AGE_INVALID},
+        )
+        # validate_reference checks the length too, with the service's own message.
+        self.fields["reference"].validators = [validate_reference]
+
+    def _post_clean(self):
+        # The fields above check every value; the service runs the model's full_clean, and
+        # the import relies on the database constraints, so no per-row constraint queries.
+        pass
 
     def clean_age(self):
         age = self.cleaned_data.get("age")
         if age is not None and not 0 <= age <= 17:
-            raise forms.ValidationError("Enter the age as a whole number from 0 to 17")
+            raise forms.ValidationError(AGE_INVALID, code="age")
         return age
 
 
@@ -186,6 +197,10 @@ class ReviewForm(forms.ModelForm):
             "Do not include names, dates of birth, addresses, postcodes or anything else that "
             "could identify a child, family or practitioner."
         )
+
+    def clean_harm_types(self):
+        # Each type once, in the order given, so a file's repeats do not double-count.
+        return list(dict.fromkeys(self.cleaned_data.get("harm_types") or []))
 
     def clean(self):
         data = super().clean()

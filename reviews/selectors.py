@@ -13,7 +13,7 @@ def codes_in_group(group: str) -> list[str]:
 
 def review_list(partnership, filters: dict):
     """A partnership's reviews with their children, filtered as on the list page."""
-    reviews = Review.objects.filter(partnership=partnership).select_related("child")
+    reviews = Review.objects.filter(partnership=partnership).select_related("child", "partnership")
     conditions = Q()
     if filters.get("review_type"):
         conditions &= Q(review_type=filters["review_type"])

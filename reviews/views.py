@@ -208,7 +208,13 @@ class ReviewDetailView(ReviewObjectMixin, PartnershipMixin, TemplateView):
 
 
 class ExportView(PartnershipMixin, View):
-    """The partnership's own reviews in the documented CSV format (members only)."""
+    """The partnership's own reviews in the documented CSV format.
+
+    Members only: record-level files never leave for anyone else, Panel staff included
+    (their figures come from the suppressed dashboards).
+    """
+
+    minimum_role = Membership.Role.VIEWER
 
     def get(self, request, *args, **kwargs):
         response = HttpResponse(exchange.export_csv(self.partnership), content_type=CSV)
