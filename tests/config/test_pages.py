@@ -122,3 +122,25 @@ def test_seed_demo_refuses_when_debug_is_off(settings):
     assert not Partnership.objects.exists()
     call_command("seed_demo", "--force")
     assert Partnership.objects.count() == 12
+
+
+def test_seed_demo_review_cases_show_the_reports_silences(settings):
+    """Each demo partnership gets 5 to 25 children, with answers not recorded, risk recognised
+    without action and disclosures dismissed among them, the same on every run."""
+    from django.db.models import Count
+
+    from reviews.models import Child, Review
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = Child.objects.values("partnership").annotate(n=Count("id"))
+    assert len(counts) == 12
+    assert all(5 <= row["n"] <= 25 for row in counts)
+    assert Child.objects.filter(faith="not_recorded").exists()
+    assert Review.objects.filter(risk_recognised__in=["partly", "fully"], action_followed="no")
+    assert Review.objects.filter(disclosure_response="dismissed").exists()
+    first = sorted(Child.objects.values_list("partnership__slug", "reference", "ethnicity"))
+    Review.objects.all().delete()
+    Child.objects.all().delete()
+    call_command("seed_demo")
+    assert sorted(Child.objects.values_list("partnership__slug", "reference", "ethnicity")) == first
