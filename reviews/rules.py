@@ -37,30 +37,13 @@ def _label(field: str) -> str:
     return str(Review._meta.get_field(field).verbose_name)
 
 
-# Every question, in the order the form asks them.
-ORDER = [
-    "completed_month",
-    "harm_types",
-    "ethnicity_in_review",
-    "faith_recorded",
-    "race_analysed",
-    "racism_named",
-    "child_voice",
-    "risk_recognised",
-    "action_followed",
-    "disclosure",
-    "disclosure_response",
-    "racism_alleged",
-    "allegation_investigated",
-    "interpreter_needed",
-    "independent_interpreter_used",
-    "child_or_family_interpreted",
-    "adultification",
-    "intersectionality",
-    "fathers_assessed",
-    "learning_about_race",
-]
 CONDITIONS = {field: (condition, values) for field, condition, values in DEPENDENT}
+# Every question, in the order the model (and so the form) declares them.
+ORDER = [
+    field.name
+    for field in Review._meta.fields
+    if field.name in ALWAYS or field.name in CONDITIONS or field.name == "harm_types"
+]
 
 
 def _is_asked(review: Review, field: str) -> bool:
