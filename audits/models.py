@@ -240,6 +240,11 @@ class Audit(models.Model):
             kwargs={"slug": self.partnership.slug, "cycle": self.cycle.name},
         )
 
+    def takes_changes_on(self, day) -> bool:
+        """Whether the partnership's answers can change on that day: draft or returned, and
+        the cycle open. Who may change them is for partnerships.access to say."""
+        return self.is_editable_status and self.cycle.is_open(day)
+
     @property
     def is_editable_status(self):
         """Draft and returned audits take the partnership's changes; others are locked."""

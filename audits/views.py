@@ -53,12 +53,10 @@ class AuditMixin(CycleMixin, PartnershipMixin):
 
     @property
     def can_change_answers(self) -> bool:
-        audit = self.audit
         return (
-            audit is not None
+            self.audit is not None
             and access.can_edit(self.role)
-            and audit.is_editable_status
-            and self.cycle.is_open(timezone.localdate())
+            and self.audit.takes_changes_on(timezone.localdate())
         )
 
     def get_context_data(self, **kwargs):

@@ -49,6 +49,11 @@ def can_lead(role: str | None) -> bool:
     return has_role(role, Role.LEAD)
 
 
+def can_change_record(role: str | None, *, finished: bool) -> bool:
+    """Contributors and leads change drafts; once a record is finished only a lead may."""
+    return can_edit(role) and (not finished or can_lead(role))
+
+
 def require_role(role: str | None, minimum: str) -> None:
     """Raise PermissionDenied unless the member's role is at least `minimum`."""
     if not has_role(role, minimum):

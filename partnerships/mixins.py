@@ -23,9 +23,6 @@ class PartnershipMixin(LoginRequiredMixin):
             request.user, kwargs[self.partnership_url_kwarg]
         )
         self.role = access.role_in(request.user, self.partnership)
-        if self.role is None and not request.user.is_panel_staff:
-            # Visible only through membership, so this cannot happen; guard anyway.
-            return self.handle_no_permission()
         if self.minimum_role is not None:
             access.require_role(self.role, self.minimum_role)
         return super().dispatch(request, *args, **kwargs)

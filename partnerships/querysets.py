@@ -4,10 +4,6 @@ from django.db import models
 
 
 class PartnershipQuerySet(models.QuerySet):
-    def active(self):
-        """Partnerships that are currently in service."""
-        return self.filter(active=True)
-
     def visible_to(self, user):
         """Partnerships the user may read: all for Panel staff, their own for members."""
         if not user.is_authenticated or not user.is_active:

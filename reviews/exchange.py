@@ -41,7 +41,6 @@ CHILD_DIFFERS = (
     "The child {reference} appears on row {first} with different details. Rows about the "
     "same child must repeat the same child columns"
 )
-MONTH_FORMAT = "Enter the month as YYYY-MM, like 2024-03"
 STATUS_INCOMPLETE = "The status is complete but these are not answered: {missing}"
 STATUS_INVALID = "The status must be draft or complete"
 SAVE_FAILED = "The file could not be saved because a value breaks a rule of the service"
@@ -52,7 +51,6 @@ class Column:
     name: str
     form: str  # "child" or "review"
     field: str
-    description: str
 
 
 CHILD_FIELDS = ChildForm.Meta.fields
@@ -60,9 +58,9 @@ REVIEW_FIELDS = ReviewForm.Meta.fields
 MONTH_FIELDS = {"incident_month", "notification_month", "completed_month"}
 
 COLUMNS = [
-    *(Column(f"child_{f}", "child", f, "") for f in CHILD_FIELDS),
-    *(Column(f, "review", f, "") for f in REVIEW_FIELDS),
-    Column("status", "status", "status", ""),
+    *(Column(f"child_{f}", "child", f) for f in CHILD_FIELDS),
+    *(Column(f, "review", f) for f in REVIEW_FIELDS),
+    Column("status", "status", "status"),
 ]
 HEADER = [column.name for column in COLUMNS]
 
@@ -79,7 +77,6 @@ def column_guide() -> list[dict]:
                 allowed += ", or empty while the review is in progress"
         elif column.field == "harm_types":
             allowed = "One or more of these codes, separated by ;"
-            allowed_codes = c.HarmType.choices
         elif column.field == "age":
             allowed = "A whole number from 0 to 17, or empty if not recorded"
         elif column.field == "reference":
@@ -88,11 +85,7 @@ def column_guide() -> list[dict]:
             allowed = "Text up to 1,500 characters, with no dates or postcodes"
         else:
             allowed = "One of these codes" + ("" if field.blank is False else ", or empty")
-        codes = []
-        if field.choices and column.field != "harm_types":
-            codes = list(field.flatchoices)
-        elif column.field == "harm_types":
-            codes = list(allowed_codes)
+        codes = c.HarmType.choices if column.field == "harm_types" else field.flatchoices or []
         guide.append(
             {
                 "name": column.name,

@@ -18,7 +18,8 @@ def _require_edit(partnership, by, review: Review | None = None) -> str:
     role = access.role_in(by, partnership)
     if not access.can_edit(role):
         raise PermissionDenied
-    if review is not None and review.status == Status.COMPLETE and not access.can_lead(role):
+    complete = review is not None and review.status == Status.COMPLETE
+    if not access.can_change_record(role, finished=complete):
         raise ValidationError(COMPLETE_IS_LOCKED, code="locked")
     return role
 

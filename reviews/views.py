@@ -140,7 +140,7 @@ class ReviewObjectMixin:
 
 class ReviewEditView(ReviewObjectMixin, CaseFormView):
     def forms(self, data=None):
-        if self.review.status == Status.COMPLETE and not access.can_lead(self.role):
+        if not access.can_change_record(self.role, finished=self.review.status == Status.COMPLETE):
             raise PermissionDenied
         return (
             ChildForm(data, prefix="child", instance=self.review.child),
@@ -191,8 +191,9 @@ class ReviewDetailView(ReviewObjectMixin, PartnershipMixin, TemplateView):
             child_rows=summary_rows(review.child, ChildForm, "child"),
             review_rows=summary_rows(review, ReviewForm, "review"),
             history=selectors.change_history(review),
-            can_change=access.can_edit(self.role)
-            and (review.status == Status.DRAFT or access.can_lead(self.role)),
+            can_change=access.can_change_record(
+                self.role, finished=review.status == Status.COMPLETE
+            ),
             **kwargs,
         )
 
