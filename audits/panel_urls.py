@@ -7,7 +7,6 @@ from . import views
 urlpatterns = [
     path("cycles/", views.CycleListView.as_view(), name="cycles"),
     path("cycles/new/", views.CycleCreateView.as_view(), name="cycle_new"),
-    path("cycles/<str:cycle>/", views.CycleDetailView.as_view(), name="cycle"),
     path(
         "cycles/<str:cycle>/audits/<slug:slug>/",
         views.PanelAuditView.as_view(),

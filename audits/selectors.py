@@ -134,15 +134,6 @@ def latest_return_reason(audit: Audit) -> str:
     return event.reason if event else ""
 
 
-def cycle_audits(cycle: Cycle):
-    """Every audit of a cycle with its partnership, for the Panel."""
-    return (
-        Audit.objects.filter(cycle=cycle)
-        .select_related("partnership", "partnership__region")
-        .order_by("partnership__name")
-    )
-
-
 def cycles_with_counts():
     """Cycles, newest first, with how many audits are in each status (counted in SQL)."""
     status = Audit.Status

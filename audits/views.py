@@ -371,17 +371,6 @@ class CycleCreateView(PanelStaffMixin, FormView):
         return redirect("panel:cycle", cycle=cycle.name)
 
 
-class CycleDetailView(CycleMixin, PanelStaffMixin, TemplateView):
-    template_name = "audits/cycle_detail.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            audits=selectors.cycle_audits(self.cycle),
-            today=timezone.localdate(),
-            **kwargs,
-        )
-
-
 class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
     """Read the whole audit, moderate each item, and return or accept it."""
 

@@ -3,12 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from audits import panel_urls as audits_panel
+from dashboards import panel_urls as dashboards_panel
 from partnerships import panel_urls as partnerships_panel
 from partnerships import views as partnership_views
 from partnerships.forms import ChoosePasswordForm, PasswordResetRequestForm
 
 # /panel/ gathers the Panel's pages of every app under one namespace.
-panel_urlpatterns = partnerships_panel.urlpatterns + audits_panel.urlpatterns
+panel_urlpatterns = (
+    partnerships_panel.urlpatterns + audits_panel.urlpatterns + dashboards_panel.urlpatterns
+)
 
 urlpatterns = [
     path("", partnership_views.StartView.as_view(), name="start"),
@@ -40,4 +43,5 @@ urlpatterns = [
     path("", include("partnerships.urls")),
     path("", include("audits.urls")),
     path("", include("reviews.urls")),
+    path("", include("dashboards.urls")),
 ]

@@ -1,0 +1,296 @@
+"""Tables of audit figures: completion of a cycle, partnerships compared by theme and item,
+and a partnership against its anonymised peers.
+
+These count partnerships and average ratings, not children, so rule 1 of
+dashboards/disclosure.py does not apply; rule 4 (peer groups of at least 5) does.
+"""
+
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from audits.models import Audit
+
+from . import disclosure
+from .selectors import NOT_STARTED, OVERALL
+from .tables import CHANGE, MEAN, PARTNERSHIPS, PERCENT, TEXT, Column, Row, Table, heat_level
+
+STATUSES = [
+    (NOT_STARTED, "Not started"),
+    (Audit.Status.DRAFT, "Draft"),
+    (Audit.Status.SUBMITTED, "Submitted"),
+    (Audit.Status.RETURNED, "Returned"),
+    (Audit.Status.ACCEPTED, "Accepted"),
+]
+STATUS_LABELS = dict(STATUSES)
+
+
+def short(text: str, length: int = 70) -> str:
+    return Truncator(text).chars(length)
+
+
+# Completion ---------------------------------------------------------------------------
+
+
+def completion_tables(counts: dict, regions, rows, *, cycle) -> list[Table]:
+    """Completion overall, by region, and the list of partnerships.
+
+    `counts` is {(region id, status): partnerships} from the database; `rows` the
+    partnerships with `audit_status` and `audit_updated`.
+    """
+    overall = {
+        status: sum(n for (_region, s), n in counts.items() if s == status)
+        for status, _label in STATUSES
+    }
+    total = sum(overall.values())
+    summary = Table(
+        "completion",
+        "Partnerships by audit status",
+        [Column("Status"), Column("Partnerships", PARTNERSHIPS), Column("% of all", PERCENT)],
+        [
+            Row(label, [overall[status], disclosure.percentage(overall[status], total)])
+            for status, label in STATUSES
+        ]
+        + [Row("All partnerships", [total, disclosure.percentage(total, total)])],
+    )
+    by_region = Table(
+        "completion-by-region",
+        "Partnerships by audit status and region",
+        [Column("Region")]
+        + [Column(label, PARTNERSHIPS) for _status, label in STATUSES]
+        + [Column("All", PARTNERSHIPS), Column("% submitted or accepted", PERCENT)],
+        [
+            _region_row(region.name, {s: counts.get((region.pk, s), 0) for s, _l in STATUSES})
+            for region in regions
+        ]
+        + [_region_row("England", overall)],
+    )
+    listing = Table(
+        "partnerships",
+        "Partnerships and their audits",
+        [Column("Partnership"), Column("Region"), Column("Status"), Column("Last changed")],
+        [
+            Row(
+                p.name,
+                [
+                    p.region.name,
+                    STATUS_LABELS[p.audit_status],
+                    p.audit_updated.strftime("%-d %b %Y") if p.audit_updated else "",
+                ],
+                href=(
+                    reverse("panel:audit", args=[cycle.name, p.slug])
+                    if p.audit_status != NOT_STARTED
+                    else ""
+                ),
+            )
+            for p in rows
+        ],
+    )
+    return [summary, by_region, listing]
+
+
+def _region_row(label, by_status):
+    total = sum(by_status.values())
+    done = by_status[Audit.Status.SUBMITTED] + by_status[Audit.Status.ACCEPTED]
+    return Row(
+        label,
+        [by_status[status] for status, _l in STATUSES]
+        + [total, disclosure.percentage(done, total)],
+    )
+
+
+# Comparing partnerships ---------------------------------------------------------------
+
+
+def _theme_columns(themes, first):
+    return [Column(first)] + [
+        Column(f"{theme.number}. {short(theme.title, 40)}", MEAN) for theme in themes
+    ]
+
+
+def heat_map(partnerships, themes, means: dict, *, rating_label: str) -> Table:
+    """Partnerships (rows) by themes (columns), each cell the mean rating, shaded by level."""
+    keys = [theme.number for theme in themes] + [OVERALL]
+    rows = []
+    for partnership in partnerships:
+        values = [means.get(partnership.pk, {}).get(key) for key in keys]
+        rows.append(
+            Row(
+                partnership.name,
+                values,
+                shading=[heat_level(value) for value in values],
+                select=partnership.slug,
+            )
+        )
+    columns = _theme_columns(themes, "Partnership") + [Column("All themes", MEAN)]
+    return Table(
+        "heat-map",
+        f"Mean rating by theme ({rating_label}), 0 to 3",
+        columns,
+        rows,
+        note="Each cell is the mean of the theme's item ratings; shading darkens with the "
+        "rating, and the number is always shown.",
+    )
+
+
+def change_table(partnerships, themes, means, previous_means, matching: set, previous_name):
+    """Change in mean rating since the previous cycle, for themes whose items match."""
+    keys = [theme.number for theme in themes] + [OVERALL]
+    rows = []
+    for partnership in partnerships:
+        now, then = means.get(partnership.pk, {}), previous_means.get(partnership.pk, {})
+        cells = []
+        for key in keys:
+            if key not in matching or now.get(key) is None or then.get(key) is None:
+                cells.append(None)
+            else:
+                cells.append(round(now[key] - then[key], 2))
+        rows.append(Row(partnership.name, cells))
+    return Table(
+        "change",
+        f"Change in mean rating since {previous_name}"
+        if previous_name
+        else "Change in mean rating since the previous cycle",
+        _theme_columns(themes, "Partnership") + [Column("All themes", CHANGE)],
+        rows,
+        note="A dash means no audit to compare with, or a theme whose items changed between "
+        "the two framework versions.",
+    )
+
+
+def gap_table(partnerships, themes, self_means, moderated_means) -> Table:
+    """Own mean rating less the Panel's moderated mean, where the Panel has moderated."""
+    keys = [theme.number for theme in themes] + [OVERALL]
+    rows = []
+    for partnership in partnerships:
+        own, moderated = self_means.get(partnership.pk, {}), moderated_means.get(partnership.pk, {})
+        rows.append(
+            Row(
+                partnership.name,
+                [
+                    None
+                    if own.get(key) is None or moderated.get(key) is None
+                    else round(own[key] - moderated[key], 2)
+                    for key in keys
+                ],
+            )
+        )
+    return Table(
+        "gap",
+        "Own rating less the Panel's moderated rating",
+        _theme_columns(themes, "Partnership") + [Column("All themes", CHANGE)],
+        rows,
+        note="Positive: the partnership rated itself higher than the Panel did. A dash: not "
+        "moderated.",
+    )
+
+
+def item_comparison(items, chosen, values, *, rating_label) -> Table:
+    """The chosen partnerships side by side, item by item."""
+    return Table(
+        "items",
+        f"Item ratings side by side ({rating_label})",
+        [Column("Item")] + [Column(p.name, MEAN) for p in chosen],
+        [
+            Row(
+                f"{item.ref} {short(item.statement)}",
+                [values.get((p.pk, item.ref)) for p in chosen],
+            )
+            for item in items
+        ],
+    )
+
+
+def distribution_table(items, levels, counts) -> Table:
+    """For each item, how many partnerships gave each rating."""
+    rows = []
+    for item in items:
+        cells = [counts.get((item.ref, level.value), 0) for level in levels]
+        rows.append(Row(f"{item.ref} {short(item.statement)}", cells + [sum(cells)]))
+    return Table(
+        "distribution",
+        "Partnerships at each rating level, by item",
+        [Column("Item")]
+        + [Column(f"{level.value} {level.label}", PARTNERSHIPS) for level in levels]
+        + [Column("Rated", PARTNERSHIPS)],
+        rows,
+    )
+
+
+# A partnership against its peers ------------------------------------------------------
+
+
+def peer_table(themes, own, moderated, national, regional, region_name) -> Table:
+    """The partnership's theme means beside the national and regional quartiles."""
+    keys = [(theme.number, f"{theme.number}. {theme.title}") for theme in themes]
+    keys.append((OVERALL, "All themes"))
+    rows = []
+    for key, label in keys:
+        cells = [own.get(key), moderated.get(key)]
+        for ranges in (national, regional):
+            spread = ranges.get(key)
+            cells += (
+                [spread.lower_quartile, spread.median, spread.upper_quartile, spread.size]
+                if spread
+                else [None, None, None, "fewer than 5"]
+            )
+        rows.append(Row(label, cells))
+    return Table(
+        "peers",
+        "Your mean ratings against other partnerships",
+        [
+            Column("Theme"),
+            Column("Your rating", MEAN),
+            Column("Moderated", MEAN),
+            Column("England lower quartile", MEAN),
+            Column("England median", MEAN),
+            Column("England upper quartile", MEAN),
+            Column("England partnerships", TEXT),
+            Column(f"{region_name} lower quartile", MEAN),
+            Column(f"{region_name} median", MEAN),
+            Column(f"{region_name} upper quartile", MEAN),
+            Column(f"{region_name} partnerships", TEXT),
+        ],
+        rows,
+        note="Quartiles and medians of partnerships' own mean ratings in submitted and "
+        "accepted audits, shown only where at least 5 partnerships have one.",
+    )
+
+
+def own_change_table(themes, now, then, matching, previous_name) -> Table:
+    keys = [(theme.number, f"{theme.number}. {theme.title}") for theme in themes]
+    keys.append((OVERALL, "All themes"))
+    rows = []
+    for key, label in keys:
+        comparable = key in matching and now.get(key) is not None and then.get(key) is not None
+        rows.append(
+            Row(
+                label,
+                [
+                    then.get(key) if key in matching else None,
+                    now.get(key),
+                    round(now[key] - then[key], 2) if comparable else None,
+                ],
+            )
+        )
+    return Table(
+        "change",
+        f"Change since {previous_name}",
+        [
+            Column("Theme"),
+            Column(previous_name, MEAN),
+            Column("This cycle", MEAN),
+            Column("Change", CHANGE),
+        ],
+        rows,
+        note="A dash: no audit to compare with, or the theme's items changed between versions.",
+    )
+
+
+def trend_table(points) -> Table:
+    return Table(
+        "trend",
+        "Your mean rating across cycles, all themes",
+        [Column("Cycle"), Column("Your rating", MEAN), Column("England median", MEAN)],
+        [Row(point["cycle"], [point["mean"], point["median"]]) for point in points],
+        note="England's median is shown where at least 5 partnerships have a rating.",
+    )

@@ -1,0 +1,104 @@
+"""Filters of the dashboard pages. They arrive in the query string, so a page can be
+bookmarked, shared and downloaded with the same filters; a value that is not on offer is
+reported in the error summary and the page falls back to its default."""
+
+from datetime import date
+
+from django import forms
+from django.utils.text import Truncator
+
+from .selectors import MODERATED, SELF
+
+ENGLAND = ""
+ALL_TIME = ""
+TOO_FEW_CHOSEN = "Select at least 2 partnerships to compare item by item"
+TOO_MANY_CHOSEN = "Select no more than 6 partnerships to compare item by item"
+MAX_CHOSEN = 6
+
+
+def financial_year(start_year: int) -> tuple[date, date]:
+    """April of the year to March of the next: the first and last notification months."""
+    return date(start_year, 4, 1), date(start_year + 1, 3, 1)
+
+
+class FilterForm(forms.Form):
+    """A GET form whose invalid values fall back to the field's initial value."""
+
+    def values(self) -> dict:
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        values = {}
+        for name, field in self.fields.items():
+            value = cleaned.get(name) if name not in self.errors else None
+            values[name] = value if value not in (None, "") else field.initial
+        return values
+
+
+def _region_choices(regions, everywhere):
+    return [(ENGLAND, everywhere)] + [(region.slug, region.name) for region in regions]
+
+
+class ReviewStatisticsForm(FilterForm):
+    area = forms.ChoiceField(label="Area", required=False, initial=ENGLAND)
+    period = forms.ChoiceField(
+        label="Notified between", required=False, initial=ALL_TIME, help_text="April to March"
+    )
+
+    def __init__(self, *args, regions, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = _region_choices(regions, "England (all regions)")
+        self.fields["period"].choices = [(ALL_TIME, "Any time")] + [
+            (str(year), f"April {year} and March {year + 1}") for year in years
+        ]
+
+
+class CompletionForm(FilterForm):
+    region = forms.ChoiceField(label="Region", required=False, initial=ENGLAND)
+    status = forms.ChoiceField(label="Status", required=False, initial="")
+
+    def __init__(self, *args, regions, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _region_choices(regions, "All regions")
+        self.fields["status"].choices = [("", "Any status")] + list(statuses)
+
+
+class CompareForm(FilterForm):
+    cycle = forms.ChoiceField(label="Cycle", required=False)
+    region = forms.ChoiceField(label="Region", required=False, initial=ENGLAND)
+    rating = forms.ChoiceField(
+        label="Ratings",
+        required=False,
+        initial=SELF,
+        choices=[(SELF, "The partnership's own"), (MODERATED, "The Panel's moderated")],
+    )
+    item = forms.ChoiceField(label="Item to chart", required=False)
+    compare = forms.MultipleChoiceField(label="Partnerships to compare", required=False)
+
+    def __init__(self, *args, cycles, regions, items, partnerships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].choices = [(cycle.name, cycle.name) for cycle in cycles]
+        self.fields["cycle"].initial = cycles[0].name if cycles else ""
+        self.fields["region"].choices = _region_choices(regions, "All regions")
+        self.fields["item"].choices = [
+            (item.ref, f"{item.ref} {Truncator(item.statement).chars(50)}") for item in items
+        ]
+        self.fields["item"].initial = items[0].ref if items else ""
+        self.fields["compare"].choices = [(p.slug, p.name) for p in partnerships]
+        self.fields["compare"].initial = []
+
+    def clean_compare(self):
+        chosen = self.cleaned_data["compare"]
+        if len(chosen) == 1:
+            raise forms.ValidationError(TOO_FEW_CHOSEN, code="too_few")
+        if len(chosen) > MAX_CHOSEN:
+            raise forms.ValidationError(TOO_MANY_CHOSEN, code="too_many")
+        return chosen
+
+
+class DashboardForm(FilterForm):
+    cycle = forms.ChoiceField(label="Cycle", required=False)
+
+    def __init__(self, *args, cycles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].choices = [(cycle.name, cycle.name) for cycle in cycles]
+        self.fields["cycle"].initial = cycles[0].name if cycles else ""

@@ -1,0 +1,303 @@
+"""The review statistics of shared/domain/CASES.md as tables, for the Panel's national page
+and for a partnership's own dashboard.
+
+Every count goes into one ReviewFigures with the totals it belongs to, is suppressed (or,
+on the owning partnership's own screen, not) in one pass, and only then laid out.
+"""
+
+from reviews import choices as c
+
+from .selectors import AGE_BANDS
+from .tables import COUNT, PERCENT, Column, ReviewFigures, Row, Table
+
+UNITS = {"children": "children", "reviews": "reviews"}
+
+# (measure, what it counts, counted out of) for the table of what the reviews found.
+PRACTICE = [
+    ("race_not_at_all", "Race, ethnicity and culture not analysed at all", "reviews"),
+    ("race_superficially", "Race, ethnicity and culture analysed superficially", "reviews"),
+    ("race_substantively", "Race, ethnicity and culture analysed substantively", "reviews"),
+    ("racism_named", "Racism or racial bias named", "reviews"),
+    ("risk_no_action", "Risk recognised before the incident but no action followed", "reviews"),
+    ("voice_absent", "Child's voice absent", "reviews"),
+    ("disclosures", "Child disclosed abuse", "reviews"),
+    ("unheeded", "Disclosure disbelieved, dismissed or not followed up", "disclosures"),
+    ("alleged", "Family alleged racist practice", "reviews"),
+    ("not_investigated", "Allegation of racist practice not investigated", "alleged"),
+    ("faith_not_recorded", "Faith not recorded", "children"),
+    ("disability_not_recorded", "Disability not recorded", "children"),
+    ("neurodivergence_not_recorded", "Neurodivergence not recorded", "children"),
+]
+OUT_OF_LABEL = {
+    "reviews": "reviews",
+    "children": "children",
+    "disclosures": "disclosures",
+    "alleged": "allegations",
+}
+SHARES = [(measure, of) for measure, _label, of in PRACTICE if not measure.startswith("race_")]
+
+# The measures the by-region table shows beside reviews and children.
+BY_REGION = [
+    ("race_not_at_all", "Race not analysed"),
+    ("racism_named", "Racism named"),
+    ("risk_no_action", "Risk seen, no action"),
+    ("voice_absent", "Child's voice absent"),
+]
+
+TABLE_SLUGS = {
+    "reviews-by-type",
+    "children-by-outcome",
+    "ethnicity",
+    "sex",
+    "age",
+    "practice",
+    "unheeded-disclosures",
+    "by-region",
+}
+
+SEXES = c.Sex.choices
+GROUPS = c.EthnicityGroup.choices
+
+
+def _codes(group):
+    return [code for code, code_group in c.ETHNICITY_GROUP.items() if code_group == group]
+
+
+def _m(name):
+    return ("m", name)
+
+
+def gather(measures: dict, breakdown: dict, *, by_region=None, area_region=None) -> ReviewFigures:
+    """Put every count and total into one ReviewFigures.
+
+    `measures` are the area's single figures, `breakdown` its counts by ethnicity, sex and
+    age; `by_region` (Panel only) is {region id: measures} for the whole country, whose
+    national row is the sum of the regions (each child and review is in one region).
+    `area_region` is the region the area is (None for England): its row in the by-region
+    table is tied to the area's figures so both are hidden alike.
+    """
+    figures = ReviewFigures()
+    for name, value in measures.items():
+        figures.add(_m(name), value)
+    for prefix, values, total in (
+        ("type", c.ReviewType.values, "reviews"),
+        ("race", c.RaceAnalysed.values, "reviews"),
+        ("outcome", c.Outcome.values, "children"),
+    ):
+        figures.total(_m(total), [_m(f"{prefix}_{value}") for value in values])
+    for measure, of in SHARES:
+        figures.share(_m(measure), _m(of))
+
+    for unit in UNITS:
+        group_keys = []
+        for group, _label in GROUPS:
+            code_keys = []
+            for code in _codes(group):
+                key = ("ethnicity", code, unit)
+                figures.add(key, breakdown.get(("ethnicity", code), {}).get(unit, 0))
+                code_keys.append(key)
+            group_key = ("group", group, unit)
+            figures.add(group_key, sum(figures.counts[key] for key in code_keys))
+            figures.total(group_key, code_keys)
+            group_keys.append(group_key)
+        figures.total(_m(unit), group_keys)
+        for dimension, values in (
+            ("sex", [value for value, _label in SEXES]),
+            ("age", [key for key, *_rest in AGE_BANDS]),
+        ):
+            keys = []
+            for value in values:
+                key = (dimension, value, unit)
+                figures.add(key, breakdown.get((dimension, value), {}).get(unit, 0))
+                keys.append(key)
+            figures.total(_m(unit), keys)
+
+    # Unheeded disclosures by ethnicity group (rows) and sex (columns), with both totals.
+    row_keys, column_parts = [], {sex: [] for sex, _label in SEXES}
+    for group, _label in GROUPS:
+        cells = []
+        for sex, _label in SEXES:
+            key = ("unheeded", group, sex)
+            figures.add(
+                key,
+                sum(
+                    breakdown.get(("unheeded", sex, code), {}).get("reviews", 0)
+                    for code in _codes(group)
+                ),
+            )
+            cells.append(key)
+            column_parts[sex].append(key)
+        row_key = ("unheeded", group, "all")
+        figures.add(row_key, sum(figures.counts[key] for key in cells))
+        figures.total(row_key, cells)
+        row_keys.append(row_key)
+    figures.total(_m("unheeded"), row_keys)
+    for sex, parts in column_parts.items():
+        column_key = ("unheeded", "all", sex)
+        figures.add(column_key, sum(figures.counts[key] for key in parts))
+        figures.total(column_key, parts)
+    figures.total(_m("unheeded"), [("unheeded", "all", sex) for sex, _label in SEXES])
+
+    if by_region is not None:
+        for name in ["reviews", "children", *(measure for measure, _label in BY_REGION)]:
+            parts = []
+            for region_id, values in by_region.items():
+                key = ("region", region_id, name)
+                figures.add(key, values.get(name, 0))
+                parts.append(key)
+            national = ("region", None, name)
+            figures.add(national, sum(figures.counts[key] for key in parts))
+            figures.total(national, parts)
+        for region_id in [*by_region, None]:
+            for measure, _label in BY_REGION:
+                figures.share(("region", region_id, measure), ("region", region_id, "reviews"))
+        for name in ["reviews", "children", *(measure for measure, _label in BY_REGION)]:
+            figures.total(_m(name), [("region", area_region, name)])
+    return figures
+
+
+def _count_and_share(figures, key, of):
+    return [figures[key], figures.percent(key, of)]
+
+
+def tables(figures: ReviewFigures, *, regions=None, area="England") -> list[Table]:
+    """The review statistics tables, from settled figures."""
+    suppressed = figures.suppressed
+    result = []
+
+    def table(slug, title, columns, rows, note=""):
+        result.append(Table(slug, title, columns, rows, note=note, suppressed=suppressed))
+
+    table(
+        "reviews-by-type",
+        f"Reviews by type, {area}",
+        [Column("Type of review"), Column("Reviews", COUNT), Column("% of reviews", PERCENT)],
+        [
+            Row(label, _count_and_share(figures, _m(f"type_{value}"), _m("reviews")))
+            for value, label in c.ReviewType.choices
+        ]
+        + [Row("All reviews", _count_and_share(figures, _m("reviews"), _m("reviews")))],
+    )
+    table(
+        "children-by-outcome",
+        f"Children by outcome, {area}",
+        [Column("Outcome"), Column("Children", COUNT), Column("% of children", PERCENT)],
+        [
+            Row(label, _count_and_share(figures, _m(f"outcome_{value}"), _m("children")))
+            for value, label in c.Outcome.choices
+        ]
+        + [Row("All children", _count_and_share(figures, _m("children"), _m("children")))],
+    )
+    by_unit_columns = [
+        Column("Children", COUNT),
+        Column("% of children", PERCENT),
+        Column("Reviews", COUNT),
+        Column("% of reviews", PERCENT),
+    ]
+
+    def by_unit(key_for):
+        return [
+            value for unit in UNITS for value in _count_and_share(figures, key_for(unit), _m(unit))
+        ]
+
+    ethnicity_rows = []
+    for group, group_label in GROUPS:
+        ethnicity_rows.append(Row(group_label, by_unit(lambda u, g=group: ("group", g, u))))
+        for code in _codes(group):
+            label = f"{c.Ethnicity(code).label} ({code})"
+            ethnicity_rows.append(
+                Row(label, by_unit(lambda u, k=code: ("ethnicity", k, u)), level=1)
+            )
+    ethnicity_rows.append(Row("All", by_unit(lambda u: _m(u))))
+    table(
+        "ethnicity",
+        f"Children and reviews by ethnicity, {area}",
+        [Column("Ethnic group and DfE code"), *by_unit_columns],
+        ethnicity_rows,
+        note="Groups are the five ONS 2021 groups; refused and not obtained count as not recorded.",
+    )
+    table(
+        "sex",
+        f"Children and reviews by sex, {area}",
+        [Column("Sex"), *by_unit_columns],
+        [Row(label, by_unit(lambda u, v=value: ("sex", v, u))) for value, label in SEXES]
+        + [Row("All", by_unit(lambda u: _m(u)))],
+    )
+    table(
+        "age",
+        f"Children and reviews by age at the incident, {area}",
+        [Column("Age in years"), *by_unit_columns],
+        [Row(label, by_unit(lambda u, k=key: ("age", k, u))) for key, label, *_r in AGE_BANDS]
+        + [Row("All", by_unit(lambda u: _m(u)))],
+    )
+    table(
+        "practice",
+        f"What the reviews found, {area}",
+        [
+            Column("Finding"),
+            Column("Number", COUNT),
+            Column("Out of", COUNT),
+            Column("Counted out of"),
+            Column("Percentage", PERCENT),
+        ],
+        [
+            Row(
+                label,
+                [
+                    figures[_m(measure)],
+                    figures[_m(of)],
+                    OUT_OF_LABEL[of],
+                    figures.percent(_m(measure), _m(of)),
+                ],
+            )
+            for measure, label, of in PRACTICE
+        ],
+    )
+    table(
+        "unheeded-disclosures",
+        f"Disclosures disbelieved, dismissed or not followed up, by sex and ethnic group, {area}",
+        [
+            Column("Ethnic group"),
+            *[Column(label, COUNT) for _sex, label in SEXES],
+            Column("All", COUNT),
+        ],
+        [
+            Row(
+                label,
+                [figures[("unheeded", group, sex)] for sex, _l in SEXES]
+                + [figures[("unheeded", group, "all")]],
+            )
+            for group, label in GROUPS
+        ]
+        + [
+            Row(
+                "All",
+                [figures[("unheeded", "all", sex)] for sex, _l in SEXES]
+                + [figures[_m("unheeded")]],
+            )
+        ],
+        note="Reviews in which the child disclosed abuse and the disclosure was disbelieved, "
+        "dismissed or not followed up.",
+    )
+    if regions is not None:
+        columns = [Column("Region"), Column("Reviews", COUNT), Column("Children", COUNT)]
+        for _measure, label in BY_REGION:
+            columns += [Column(label, COUNT), Column(f"{label}, % of reviews", PERCENT)]
+
+        def region_row(label, region_id):
+            cells = [figures[("region", region_id, "reviews")]]
+            cells.append(figures[("region", region_id, "children")])
+            for measure, _label in BY_REGION:
+                cells += _count_and_share(
+                    figures, ("region", region_id, measure), ("region", region_id, "reviews")
+                )
+            return Row(label, cells)
+
+        table(
+            "by-region",
+            "Reviews by region",
+            columns,
+            [region_row(region.name, region.pk) for region in regions]
+            + [region_row("England", None)],
+        )
+    return result

@@ -1,0 +1,311 @@
+"""Reads for the dashboards: every aggregate is computed in the database.
+
+Nothing here decides what may be shown; dashboards/disclosure.py does, on the figures these
+functions return. Review statistics count complete reviews only: a draft may still have
+blank answers, and a blank is neither "yes" nor "not recorded".
+"""
+
+from datetime import date
+
+from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from audits.models import Audit, Cycle, Item, Response, Theme
+from partnerships.models import Partnership, Region
+from reviews import choices as c
+from reviews.models import Review
+
+# Review statistics --------------------------------------------------------------------
+
+AGE_BANDS = [
+    ("under_1", "Under 1", 0, 0),
+    ("1_4", "1 to 4", 1, 4),
+    ("5_9", "5 to 9", 5, 9),
+    ("10_15", "10 to 15", 10, 15),
+    ("16_17", "16 to 17", 16, 17),
+]
+
+RISK_SEEN = Q(risk_recognised__in=[c.RiskRecognised.PARTLY, c.RiskRecognised.FULLY])
+UNHEEDED = Q(
+    disclosure=c.YesNo.YES,
+    disclosure_response__in=[c.DisclosureResponse.DISMISSED, c.DisclosureResponse.NOT_FOLLOWED_UP],
+)
+ALLEGED = Q(racism_alleged=c.YesNo.YES)
+
+# Counts of reviews, each a filter on Review.
+REVIEW_MEASURES = {
+    "reviews": Q(),
+    **{f"type_{value}": Q(review_type=value) for value in c.ReviewType.values},
+    **{f"race_{value}": Q(race_analysed=value) for value in c.RaceAnalysed.values},
+    "racism_named": Q(racism_named=c.YesNo.YES),
+    "risk_no_action": RISK_SEEN & Q(action_followed=c.YesNo.NO),
+    "voice_absent": Q(child_voice=c.ChildVoice.ABSENT),
+    "disclosures": Q(disclosure=c.YesNo.YES),
+    "unheeded": UNHEEDED,
+    "alleged": ALLEGED,
+    "not_investigated": ALLEGED & Q(allegation_investigated=c.YesNo.NO),
+}
+
+# Counts of distinct children, each a filter on the child through its reviews.
+CHILD_MEASURES = {
+    "children": Q(),
+    **{f"outcome_{value}": Q(child__outcome=value) for value in c.Outcome.values},
+    "faith_not_recorded": Q(child__faith=c.NOT_RECORDED),
+    "disability_not_recorded": Q(child__disability=c.NOT_RECORDED),
+    "neurodivergence_not_recorded": Q(child__neurodivergence=c.NOT_RECORDED),
+}
+
+
+def _measure_annotations():
+    annotations = {
+        name: Count("id", filter=condition) if condition else Count("id")
+        for name, condition in REVIEW_MEASURES.items()
+    }
+    annotations.update(
+        {
+            name: Count("child", distinct=True, filter=condition)
+            if condition
+            else Count("child", distinct=True)
+            for name, condition in CHILD_MEASURES.items()
+        }
+    )
+    return annotations
+
+
+def complete_reviews(*, period: tuple[date, date] | None = None, partnership=None, region=None):
+    """Complete reviews notified within the period (first and last month, both included)."""
+    reviews = Review.objects.filter(status=c.Status.COMPLETE)
+    if period:
+        reviews = reviews.filter(notification_month__range=period)
+    if partnership is not None:
+        reviews = reviews.filter(partnership=partnership)
+    if region is not None:
+        reviews = reviews.filter(partnership__region=region)
+    return reviews
+
+
+def measures(reviews) -> dict:
+    """Every single-figure measure (REVIEW_MEASURES and CHILD_MEASURES) over the reviews."""
+    return reviews.aggregate(**_measure_annotations())
+
+
+def measures_by_region(reviews) -> dict:
+    """The same measures for each region, keyed by region id (regions with none left out)."""
+    rows = reviews.values(region=F("partnership__region")).annotate(**_measure_annotations())
+    return {row.pop("region"): row for row in rows.order_by()}
+
+
+def _age_band():
+    return Case(
+        *[
+            When(child__age__range=(low, high), then=Value(key))
+            for key, _label, low, high in AGE_BANDS
+        ]
+    )
+
+
+def breakdowns(reviews) -> dict:
+    """Children and reviews by ethnicity code, by sex and by age band, and unheeded
+    disclosures by sex and ethnicity code: {(dimension, value): {"children", "reviews"}}."""
+    counted = {"children": Count("child", distinct=True), "reviews": Count("id")}
+    result = {}
+    for dimension, expression in (
+        ("ethnicity", F("child__ethnicity")),
+        ("sex", F("child__sex")),
+        ("age", _age_band()),
+    ):
+        for row in reviews.values(value=expression).annotate(**counted).order_by():
+            result[(dimension, row["value"])] = {
+                "children": row["children"],
+                "reviews": row["reviews"],
+            }
+    unheeded = (
+        reviews.filter(UNHEEDED)
+        .values("child__sex", "child__ethnicity")
+        .annotate(reviews=Count("id"))
+        .order_by()
+    )
+    for row in unheeded:
+        result[("unheeded", row["child__sex"], row["child__ethnicity"])] = {
+            "reviews": row["reviews"]
+        }
+    return result
+
+
+def notification_years() -> list[int]:
+    """The years (April to March) in which some complete review was notified, newest first."""
+    months = (
+        Review.objects.filter(status=c.Status.COMPLETE)
+        .values_list("notification_month", flat=True)
+        .distinct()
+    )
+    return sorted({m.year if m.month >= 4 else m.year - 1 for m in months}, reverse=True)
+
+
+def regions():
+    return list(Region.objects.order_by("order", "name"))
+
+
+# Audit figures ------------------------------------------------------------------------
+
+SCORED_STATUSES = [Audit.Status.SUBMITTED, Audit.Status.ACCEPTED]
+NOT_STARTED = "not_started"
+SELF, MODERATED = "self", "moderated"
+OVERALL = "overall"
+
+
+def cycles_with_audits():
+    """Cycles that have at least one audit, newest first."""
+    return list(
+        Cycle.objects.select_related("version")
+        .annotate(audit_count=Count("audits"))
+        .filter(audit_count__gt=0)
+        .order_by("-opens_on")
+    )
+
+
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """The cycle that opened last before this one."""
+    return (
+        Cycle.objects.select_related("version")
+        .filter(opens_on__lt=cycle.opens_on)
+        .order_by("-opens_on")
+        .first()
+    )
+
+
+def completion(cycle: Cycle, *, region=None):
+    """Active partnerships (and any other with an audit in the cycle), each with its audit's
+    status there ("not_started" when it has none) and when the audit last changed."""
+    audit = Audit.objects.filter(cycle=cycle, partnership=OuterRef("pk"))
+    partnerships = Partnership.objects.filter(Q(active=True) | Exists(audit)).select_related(
+        "region"
+    )
+    if region is not None:
+        partnerships = partnerships.filter(region=region)
+    return partnerships.annotate(
+        audit_status=Coalesce(Subquery(audit.values("status")[:1]), Value(NOT_STARTED)),
+        audit_updated=Subquery(audit.values("updated_at")[:1]),
+    ).order_by("region__order", "region__name", "name")
+
+
+def _rating_field(rating: str) -> tuple[str, Q]:
+    """The column of the chosen rating and the answers it counts: own ratings leave out
+    carried-forward answers nobody has reviewed yet."""
+    if rating == MODERATED:
+        return "moderated_rating", Q(moderated_rating__isnull=False)
+    return "rating", Q(rating__isnull=False, carried_forward=False)
+
+
+def scored_responses(cycle: Cycle, *, rating: str = SELF, region=None, partnership=None):
+    """Answers of the cycle's submitted and accepted audits that carry the chosen rating."""
+    field, counted = _rating_field(rating)
+    responses = Response.objects.filter(
+        counted, audit__cycle=cycle, audit__status__in=SCORED_STATUSES
+    )
+    if region is not None:
+        responses = responses.filter(audit__partnership__region=region)
+    if partnership is not None:
+        responses = responses.filter(audit__partnership=partnership)
+    return responses.annotate(value=F(field))
+
+
+def theme_means(responses) -> dict:
+    """{partnership id: {theme number: mean, OVERALL: mean}} from scored answers."""
+    result: dict = {}
+    per_theme = responses.values(
+        partnership=F("audit__partnership"), theme=F("item__theme__number")
+    ).annotate(mean=Avg("value"))
+    for row in per_theme.order_by():
+        result.setdefault(row["partnership"], {})[row["theme"]] = row["mean"]
+    overall = responses.values(partnership=F("audit__partnership")).annotate(mean=Avg("value"))
+    for row in overall.order_by():
+        result.setdefault(row["partnership"], {})[OVERALL] = row["mean"]
+    return result
+
+
+def scored_partnerships(cycle: Cycle, *, region=None):
+    """Partnerships with a submitted or accepted audit in the cycle, by name."""
+    partnerships = Partnership.objects.filter(
+        audits__cycle=cycle, audits__status__in=SCORED_STATUSES
+    ).select_related("region")
+    if region is not None:
+        partnerships = partnerships.filter(region=region)
+    return list(partnerships.order_by("name"))
+
+
+def themes(version_id: int):
+    """A framework version's themes with their items' refs, in order."""
+    return list(
+        Theme.objects.filter(version_id=version_id).order_by("number").prefetch_related("items")
+    )
+
+
+def item_refs_by_theme(version_id: int) -> dict[int, frozenset]:
+    """{theme number: the refs of its items}, to tell whether two versions' themes match."""
+    refs: dict[int, set] = {}
+    rows = Item.objects.filter(theme__version_id=version_id).values_list("theme__number", "ref")
+    for number, ref in rows:
+        refs.setdefault(number, set()).add(ref)
+    return {number: frozenset(values) for number, values in refs.items()}
+
+
+def item_values(responses, partnership_ids) -> dict:
+    """{(partnership id, item ref): rating} for the chosen partnerships."""
+    rows = responses.filter(audit__partnership__in=partnership_ids).values_list(
+        "audit__partnership", "item__ref", "value"
+    )
+    return {(partnership, ref): value for partnership, ref, value in rows}
+
+
+def item_distribution(responses) -> dict:
+    """{(item ref, level): how many partnerships gave the item that rating}."""
+    rows = responses.values("item__ref", "value").annotate(partnerships=Count("id")).order_by()
+    return {(row["item__ref"], row["value"]): row["partnerships"] for row in rows}
+
+
+def audit_trend(partnership, rating: str = SELF) -> list[dict]:
+    """The partnership's overall mean in each cycle it has a submitted or accepted audit."""
+    field, counted = _rating_field(rating)
+    rows = (
+        Response.objects.filter(
+            counted, audit__partnership=partnership, audit__status__in=SCORED_STATUSES
+        )
+        .values(cycle=F("audit__cycle__name"), opens=F("audit__cycle__opens_on"))
+        .annotate(mean=Avg(field))
+        .order_by("opens")
+    )
+    return list(rows)
+
+
+def completion_counts(cycle: Cycle) -> dict:
+    """{(region id, status): how many partnerships}, for the cycle's completion page."""
+    rows = completion(cycle).values("region", "audit_status").annotate(n=Count("id")).order_by()
+    return {(row["region"], row["audit_status"]): row["n"] for row in rows}
+
+
+def matching_themes(version_id: int, previous_version_id: int) -> set:
+    """Theme numbers whose items are the same in both versions, plus OVERALL when all are."""
+    now = item_refs_by_theme(version_id)
+    if version_id == previous_version_id:
+        return {*now, OVERALL}
+    then = item_refs_by_theme(previous_version_id)
+    matching = {number for number, refs in now.items() if then.get(number) == refs}
+    if now == then:
+        matching.add(OVERALL)
+    return matching
+
+
+def overall_means_by_cycle(rating: str = SELF) -> dict:
+    """{cycle name: [each partnership's overall mean]} over submitted and accepted audits."""
+    field, counted = _rating_field(rating)
+    rows = (
+        Response.objects.filter(counted, audit__status__in=SCORED_STATUSES)
+        .values(cycle=F("audit__cycle__name"), partnership=F("audit__partnership"))
+        .annotate(mean=Avg(field))
+        .order_by()
+    )
+    result: dict = {}
+    for row in rows:
+        result.setdefault(row["cycle"], []).append(row["mean"])
+    return result
