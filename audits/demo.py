@@ -158,3 +158,54 @@ def seed_audits(*, partnerships: dict, leads: dict, panel, today: date | None = 
         start = max(open_opens, today - timedelta(days=40))
         _audit(partnerships[slug], current, state, rng, lead=leads[slug], panel=panel, start=start)
     return {"cycles": [closed, current]}
+
+
+# Shares of the national demo's extra partnerships in each 2026-27 state.
+NATIONAL_OPEN_STATES = ["accepted"] * 3 + ["submitted"] * 3 + ["returned", "draft", "draft", None]
+
+
+@transaction.atomic
+def seed_national_audits(*, partnerships: dict, leads: dict, panel) -> list:
+    """Three cycles for the national demo: add 2024-25 before the two demo cycles, and give
+    every partnership without one an audit in each (most accepted, 2026-27 in every state)."""
+    version = FrameworkVersion.objects.get(framework__slug="anti-racist-safeguarding", number=1)
+    closed = Cycle.objects.get(name="2025-26")
+    current = Cycle.objects.get(name="2026-27")
+    earliest, _ = Cycle.objects.get_or_create(
+        name="2024-25",
+        defaults={
+            "version": version,
+            "opens_on": closed.opens_on - timedelta(days=365),
+            "closes_on": closed.opens_on - timedelta(days=1),
+            "created_by": panel,
+        },
+    )
+    started = set(
+        Audit.objects.filter(cycle__in=[earliest, closed, current]).values_list(
+            "cycle_id", "partnership__slug"
+        )
+    )
+    for slug in sorted(partnerships):
+        for cycle in (earliest, closed, current):
+            if (cycle.pk, slug) in started:
+                continue
+            rng = random.Random(f"{cycle.name}:{slug}")
+            if cycle is current:
+                if slug in OPEN_CYCLE_STATES or not slug.startswith("area-"):
+                    continue
+                state = rng.choice(NATIONAL_OPEN_STATES)
+            else:
+                state = "accepted" if rng.random() < 0.9 else None
+            if state is None:
+                continue
+            start = max(cycle.opens_on + timedelta(days=30), cycle.opens_on)
+            _audit(
+                partnerships[slug],
+                cycle,
+                state,
+                rng,
+                lead=leads[slug],
+                panel=panel,
+                start=min(start, timezone.localdate()),
+            )
+    return list(Cycle.objects.order_by("opens_on"))

@@ -76,3 +76,37 @@ def seed_partnerships() -> dict:
             membership.role = role
             membership.save(update_fields=["role"])
     return {"partnerships": partnerships, "panel": panel, "leads": leads}
+
+
+NATIONAL_TOTAL = 130
+
+
+@transaction.atomic
+def seed_national_partnerships(seeded: dict, total: int = NATIONAL_TOTAL) -> dict:
+    """Add fictional partnerships, each with a lead, until there are `total` demo ones.
+
+    England has about this many partnerships; the dashboards' benchmark needs as many.
+    They are spread over the regions in turn and named "Demo area NNN".
+    """
+    password = make_password(DEMO_PASSWORD)
+    regions = list(Region.objects.order_by("order"))
+    partnerships, leads = dict(seeded["partnerships"]), dict(seeded["leads"])
+    for number in range(len(PARTNERSHIPS) + 1, total + 1):
+        slug = f"area-{number:03d}"
+        partnerships[slug], _ = Partnership.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": f"Demo area {number:03d} Safeguarding Children Partnership",
+                "region": regions[number % len(regions)],
+                "active": True,
+            },
+        )
+        leads[slug], _ = User.objects.update_or_create(
+            email=f"lead@{slug}.example.org", defaults={"password": password, "is_active": True}
+        )
+        Membership.objects.get_or_create(
+            user=leads[slug],
+            partnership=partnerships[slug],
+            defaults={"role": Membership.Role.LEAD},
+        )
+    return {**seeded, "partnerships": partnerships, "leads": leads}

@@ -93,8 +93,11 @@ def _review(rng, partnership, child, *, today):
 
 
 @transaction.atomic
-def seed_reviews(*, partnerships: dict, leads: dict, today: date, scale: int = 1) -> int:
-    """Give each partnership with no children 5 to 25 (times `scale`); return reviews made."""
+def seed_reviews(
+    *, partnerships: dict, leads: dict, today: date, scale: int = 1, per_partnership=(5, 25)
+) -> int:
+    """Give each partnership with no children between `per_partnership` children (times `scale`),
+    each with a review or two; return how many reviews were made."""
     made = 0
     for slug in sorted(partnerships):
         partnership = partnerships[slug]
@@ -121,7 +124,7 @@ def seed_reviews(*, partnerships: dict, leads: dict, today: date, scale: int = 1
                 outcome=rng.choice(["died", "seriously_harmed", "seriously_harmed"]),
                 created_by=leads.get(slug),
             )
-            for n in range(rng.randint(5, 25) * scale)
+            for n in range(rng.randint(*per_partnership) * scale)
         ]
         children = bulk_create_with_history(children, Child, default_user=leads.get(slug))
         if any(child.pk is None for child in children):

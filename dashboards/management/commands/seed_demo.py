@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from audits.demo import seed_audits
+from audits.demo import seed_audits, seed_national_audits
 from partnerships import demo
 from reviews.demo import seed_reviews
 
@@ -19,16 +19,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help=f"England-sized: {demo.NATIONAL_TOTAL} partnerships, cycles 2024-25 to 2026-27 "
+            "and about 2,500 reviews (for the dashboards' benchmark).",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, national=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(REFUSED)
         seeded = demo.seed_partnerships()
         audits = seed_audits(
             partnerships=seeded["partnerships"], leads=seeded["leads"], panel=seeded["panel"]
         )
+        if national:
+            seeded = demo.seed_national_partnerships(seeded)
+            audits["cycles"] = seed_national_audits(
+                partnerships=seeded["partnerships"], leads=seeded["leads"], panel=seeded["panel"]
+            )
         reviews = seed_reviews(
-            partnerships=seeded["partnerships"], leads=seeded["leads"], today=timezone.localdate()
+            partnerships=seeded["partnerships"],
+            leads=seeded["leads"],
+            today=timezone.localdate(),
+            per_partnership=(8, 28) if national else (5, 25),
         )
         self.stdout.write(
             self.style.SUCCESS(
