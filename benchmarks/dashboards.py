@@ -71,8 +71,7 @@ def main(requests: int = 30):
         (
             "compare, 3 chosen",
             panel,
-            "/panel/compare/?cycle=2025-26&compare=northshire&compare=eastmere"
-            "&compare=harrowdale",
+            "/panel/compare/?cycle=2025-26&compare=northshire&compare=eastmere&compare=harrowdale",
         ),
         ("review statistics", panel, "/panel/reviews/"),
         ("review statistics, a region", panel, "/panel/reviews/?area=london"),

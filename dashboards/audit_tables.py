@@ -102,9 +102,7 @@ def _region_row(label, by_status):
 
 
 def _theme_columns(themes, first):
-    return [Column(first)] + [
-        Column(f"{theme.number}. {short(theme.title, 40)}", MEAN) for theme in themes
-    ]
+    return [Column(first)] + [Column(f"Theme {theme.number}", MEAN) for theme in themes]
 
 
 def heat_map(partnerships, themes, means: dict, *, rating_label: str) -> Table:

@@ -323,7 +323,9 @@ class CompareView(PanelStaffMixin, TablesView):
         return result
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(form=self.form, cycle=self.cycle, **kwargs)
+        context = super().get_context_data(
+            form=self.form, cycle=self.cycle, themes=self.themes, **kwargs
+        )
         if self.cycle and self.items:
             item = next((i for i in self.items if i.ref == self.filters["item"]), self.items[0])
             context["item"] = item
