@@ -101,8 +101,8 @@ def _region_row(label, by_status):
 # Comparing partnerships ---------------------------------------------------------------
 
 
-def _theme_columns(themes, first):
-    return [Column(first)] + [Column(f"Theme {theme.number}", MEAN) for theme in themes]
+def _theme_columns(themes, first, kind=MEAN):
+    return [Column(first)] + [Column(f"Theme {theme.number}", kind) for theme in themes]
 
 
 def heat_map(partnerships, themes, means: dict, *, rating_label: str) -> Table:
@@ -148,7 +148,7 @@ def change_table(partnerships, themes, means, previous_means, matching: set, pre
         f"Change in mean rating since {previous_name}"
         if previous_name
         else "Change in mean rating since the previous cycle",
-        _theme_columns(themes, "Partnership") + [Column("All themes", CHANGE)],
+        _theme_columns(themes, "Partnership", CHANGE) + [Column("All themes", CHANGE)],
         rows,
         note="A dash means no audit to compare with, or a theme whose items changed between "
         "the two framework versions.",
@@ -175,7 +175,7 @@ def gap_table(partnerships, themes, self_means, moderated_means) -> Table:
     return Table(
         "gap",
         "Own rating less the Panel's moderated rating",
-        _theme_columns(themes, "Partnership") + [Column("All themes", CHANGE)],
+        _theme_columns(themes, "Partnership", CHANGE) + [Column("All themes", CHANGE)],
         rows,
         note="Positive: the partnership rated itself higher than the Panel did. A dash: not "
         "moderated.",

@@ -23,6 +23,7 @@ AGE_BANDS = [
     ("5_9", "5 to 9", 5, 9),
     ("10_15", "10 to 15", 10, 15),
     ("16_17", "16 to 17", 16, 17),
+    (c.NOT_RECORDED, "Not recorded", None, None),
 ]
 
 RISK_SEEN = Q(risk_recognised__in=[c.RiskRecognised.PARTLY, c.RiskRecognised.FULLY])
@@ -96,11 +97,14 @@ def measures_by_region(reviews) -> dict:
 
 
 def _age_band():
+    """The child's age band; an age not recorded is a band of its own, so bands add up."""
     return Case(
         *[
             When(child__age__range=(low, high), then=Value(key))
             for key, _label, low, high in AGE_BANDS
-        ]
+            if low is not None
+        ],
+        default=Value(c.NOT_RECORDED),
     )
 
 
@@ -174,19 +178,23 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     )
 
 
-def completion(cycle: Cycle, *, region=None):
+def completion(cycle: Cycle, *, region=None, status: str = ""):
     """Active partnerships (and any other with an audit in the cycle), each with its audit's
-    status there ("not_started" when it has none) and when the audit last changed."""
+    status there ("not_started" when it has none) and when the audit last changed;
+    only those of a region or in a status when asked."""
     audit = Audit.objects.filter(cycle=cycle, partnership=OuterRef("pk"))
     partnerships = Partnership.objects.filter(Q(active=True) | Exists(audit)).select_related(
         "region"
     )
     if region is not None:
         partnerships = partnerships.filter(region=region)
-    return partnerships.annotate(
+    partnerships = partnerships.annotate(
         audit_status=Coalesce(Subquery(audit.values("status")[:1]), Value(NOT_STARTED)),
         audit_updated=Subquery(audit.values("updated_at")[:1]),
-    ).order_by("region__order", "region__name", "name")
+    )
+    if status:
+        partnerships = partnerships.filter(audit_status=status)
+    return partnerships.order_by("region__order", "region__name", "name")
 
 
 def _rating_field(rating: str) -> tuple[str, Q]:
@@ -276,6 +284,20 @@ def audit_trend(partnership, rating: str = SELF) -> list[dict]:
         .order_by("opens")
     )
     return list(rows)
+
+
+def last_scored_cycle(partnership, before: Cycle) -> Cycle | None:
+    """The partnership's latest cycle before `before` in which it submitted its audit."""
+    return (
+        Cycle.objects.select_related("version")
+        .filter(
+            opens_on__lt=before.opens_on,
+            audits__partnership=partnership,
+            audits__status__in=SCORED_STATUSES,
+        )
+        .order_by("-opens_on")
+        .first()
+    )
 
 
 def completion_counts(cycle: Cycle) -> dict:

@@ -50,6 +50,8 @@ class TablesView(TemplateView):
     def get(self, request, *args, format=None, **kwargs):
         if format is None:
             return super().get(request, *args, **kwargs)
+        if format not in ("csv", "xlsx"):
+            raise Http404("Downloads are CSV or XLSX")
         tables = self.tables(suppress=True)
         slug = request.GET.get("table")
         if slug:
@@ -113,9 +115,7 @@ class CompletionView(PanelStaffMixin, TablesView):
     def tables(self, *, suppress):
         filters = self.form.values()
         region = next((r for r in self.regions if r.slug == filters["region"]), None)
-        rows = list(selectors.completion(self.cycle, region=region))
-        if filters["status"]:
-            rows = [row for row in rows if row.audit_status == filters["status"]]
+        rows = selectors.completion(self.cycle, region=region, status=filters["status"])
         counts = selectors.completion_counts(self.cycle)
         return audit_tables.completion_tables(counts, self.regions, rows, cycle=self.cycle)
 
@@ -368,7 +368,8 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
 
     @cached_property
     def previous(self):
-        return selectors.previous_cycle(self.cycle) if self.cycle else None
+        """The partnership's own last cycle with a submitted audit, not merely the last one."""
+        return selectors.last_scored_cycle(self.partnership, self.cycle) if self.cycle else None
 
     @cached_property
     def audit_figures(self):
