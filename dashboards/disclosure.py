@@ -19,6 +19,7 @@ exports are always suppressed.
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median, quantiles
 
 SUPPRESSED = "c"
@@ -83,7 +84,10 @@ def percentage(count, denominator, places: int = 0):
         return SUPPRESSED
     if not denominator:
         return None
-    return round(100 * count / denominator, places) if places else round(100 * count / denominator)
+    # Half up, as people round (5 of 8 is 63%), not Python's round-half-to-even.
+    exact = Decimal(100 * count) / Decimal(denominator)
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(rounded) if places else int(rounded)
 
 
 @dataclass(frozen=True)

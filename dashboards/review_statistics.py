@@ -168,26 +168,20 @@ def tables(figures: ReviewFigures, *, regions=None, area="England") -> list[Tabl
     def table(slug, title, columns, rows, note=""):
         result.append(Table(slug, title, columns, rows, note=note, suppressed=suppressed))
 
-    table(
-        "reviews-by-type",
-        f"Reviews by type, {area}",
-        [Column("Type of review"), Column("Reviews", COUNT), Column("% of reviews", PERCENT)],
-        [
-            Row(label, _count_and_share(figures, _m(f"type_{value}"), _m("reviews")))
-            for value, label in c.ReviewType.choices
-        ]
-        + [Row("All reviews", _count_and_share(figures, _m("reviews"), _m("reviews")))],
-    )
-    table(
-        "children-by-outcome",
-        f"Children by outcome, {area}",
-        [Column("Outcome"), Column("Children", COUNT), Column("% of children", PERCENT)],
-        [
-            Row(label, _count_and_share(figures, _m(f"outcome_{value}"), _m("children")))
-            for value, label in c.Outcome.choices
-        ]
-        + [Row("All children", _count_and_share(figures, _m("children"), _m("children")))],
-    )
+    for slug, title, header, prefix, choices, unit in (
+        ("reviews-by-type", "Reviews by type", "Type of review", "type", c.ReviewType, "reviews"),
+        ("children-by-outcome", "Children by outcome", "Outcome", "outcome", c.Outcome, "children"),
+    ):
+        table(
+            slug,
+            f"{title}, {area}",
+            [Column(header), Column(unit.capitalize(), COUNT), Column(f"% of {unit}", PERCENT)],
+            [
+                Row(label, _count_and_share(figures, _m(f"{prefix}_{value}"), _m(unit)))
+                for value, label in choices.choices
+            ]
+            + [Row(f"All {unit}", _count_and_share(figures, _m(unit), _m(unit)))],
+        )
     by_unit_columns = [
         Column("Children", COUNT),
         Column("% of children", PERCENT),

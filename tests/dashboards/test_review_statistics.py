@@ -1,0 +1,1252 @@
+"""Review statistics (shared/domain/CASES.md) against hand-counted fixtures.
+
+The main dataset (`hand_counted`) is small enough to count by hand; the expected figures
+below were counted from the table in its docstring, not computed by the code under test.
+Larger datasets (seeded random, hypothesis) are checked against a plain-Python recount and
+for disclosure control: no count from 1 to 4 may reach any exported count column.
+"""
+
+import random
+from collections import defaultdict
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboards import review_statistics, selectors
+from dashboards.disclosure import SUPPRESSED
+from dashboards.tables import COUNT, PERCENT
+from partnerships.models import Region
+from reviews import choices as c
+from tests.dashboards.factories import complete_review
+from tests.partnerships.factories import PartnershipFactory
+from tests.reviews.factories import ChildFactory, ReviewFactory, complete_answers
+
+C = SUPPRESSED
+FY2024 = (date(2024, 4, 1), date(2025, 3, 1))  # April 2024 to March 2025, both included
+
+
+def month(year, number):
+    return date(year, number, 1)
+
+
+# The hand-counted dataset ----------------------------------------------------------------
+
+NO_RISK = {"risk_recognised": "no", "action_followed": ""}
+NO_DISCLOSURE = {"disclosure": "no", "disclosure_response": ""}
+
+# Child: (partnership, fields beyond the factory's 12-year-old Pakistani Muslim girl,
+# seriously harmed, disability and neurodivergence not recorded).
+CHILDREN = {
+    "A": ("N", {"age": 12, "ethnicity": "APKN"}),
+    "B": (
+        "N",
+        {
+            "sex": "male",
+            "age": 0,
+            "ethnicity": "WBRI",
+            "faith": "none",
+            "disability": "no",
+            "neurodivergence": "no",
+            "outcome": "died",
+        },
+    ),
+    "C": ("N", {"age": 1, "ethnicity": "MWAS", "faith": "christian", "disability": "yes"}),
+    "D": (
+        "N",
+        {
+            "age": 4,
+            "ethnicity": "CHNE",
+            "faith": "not_recorded",
+            "neurodivergence": "no",
+            "outcome": "died",
+        },
+    ),
+    "E": (
+        "N",
+        {
+            "sex": "male",
+            "age": 5,
+            "ethnicity": "BCRB",
+            "faith": "christian",
+            "disability": "no",
+            "neurodivergence": "yes",
+        },
+    ),
+    "F": (
+        "N",
+        {
+            "sex": "not_recorded",
+            "age": 9,
+            "ethnicity": "REFU",
+            "faith": "not_recorded",
+            "outcome": "died",
+        },
+    ),
+    "G": ("N", {"age": 10, "ethnicity": "NOBT", "disability": "no", "neurodivergence": "no"}),
+    "H": ("E", {"age": 15, "ethnicity": "AIND", "faith": "hindu"}),
+    "I": (
+        "E",
+        {
+            "sex": "male",
+            "age": 16,
+            "ethnicity": "BAFR",
+            "faith": "christian",
+            "disability": "yes",
+            "neurodivergence": "no",
+            "outcome": "died",
+        },
+    ),
+    "J": ("E", {"age": 17, "ethnicity": "OOTH", "faith": "none"}),
+    "K": (
+        "E",
+        {
+            "sex": "male",
+            "age": 12,
+            "ethnicity": "WIRI",
+            "faith": "not_recorded",
+            "disability": "no",
+        },
+    ),
+    "L": ("E", {"age": 12, "ethnicity": "ABAN"}),
+    "M": (
+        "E",
+        {
+            "age": 13,
+            "ethnicity": "MWBC",
+            "faith": "christian",
+            "disability": "no",
+            "neurodivergence": "no",
+        },
+    ),
+    "N": ("E", {"sex": "male", "age": 8, "ethnicity": "WBRI", "outcome": "died"}),
+    "O": ("N", {"outcome": "died"}),  # has only a draft review
+}
+
+# Review: (child, notification month, answers beyond complete_answers(): a rapid review,
+# race not analysed at all, racism not named, voice absent, risk partly recognised and no
+# action, disclosure dismissed, no racism alleged).
+REVIEWS = {
+    "R1": ("A", month(2024, 4), {}),
+    "R2": (
+        "A",
+        month(2024, 10),
+        {
+            "review_type": "lcspr",
+            "race_analysed": "superficially",
+            "racism_named": "yes",
+            "child_voice": "reported",
+            "risk_recognised": "fully",
+            "action_followed": "yes",
+            "disclosure_response": "acted_on",
+            "racism_alleged": "yes",
+            "allegation_investigated": "no",
+        },
+    ),
+    "R3": ("B", month(2024, 5), {"child_voice": "own_words", **NO_RISK, **NO_DISCLOSURE}),
+    "R4": (
+        "C",
+        month(2024, 6),
+        {
+            "race_analysed": "substantively",
+            "racism_named": "yes",
+            "risk_recognised": "fully",
+            "disclosure_response": "not_followed_up",
+            "racism_alleged": "yes",
+            "allegation_investigated": "yes",
+        },
+    ),
+    "R5": (
+        "D",
+        month(2025, 3),
+        {
+            "review_type": "lcspr",
+            "race_analysed": "superficially",
+            "child_voice": "reported",
+            "action_followed": "yes",
+        },
+    ),
+    "R6": ("E", month(2024, 7), {}),
+    "R7": (
+        "F",
+        month(2024, 8),
+        {**NO_RISK, **NO_DISCLOSURE, "racism_alleged": "yes", "allegation_investigated": "no"},
+    ),
+    "R8": ("G", month(2024, 9), {}),
+    "R9": ("H", month(2024, 11), {}),
+    "R10": (
+        "I",
+        month(2024, 12),
+        {
+            "review_type": "lcspr",
+            "race_analysed": "substantively",
+            "racism_named": "yes",
+            "child_voice": "own_words",
+            "risk_recognised": "fully",
+            "action_followed": "yes",
+            "disclosure_response": "acted_on",
+        },
+    ),
+    "R11": (
+        "J",
+        month(2025, 1),
+        {
+            "race_analysed": "superficially",
+            "child_voice": "reported",
+            "risk_recognised": "fully",
+            "disclosure_response": "not_followed_up",
+        },
+    ),
+    "R12": (
+        "K",
+        month(2025, 2),
+        {
+            "review_type": "lcspr",
+            **NO_RISK,
+            **NO_DISCLOSURE,
+            "racism_alleged": "yes",
+            "allegation_investigated": "no",
+        },
+    ),
+    "R13": ("L", month(2025, 3), {}),
+    "R14": (
+        "M",
+        month(2024, 4),
+        {
+            "race_analysed": "substantively",
+            "child_voice": "own_words",
+            "action_followed": "yes",
+            "disclosure_response": "acted_on",
+        },
+    ),
+    # Outside FY2024: a second review of B the month before, a review of N the month after.
+    "X1": ("B", month(2024, 3), {}),
+    "X2": ("N", month(2025, 4), {}),
+}
+IN_FY2024 = [f"R{number}" for number in range(1, 15)]
+
+# Hand counts over FY2024: R1-R14, 13 children (A has two reviews).
+FY2024_MEASURES = {
+    "reviews": 14,
+    "type_rapid_review": 10,
+    "type_lcspr": 4,  # R2 R5 R10 R12
+    "race_not_at_all": 8,  # R1 R3 R6 R7 R8 R9 R12 R13
+    "race_superficially": 3,  # R2 R5 R11
+    "race_substantively": 3,  # R4 R10 R14
+    "racism_named": 3,  # R2 R4 R10
+    "risk_no_action": 7,  # R1 R4 R6 R8 R9 R11 R13 (R3 R7 R12: risk "no")
+    "voice_absent": 8,  # R1 R4 R6 R7 R8 R9 R12 R13
+    "disclosures": 11,  # all but R3 R7 R12
+    "unheeded": 8,  # R1 R4 R5 R6 R8 R9 R11 R13 (R2 R10 R14 acted on)
+    "alleged": 4,  # R2 R4 R7 R12
+    "not_investigated": 3,  # R2 R7 R12
+    "children": 13,
+    "outcome_died": 4,  # B D F I
+    "outcome_seriously_harmed": 9,  # A C E G H J K L M
+    "faith_not_recorded": 3,  # D F K
+    "disability_not_recorded": 6,  # A D F H J L
+    "neurodivergence_not_recorded": 7,  # A C F H J K L
+}
+
+NORTH_EAST_FY2024 = {  # Northshire: R1-R8, children A-G
+    "reviews": 8,
+    "type_rapid_review": 6,
+    "type_lcspr": 2,
+    "race_not_at_all": 5,
+    "race_superficially": 2,
+    "race_substantively": 1,
+    "racism_named": 2,
+    "risk_no_action": 4,
+    "voice_absent": 5,
+    "disclosures": 6,
+    "unheeded": 5,
+    "alleged": 3,
+    "not_investigated": 2,
+    "children": 7,
+    "outcome_died": 3,
+    "outcome_seriously_harmed": 4,
+    "faith_not_recorded": 2,
+    "disability_not_recorded": 3,
+    "neurodivergence_not_recorded": 3,
+}
+
+LONDON_FY2024 = {  # Eastmere: R9-R14, children H-M
+    "reviews": 6,
+    "type_rapid_review": 4,
+    "type_lcspr": 2,
+    "race_not_at_all": 3,
+    "race_superficially": 1,
+    "race_substantively": 2,
+    "racism_named": 1,
+    "risk_no_action": 3,
+    "voice_absent": 3,
+    "disclosures": 5,
+    "unheeded": 3,
+    "alleged": 1,
+    "not_investigated": 1,
+    "children": 6,
+    "outcome_died": 1,
+    "outcome_seriously_harmed": 5,
+    "faith_not_recorded": 1,
+    "disability_not_recorded": 3,
+    "neurodivergence_not_recorded": 4,
+}
+
+ONE_EACH = {"children": 1, "reviews": 1}
+FY2024_BREAKDOWNS = {
+    ("ethnicity", "APKN"): {"children": 1, "reviews": 2},
+    **{
+        ("ethnicity", code): ONE_EACH
+        for code in [
+            "WBRI",
+            "WIRI",
+            "MWAS",
+            "MWBC",
+            "CHNE",
+            "AIND",
+            "ABAN",
+            "BCRB",
+            "BAFR",
+            "OOTH",
+            "REFU",
+            "NOBT",
+        ]
+    },
+    ("sex", "female"): {"children": 8, "reviews": 9},
+    ("sex", "male"): {"children": 4, "reviews": 4},
+    ("sex", "not_recorded"): ONE_EACH,
+    ("age", "under_1"): ONE_EACH,  # B 0
+    ("age", "1_4"): {"children": 2, "reviews": 2},  # C 1, D 4
+    ("age", "5_9"): {"children": 2, "reviews": 2},  # E 5, F 9
+    ("age", "10_15"): {"children": 6, "reviews": 7},  # A 12 (twice), G 10, H 15, K, L, M
+    ("age", "16_17"): {"children": 2, "reviews": 2},  # I 16, J 17
+    ("unheeded", "female", "APKN"): {"reviews": 1},  # R1
+    ("unheeded", "female", "MWAS"): {"reviews": 1},  # R4
+    ("unheeded", "female", "CHNE"): {"reviews": 1},  # R5
+    ("unheeded", "male", "BCRB"): {"reviews": 1},  # R6
+    ("unheeded", "female", "NOBT"): {"reviews": 1},  # R8
+    ("unheeded", "female", "AIND"): {"reviews": 1},  # R9
+    ("unheeded", "female", "OOTH"): {"reviews": 1},  # R11
+    ("unheeded", "female", "ABAN"): {"reviews": 1},  # R13
+}
+
+
+@pytest.fixture
+def hand_counted(northshire, eastmere):
+    """Northshire in the North East, Eastmere in London, and the reviews of REVIEWS
+    (complete), plus a draft review of child O in the middle of FY2024."""
+    north_east = Region.objects.get(slug="north-east")
+    london = Region.objects.get(slug="london")
+    northshire.region = north_east
+    northshire.save()
+    eastmere.region = london
+    eastmere.save()
+    partnerships = {"N": northshire, "E": eastmere}
+    children = {
+        key: ChildFactory(partnership=partnerships[where], **fields)
+        for key, (where, fields) in CHILDREN.items()
+    }
+    reviews = {
+        label: complete_review(
+            children[child].partnership, child=children[child], notified=notified, **answers
+        )
+        for label, (child, notified, answers) in REVIEWS.items()
+    }
+    draft = ReviewFactory(
+        child=children["O"],
+        status="draft",
+        incident_month=month(2024, 6),
+        notification_month=month(2024, 6),
+        **complete_answers(),
+    )
+    return SimpleNamespace(
+        northshire=northshire,
+        eastmere=eastmere,
+        north_east=north_east,
+        london=london,
+        children=children,
+        reviews=reviews,
+        draft=draft,
+    )
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def national_tables(reviews, *, suppress, area=None):
+    """The Panel's national page as the view builds it: the area's figures (England when
+    area is None) and every region's row."""
+    regions = selectors.regions()
+    found = selectors.measures_by_region(reviews)
+    by_region = {region.pk: found.get(region.pk, {}) for region in regions}
+    names = [*selectors.REVIEW_MEASURES, *selectors.CHILD_MEASURES]
+    if area is None:
+        measures = {
+            name: sum(values.get(name, 0) for values in by_region.values()) for name in names
+        }
+        area_reviews = reviews
+    else:
+        measures = {name: by_region[area.pk].get(name, 0) for name in names}
+        area_reviews = reviews.filter(partnership__region=area)
+    figures = review_statistics.gather(
+        measures,
+        selectors.breakdowns(area_reviews),
+        by_region=by_region,
+        area_region=area.pk if area else None,
+    ).settle(suppress=suppress)
+    return figures, review_statistics.tables(
+        figures, regions=regions, area=area.name if area else "England"
+    )
+
+
+def own_tables(reviews, *, suppress, area="Northshire"):
+    """A partnership's own review statistics, as its dashboard builds them."""
+    figures = review_statistics.gather(
+        selectors.measures(reviews), selectors.breakdowns(reviews)
+    ).settle(suppress=suppress)
+    return figures, review_statistics.tables(figures, area=area)
+
+
+def by_slug(tables):
+    return {table.slug: table for table in tables}
+
+
+def rows(table):
+    """{row header: cells} of a table whose row headers are unique."""
+    result = {row.header: row.cells for row in table.rows}
+    assert len(result) == len(table.rows), table.slug
+    return result
+
+
+def cell(table, header, column_label):
+    labels = [column.label for column in table.columns[1:]]
+    return rows(table)[header][labels.index(column_label)]
+
+
+def is_small_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4
+
+
+def assert_no_small_count_exported(tables):
+    """Scan every count column of every table's export for a bare count from 1 to 4."""
+    assert tables
+    for table in tables:
+        header, exported = table.export_rows()
+        assert len(header) == len(table.columns)
+        count_columns = [i for i, column in enumerate(table.columns) if column.kind == COUNT]
+        assert count_columns, table.slug
+        for row in exported:
+            for i in count_columns:
+                assert not is_small_int(row[i]), (table.slug, row[0], header[i], row[i])
+
+
+def assert_no_total_gives_a_cell_away(figures):
+    """Rule 3 at its fixed point: no total has exactly one hidden member."""
+    for total in figures.totals:
+        members = [*total.parts, total.key]
+        hidden = [key for key in members if figures[key] == SUPPRESSED]
+        assert len(hidden) != 1, (total, hidden)
+
+
+def assert_shares_of_hidden_counts_hidden(tables):
+    """Rule 2: a percentage whose nearest count to its left is "c" is "c" too."""
+    for table in tables:
+        kinds = [column.kind for column in table.columns[1:]]
+        for row in table.rows:
+            for j, kind in enumerate(kinds):
+                if kind != PERCENT:
+                    continue
+                i = max(k for k in range(j) if kinds[k] == COUNT)
+                if row.cells[i] == SUPPRESSED:
+                    assert row.cells[j] == SUPPRESSED, (table.slug, row.header, j)
+
+
+def assert_disclosure_controlled(figures, tables):
+    """Every check of the disclosure rules on one page's suppressed figures and tables."""
+    assert figures.suppressed
+    assert all(table.suppressed for table in tables)
+    assert_no_small_count_exported(tables)
+    assert_no_total_gives_a_cell_away(figures)
+    assert_shares_of_hidden_counts_hidden(tables)
+
+
+def assert_groups_add_up(ethnicity_table):
+    """Each ethnic group row (level 0) is the sum of the code rows (level 1) under it,
+    for children and reviews (the count columns)."""
+    count_columns = [
+        i for i, column in enumerate(ethnicity_table.columns[1:]) if column.kind == COUNT
+    ]
+    groups = {}
+    current = None
+    for row in ethnicity_table.rows:
+        if row.level == 0:
+            current = row
+            groups[row.header] = (row, [])
+        else:
+            groups[current.header][1].append(row)
+    for header, (group, codes) in groups.items():
+        if header == "All":
+            continue
+        assert codes, header
+        for i in count_columns:
+            assert group.cells[i] == sum(code.cells[i] for code in codes), (header, i)
+
+
+# A plain-Python recount, the oracle for generated datasets ---------------------------------
+
+REVIEW_TESTS = {
+    "reviews": lambda r: True,
+    "type_rapid_review": lambda r: r["review_type"] == "rapid_review",
+    "type_lcspr": lambda r: r["review_type"] == "lcspr",
+    "race_not_at_all": lambda r: r["race_analysed"] == "not_at_all",
+    "race_superficially": lambda r: r["race_analysed"] == "superficially",
+    "race_substantively": lambda r: r["race_analysed"] == "substantively",
+    "racism_named": lambda r: r["racism_named"] == "yes",
+    "risk_no_action": lambda r: (
+        r["risk_recognised"] in ("partly", "fully") and r["action_followed"] == "no"
+    ),
+    "voice_absent": lambda r: r["child_voice"] == "absent",
+    "disclosures": lambda r: r["disclosure"] == "yes",
+    "unheeded": lambda r: (
+        r["disclosure"] == "yes" and r["disclosure_response"] in ("dismissed", "not_followed_up")
+    ),
+    "alleged": lambda r: r["racism_alleged"] == "yes",
+    "not_investigated": lambda r: (
+        r["racism_alleged"] == "yes" and r["allegation_investigated"] == "no"
+    ),
+}
+CHILD_TESTS = {
+    "children": lambda r: True,
+    "outcome_died": lambda r: r["outcome"] == "died",
+    "outcome_seriously_harmed": lambda r: r["outcome"] == "seriously_harmed",
+    "faith_not_recorded": lambda r: r["faith"] == "not_recorded",
+    "disability_not_recorded": lambda r: r["disability"] == "not_recorded",
+    "neurodivergence_not_recorded": lambda r: r["neurodivergence"] == "not_recorded",
+}
+
+
+def age_band(age):
+    """The band of an age as CASES.md states them: under 1, 1-4, 5-9, 10-15, 16-17, or
+    not recorded for a blank age."""
+    if age is None:
+        return "not_recorded"
+    for key, low, high in [
+        ("under_1", 0, 0),
+        ("1_4", 1, 4),
+        ("5_9", 5, 9),
+        ("10_15", 10, 15),
+        ("16_17", 16, 17),
+    ]:
+        if low <= age <= high:
+            return key
+    raise AssertionError(age)
+
+
+def recount_measures(records):
+    result = {name: sum(1 for r in records if test(r)) for name, test in REVIEW_TESTS.items()}
+    result.update(
+        {name: len({r["child"] for r in records if test(r)}) for name, test in CHILD_TESTS.items()}
+    )
+    return result
+
+
+def recount_by_region(records):
+    per_region = defaultdict(list)
+    for record in records:
+        per_region[record["region"]].append(record)
+    return {region: recount_measures(found) for region, found in per_region.items()}
+
+
+def recount_breakdowns(records):
+    children, reviews, unheeded = defaultdict(set), defaultdict(int), defaultdict(int)
+    for r in records:
+        for key in (("ethnicity", r["ethnicity"]), ("sex", r["sex"]), ("age", age_band(r["age"]))):
+            children[key].add(r["child"])
+            reviews[key] += 1
+        if REVIEW_TESTS["unheeded"](r):
+            unheeded[("unheeded", r["sex"], r["ethnicity"])] += 1
+    result = {key: {"children": len(children[key]), "reviews": reviews[key]} for key in reviews}
+    result.update({key: {"reviews": count} for key, count in unheeded.items()})
+    return result
+
+
+def random_child_fields(rng):
+    return {
+        "sex": rng.choice(c.Sex.values),
+        "age": None if rng.random() < 0.1 else rng.randint(0, 17),
+        "ethnicity": rng.choice(c.Ethnicity.values),
+        "faith": rng.choice(c.Faith.values),
+        "disability": rng.choice(c.YesNoNotRecorded.values),
+        "neurodivergence": rng.choice(c.YesNoNotRecorded.values),
+        "outcome": rng.choice(c.Outcome.values),
+    }
+
+
+def random_answers(rng):
+    risk = rng.choice(c.RiskRecognised.values)
+    disclosure = rng.choice(c.YesNo.values)
+    alleged = rng.choice(["yes", "no", "no"])
+    return {
+        "review_type": rng.choice(c.ReviewType.values),
+        "race_analysed": rng.choice(c.RaceAnalysed.values),
+        "racism_named": rng.choice(c.YesNo.values),
+        "child_voice": rng.choice(c.ChildVoice.values),
+        "risk_recognised": risk,
+        "action_followed": "" if risk == "no" else rng.choice(c.YesNo.values),
+        "disclosure": disclosure,
+        "disclosure_response": (
+            rng.choice(c.DisclosureResponse.values) if disclosure == "yes" else ""
+        ),
+        "racism_alleged": alleged,
+        "allegation_investigated": rng.choice(c.YesNo.values) if alleged == "yes" else "",
+    }
+
+
+@pytest.fixture(params=[7, 2024])
+def random_dataset(request, db):
+    """80 complete reviews from a seeded generator: 5 partnerships in 3 regions, every
+    ethnicity code, sex, age (1 in 10 blank) and answer drawn at random (so many groups of
+    1 to 4), some
+    children reviewed twice, notified from January 2023 to December 2025; with the records
+    kept for a plain-Python recount."""
+    rng = random.Random(request.param)
+    regions = list(Region.objects.filter(slug__in=["north-west", "london", "south-west"]))
+    partnerships = [PartnershipFactory(region=regions[i % 3]) for i in range(5)]
+    records, children = [], []
+    for _ in range(80):
+        if children and rng.random() < 0.15:
+            child, fields = rng.choice(children)
+        else:
+            fields = random_child_fields(rng)
+            child = ChildFactory(partnership=rng.choice(partnerships), **fields)
+            children.append((child, fields))
+        notified = month(rng.randint(2023, 2025), rng.randint(1, 12))
+        answers = random_answers(rng)
+        complete_review(child.partnership, child=child, notified=notified, **answers)
+        records.append(
+            {
+                "child": child.pk,
+                "partnership": child.partnership.pk,
+                "region": child.partnership.region_id,
+                "notified": notified,
+                **fields,
+                **answers,
+            }
+        )
+    return SimpleNamespace(records=records, regions=regions, partnerships=partnerships)
+
+
+# 1. Single-figure measures -------------------------------------------------------------------
+
+
+def test_complete_reviews_keeps_complete_reviews_notified_in_the_period(hand_counted):
+    """The FY2024 filter keeps R1-R14 (both end months), not X1, X2 or the draft."""
+    expected = {hand_counted.reviews[label].pk for label in IN_FY2024}
+
+    found = set(selectors.complete_reviews(period=FY2024).values_list("pk", flat=True))
+
+    assert found == expected
+    assert hand_counted.draft.pk not in set(
+        selectors.complete_reviews().values_list("pk", flat=True)
+    )
+
+
+def test_measures_over_the_period_match_the_hand_counts(hand_counted):
+    """Every single figure over FY2024 equals the hand count (A's two reviews make one child)."""
+    assert selectors.measures(selectors.complete_reviews(period=FY2024)) == FY2024_MEASURES
+
+
+def test_measures_without_a_period_add_the_reviews_outside_it(hand_counted):
+    """Without a period X1 adds a review of B (no new child) and X2 a review and a child."""
+    expected = {
+        **FY2024_MEASURES,
+        "reviews": 16,
+        "type_rapid_review": 12,
+        "race_not_at_all": 10,
+        "risk_no_action": 9,
+        "voice_absent": 10,
+        "disclosures": 13,
+        "unheeded": 10,
+        "children": 14,
+        "outcome_died": 5,
+        "disability_not_recorded": 7,
+        "neurodivergence_not_recorded": 8,
+    }
+
+    assert selectors.measures(selectors.complete_reviews()) == expected
+
+
+def test_a_child_with_two_reviews_is_one_child_by_outcome(northshire):
+    """Two complete reviews of one child who died count as two reviews and one child."""
+    child = ChildFactory(partnership=northshire, outcome="died")
+    complete_review(northshire, child=child)
+    complete_review(northshire, child=child, review_type="lcspr")
+
+    found = selectors.measures(selectors.complete_reviews())
+
+    assert (found["reviews"], found["type_rapid_review"], found["type_lcspr"]) == (2, 1, 1)
+    assert (found["children"], found["outcome_died"], found["outcome_seriously_harmed"]) == (
+        1,
+        1,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    "risk, action, counted",
+    [
+        ("partly", "no", 1),
+        ("fully", "no", 1),
+        ("partly", "yes", 0),
+        ("fully", "yes", 0),
+        ("no", "", 0),
+    ],
+)
+def test_risk_no_action_needs_risk_recognised_and_no_action(northshire, risk, action, counted):
+    """Only risk partly or fully recognised with action_followed "no" counts; risk "no" never."""
+    complete_review(northshire, risk_recognised=risk, action_followed=action)
+
+    assert selectors.measures(selectors.complete_reviews())["risk_no_action"] == counted
+
+
+@pytest.mark.parametrize(
+    "disclosure, response, disclosures, unheeded",
+    [
+        ("yes", "dismissed", 1, 1),
+        ("yes", "not_followed_up", 1, 1),
+        ("yes", "acted_on", 1, 0),
+        ("no", "", 0, 0),
+    ],
+)
+def test_unheeded_disclosures_are_dismissed_or_not_followed_up(
+    northshire, disclosure, response, disclosures, unheeded
+):
+    """A disclosure is unheeded when dismissed or not followed up; acted on does not count."""
+    complete_review(northshire, disclosure=disclosure, disclosure_response=response)
+
+    found = selectors.measures(selectors.complete_reviews())
+
+    assert (found["disclosures"], found["unheeded"]) == (disclosures, unheeded)
+
+
+def test_draft_reviews_count_for_nothing(northshire):
+    """A draft review with every answer given adds no review, child or finding."""
+    ReviewFactory(child=ChildFactory(partnership=northshire), status="draft", **complete_answers())
+
+    found = selectors.measures(selectors.complete_reviews())
+
+    assert set(found.values()) == {0}
+    assert selectors.breakdowns(selectors.complete_reviews()) == {}
+
+
+# 2. Breakdowns -------------------------------------------------------------------------------
+
+
+def test_breakdowns_over_the_period_match_the_hand_counts(hand_counted):
+    """Breakdowns by code, sex, age band and unheeded sex/code equal the FY2024 hand counts."""
+    assert selectors.breakdowns(selectors.complete_reviews(period=FY2024)) == FY2024_BREAKDOWNS
+
+
+def test_breakdowns_without_a_period_count_a_child_once_per_group(hand_counted):
+    """Without a period WBRI has 2 children (B, N) and 3 reviews (R3, X1, X2)."""
+    found = selectors.breakdowns(selectors.complete_reviews())
+
+    assert found[("ethnicity", "WBRI")] == {"children": 2, "reviews": 3}
+    assert found[("sex", "male")] == {"children": 5, "reviews": 6}
+    assert found[("age", "under_1")] == {"children": 1, "reviews": 2}
+    assert found[("age", "5_9")] == {"children": 3, "reviews": 3}
+    assert found[("unheeded", "male", "WBRI")] == {"reviews": 2}
+
+
+@pytest.mark.parametrize(
+    "age, band",
+    [
+        (0, "under_1"),
+        (1, "1_4"),
+        (4, "1_4"),
+        (5, "5_9"),
+        (9, "5_9"),
+        (10, "10_15"),
+        (15, "10_15"),
+        (16, "16_17"),
+        (17, "16_17"),
+        (None, "not_recorded"),
+    ],
+)
+def test_each_age_lands_in_its_band(northshire, age, band):
+    """A child of each boundary age (or of none recorded) counts in its own band and no other."""
+    complete_review(northshire, child_fields={"age": age})
+
+    found = selectors.breakdowns(selectors.complete_reviews())
+
+    assert {key[1] for key in found if key[0] == "age"} == {band}
+    assert found[("age", band)] == {"children": 1, "reviews": 1}
+
+
+# 3. Regions, period and partnership filters ------------------------------------------------
+
+
+def test_measures_by_region_over_the_period_match_the_hand_counts(hand_counted):
+    """Each region's measures over FY2024 are hand-counted; regions with no review are left out."""
+    found = selectors.measures_by_region(selectors.complete_reviews(period=FY2024))
+
+    assert found == {
+        hand_counted.north_east.pk: NORTH_EAST_FY2024,
+        hand_counted.london.pk: LONDON_FY2024,
+    }
+
+
+def test_regions_add_up_to_the_national_measures(hand_counted):
+    """Every measure summed over the regions equals the national one, in FY2024 and all time."""
+    for period in (FY2024, None):
+        reviews = selectors.complete_reviews(period=period)
+        national = selectors.measures(reviews)
+        by_region = selectors.measures_by_region(reviews)
+        for name, value in national.items():
+            assert sum(values[name] for values in by_region.values()) == value, (period, name)
+
+
+def test_region_filter_gives_the_region_measures(hand_counted):
+    """complete_reviews(region=) over FY2024 gives the hand-counted London figures."""
+    reviews = selectors.complete_reviews(period=FY2024, region=hand_counted.london)
+
+    assert selectors.measures(reviews) == LONDON_FY2024
+
+
+def test_partnership_filter_with_and_without_a_period(hand_counted):
+    """The partnership filter gives each partnership's hand counts, with and without a period."""
+    counts = {}
+    for name, partnership in (("N", hand_counted.northshire), ("E", hand_counted.eastmere)):
+        for period in (FY2024, None):
+            found = selectors.measures(
+                selectors.complete_reviews(period=period, partnership=partnership)
+            )
+            counts[(name, period is not None)] = (
+                found["reviews"],
+                found["children"],
+                found["type_lcspr"],
+                found["risk_no_action"],
+            )
+
+    assert counts == {
+        ("N", True): (8, 7, 2, 4),
+        ("N", False): (9, 7, 2, 5),
+        ("E", True): (6, 6, 2, 3),
+        ("E", False): (7, 7, 2, 4),
+    }
+
+
+def test_a_narrow_period_includes_both_end_months(hand_counted):
+    """October to December 2024 holds exactly R2, R9 and R10 (both end months included)."""
+    found = selectors.measures(
+        selectors.complete_reviews(period=(month(2024, 10), month(2024, 12)))
+    )
+
+    assert (found["reviews"], found["children"], found["type_lcspr"]) == (3, 3, 2)
+    assert (found["racism_named"], found["unheeded"], found["not_investigated"]) == (2, 1, 1)
+
+
+# 4. Tables, unsuppressed ---------------------------------------------------------------------
+
+
+def test_unsuppressed_type_and_outcome_tables(hand_counted):
+    """Reviews by type and children by outcome show the hand counts and their percentages."""
+    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
+    tables = by_slug(tables)
+
+    assert rows(tables["reviews-by-type"]) == {
+        "Rapid review": [10, 71],
+        "Local child safeguarding practice review (LCSPR)": [4, 29],
+        "All reviews": [14, 100],
+    }
+    assert rows(tables["children-by-outcome"]) == {
+        "Died": [4, 31],
+        "Seriously harmed": [9, 69],
+        "All children": [13, 100],
+    }
+
+
+def test_unsuppressed_practice_table(hand_counted):
+    """The practice table shows each hand-counted finding, what it is out of, and the share."""
+    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
+
+    assert rows(by_slug(tables)["practice"]) == {
+        "Race, ethnicity and culture not analysed at all": [8, 14, "reviews", 57],
+        "Race, ethnicity and culture analysed superficially": [3, 14, "reviews", 21],
+        "Race, ethnicity and culture analysed substantively": [3, 14, "reviews", 21],
+        "Racism or racial bias named": [3, 14, "reviews", 21],
+        "Risk recognised before the incident but no action followed": [7, 14, "reviews", 50],
+        "Child's voice absent": [8, 14, "reviews", 57],
+        "Child disclosed abuse": [11, 14, "reviews", 79],
+        "Disclosure disbelieved, dismissed or not followed up": [8, 11, "disclosures", 73],
+        "Family alleged racist practice": [4, 14, "reviews", 29],
+        "Allegation of racist practice not investigated": [3, 4, "allegations", 75],
+        "Faith not recorded": [3, 13, "children", 23],
+        "Disability not recorded": [6, 13, "children", 46],
+        "Neurodivergence not recorded": [7, 13, "children", 54],
+    }
+
+
+def test_unsuppressed_ethnicity_table(hand_counted):
+    """Codes sit under their ONS group (CHNE Asian; REFU, NOBT Not recorded) and add up to it."""
+    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
+    table = by_slug(tables)["ethnicity"]
+    found = rows(table)
+
+    headers = [row.header for row in table.rows]
+    asian = headers.index("Asian")
+    assert headers[asian + 1 : asian + 6] == [
+        "Indian (AIND)",
+        "Pakistani (APKN)",
+        "Bangladeshi (ABAN)",
+        "Chinese (CHNE)",
+        "Any other Asian background (AOTH)",
+    ]
+    not_recorded = headers.index("Not recorded")
+    assert headers[not_recorded + 1 : not_recorded + 3] == ["Refused (REFU)", "Not obtained (NOBT)"]
+    assert_groups_add_up(table)
+    # [children, % of children (13), reviews, % of reviews (14)]
+    assert found["Asian"] == [4, 31, 5, 36]
+    assert found["Pakistani (APKN)"] == [1, 8, 2, 14]
+    assert found["Chinese (CHNE)"] == [1, 8, 1, 7]
+    assert found["Any other Asian background (AOTH)"] == [0, 0, 0, 0]
+    assert found["White"] == [2, 15, 2, 14]
+    assert found["Mixed or Multiple"] == [2, 15, 2, 14]
+    assert found["Black"] == [2, 15, 2, 14]
+    assert found["Other"] == [1, 8, 1, 7]
+    assert found["Not recorded"] == [2, 15, 2, 14]
+    assert found["Refused (REFU)"] == [1, 8, 1, 7]
+    assert found["All"] == [13, 100, 14, 100]
+
+
+def test_unsuppressed_sex_and_age_tables(hand_counted):
+    """Sex and age band tables show the hand-counted children and reviews with their shares."""
+    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
+    tables = by_slug(tables)
+
+    assert rows(tables["sex"]) == {
+        "Female": [8, 62, 9, 64],
+        "Male": [4, 31, 4, 29],
+        "Not recorded": [1, 8, 1, 7],
+        "All": [13, 100, 14, 100],
+    }
+    assert rows(tables["age"]) == {
+        "Under 1": [1, 8, 1, 7],
+        "1 to 4": [2, 15, 2, 14],
+        "5 to 9": [2, 15, 2, 14],
+        "10 to 15": [6, 46, 7, 50],
+        "16 to 17": [2, 15, 2, 14],
+        "Not recorded": [0, 0, 0, 0],
+        "All": [13, 100, 14, 100],
+    }
+
+
+def test_unsuppressed_unheeded_disclosures_table(hand_counted):
+    """Unheeded disclosures by group and sex show the hand counts (4 Asian girls of 8)."""
+    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
+    table = by_slug(tables)["unheeded-disclosures"]
+
+    assert [column.label for column in table.columns] == [
+        "Ethnic group",
+        "Female",
+        "Male",
+        "Not recorded",
+        "All",
+    ]
+    assert rows(table) == {
+        "White": [0, 0, 0, 0],
+        "Mixed or Multiple": [1, 0, 0, 1],
+        "Asian": [4, 0, 0, 4],
+        "Black": [0, 1, 0, 1],
+        "Other": [1, 0, 0, 1],
+        "Not recorded": [1, 0, 0, 1],
+        "All": [7, 1, 0, 8],
+    }
+
+
+def test_unsuppressed_by_region_table(hand_counted):
+    """The by-region table shows each region's hand counts, England as their sum."""
+    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
+    table = by_slug(tables)["by-region"]
+    found = rows(table)
+
+    assert len(table.rows) == 10  # 9 regions and England
+    assert found["London"] == [6, 6, 3, 50, 1, 17, 3, 50, 3, 50]
+    assert found["England"] == [14, 13, 8, 57, 3, 21, 7, 50, 8, 57]
+    assert found["South West"] == [0, 0, 0, None, 0, None, 0, None, 0, None]
+    # North East: 8 reviews, 7 children, 5 race not analysed, 2 racism named (25%),
+    # 4 risk seen no action (50%), 5 voice absent.
+    assert cell(table, "North East", "Reviews") == 8
+    assert cell(table, "North East", "Children") == 7
+    assert cell(table, "North East", "Race not analysed") == 5
+    assert cell(table, "North East", "Racism named") == 2
+    assert cell(table, "North East", "Racism named, % of reviews") == 25
+    assert cell(table, "North East", "Risk seen, no action") == 4
+    assert cell(table, "North East", "Risk seen, no action, % of reviews") == 50
+    assert cell(table, "North East", "Child's voice absent") == 5
+
+
+def test_unsuppressed_own_tables_for_one_partnership(hand_counted):
+    """A partnership's own unsuppressed tables show its hand counts, small ones included."""
+    reviews = selectors.complete_reviews(period=FY2024, partnership=hand_counted.eastmere)
+    _figures, tables = own_tables(reviews, suppress=False, area="Eastmere")
+    tables = by_slug(tables)
+
+    assert set(tables) == review_statistics.TABLE_SLUGS - {"by-region"}
+    assert rows(tables["reviews-by-type"])["All reviews"] == [6, 100]
+    practice = rows(tables["practice"])
+    assert practice["Risk recognised before the incident but no action followed"] == [
+        3,
+        6,
+        "reviews",
+        50,
+    ]
+    assert practice["Allegation of racist practice not investigated"] == [1, 1, "allegations", 100]
+
+
+# 5. Tables, suppressed -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def thirteen_reviews(northshire):
+    """13 complete reviews of 13 children: 3 rapid reviews and 10 LCSPRs, 2 naming racism."""
+    for number in range(13):
+        complete_review(
+            northshire,
+            review_type="rapid_review" if number < 3 else "lcspr",
+            racism_named="yes" if number in (5, 6) else "no",
+        )
+    return selectors.complete_reviews(partnership=northshire)
+
+
+def test_small_type_count_and_its_complement_are_both_suppressed(thirteen_reviews):
+    """With rapid=3 and LCSPR=10 both counts and both shares show "c", and the total 13 stays."""
+    _figures, shown = own_tables(thirteen_reviews, suppress=True)
+    _figures, full = own_tables(thirteen_reviews, suppress=False)
+
+    assert rows(by_slug(full)["reviews-by-type"]) == {
+        "Rapid review": [3, 23],
+        "Local child safeguarding practice review (LCSPR)": [10, 77],
+        "All reviews": [13, 100],
+    }
+    assert rows(by_slug(shown)["reviews-by-type"]) == {
+        "Rapid review": [C, C],
+        "Local child safeguarding practice review (LCSPR)": [C, C],
+        "All reviews": [13, 100],
+    }
+
+
+def test_a_small_finding_and_its_percentage_are_suppressed(thirteen_reviews):
+    """Racism named in 2 of 13 shows "c" and "c" while the 13 and a finding of 13 are shown."""
+    _figures, tables = own_tables(thirteen_reviews, suppress=True)
+    practice = rows(by_slug(tables)["practice"])
+
+    assert practice["Racism or racial bias named"] == [C, 13, "reviews", C]
+    assert practice["Risk recognised before the incident but no action followed"] == [
+        13,
+        13,
+        "reviews",
+        100,
+    ]
+
+
+def test_suppressed_tables_of_thirteen_reviews_export_no_small_count(thirteen_reviews):
+    """No exported count column of the thirteen reviews' suppressed tables holds 1 to 4."""
+    figures, tables = own_tables(thirteen_reviews, suppress=True)
+
+    assert_disclosure_controlled(figures, tables)
+
+
+def test_suppressed_hand_counted_tables(hand_counted):
+    """Suppressed FY2024 tables hide small counts, their shares and a complementary cell."""
+    figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=True)
+    tables = by_slug(tables)
+
+    assert set(tables) == review_statistics.TABLE_SLUGS
+    assert rows(tables["sex"])["Not recorded"] == [C, C, C, C]
+    # Reviews by type: LCSPR 4 is hidden, so rapid 10 is hidden too; the 14 stays.
+    assert rows(tables["reviews-by-type"]) == {
+        "Rapid review": [C, C],
+        "Local child safeguarding practice review (LCSPR)": [C, C],
+        "All reviews": [14, 100],
+    }
+    practice = rows(tables["practice"])
+    assert practice["Risk recognised before the incident but no action followed"] == [
+        7,
+        14,
+        "reviews",
+        50,
+    ]
+    assert practice["Allegation of racist practice not investigated"] == [C, C, "allegations", C]
+    assert_disclosure_controlled(figures, tables.values())
+
+
+def test_suppressed_hand_counted_tables_for_a_region(hand_counted):
+    """The London page (area = London) exports no count from 1 to 4 in any table."""
+    figures, tables = national_tables(
+        selectors.complete_reviews(period=FY2024), suppress=True, area=hand_counted.london
+    )
+
+    assert_disclosure_controlled(figures, tables)
+
+
+def test_random_dataset_matches_a_plain_recount(random_dataset):
+    """On a seeded random dataset every selector equals a plain-Python recount."""
+    records = random_dataset.records
+    in_fy = [r for r in records if FY2024[0] <= r["notified"] <= FY2024[1]]
+    partnership = random_dataset.partnerships[0]
+    own = [r for r in records if r["partnership"] == partnership.pk]
+
+    assert selectors.measures(selectors.complete_reviews()) == recount_measures(records)
+    assert selectors.measures(selectors.complete_reviews(period=FY2024)) == recount_measures(in_fy)
+    assert selectors.measures(
+        selectors.complete_reviews(partnership=partnership)
+    ) == recount_measures(own)
+    assert selectors.measures_by_region(selectors.complete_reviews()) == recount_by_region(records)
+    assert selectors.breakdowns(selectors.complete_reviews()) == recount_breakdowns(records)
+    assert selectors.breakdowns(selectors.complete_reviews(period=FY2024)) == recount_breakdowns(
+        in_fy
+    )
+
+
+def test_random_dataset_exports_no_small_count(random_dataset):
+    """Suppressed pages of a seeded random dataset export no count from 1 to 4."""
+    pages = [
+        national_tables(selectors.complete_reviews(), suppress=True),
+        national_tables(selectors.complete_reviews(period=FY2024), suppress=True),
+        *(
+            national_tables(selectors.complete_reviews(), suppress=True, area=region)
+            for region in random_dataset.regions
+        ),
+        *(
+            own_tables(selectors.complete_reviews(partnership=partnership), suppress=True)
+            for partnership in random_dataset.partnerships
+        ),
+    ]
+
+    for figures, tables in pages:
+        assert_disclosure_controlled(figures, tables)
+    _figures, full = national_tables(selectors.complete_reviews(), suppress=False)
+    assert_groups_add_up(by_slug(full)["ethnicity"])
+
+
+@st.composite
+def generated_records(draw):
+    """Up to 60 review records about up to 40 children (some of unrecorded age) in up to 4
+    of 9 regions."""
+    child_count = draw(st.integers(min_value=0, max_value=40))
+    children = [
+        {
+            "sex": draw(st.sampled_from(c.Sex.values)),
+            "age": draw(st.none() | st.integers(min_value=0, max_value=17)),
+            "ethnicity": draw(st.sampled_from(c.Ethnicity.values)),
+            "faith": draw(st.sampled_from(c.Faith.values)),
+            "disability": draw(st.sampled_from(c.YesNoNotRecorded.values)),
+            "neurodivergence": draw(st.sampled_from(c.YesNoNotRecorded.values)),
+            "outcome": draw(st.sampled_from(c.Outcome.values)),
+            "region": draw(st.integers(min_value=1, max_value=4)),
+        }
+        for _ in range(child_count)
+    ]
+    if not children:
+        return []
+    records = []
+    for _ in range(draw(st.integers(min_value=0, max_value=60))):
+        child = draw(st.integers(min_value=0, max_value=len(children) - 1))
+        seed = draw(st.integers(min_value=0, max_value=2**32))
+        records.append({"child": child, **children[child], **random_answers(random.Random(seed))})
+    return records
+
+
+@settings(max_examples=60, deadline=None)
+@given(records=generated_records(), area=st.sampled_from([None, 1, 2]))
+def test_generated_figures_export_no_small_count(records, area):
+    """Suppressed tables of generated figures (many small groups) export no count from 1 to 4."""
+    regions = [SimpleNamespace(pk=number, name=f"Region {number}") for number in range(1, 10)]
+    found = recount_by_region(records)
+    by_region = {region.pk: found.get(region.pk, {}) for region in regions}
+    area_records = [r for r in records if area is None or r["region"] == area]
+    figures = review_statistics.gather(
+        recount_measures(area_records),
+        recount_breakdowns(area_records),
+        by_region=by_region,
+        area_region=area,
+    ).settle(suppress=True)
+
+    tables = review_statistics.tables(figures, regions=regions)
+
+    assert_disclosure_controlled(figures, tables)
+
+
+# 6. The report's headline --------------------------------------------------------------------
+
+
+def test_the_reports_19_of_54_can_be_reproduced(northshire, eastmere):
+    """54 reviews of 53 children, 19 risk-seen-no-action, show as 19 of 54, 35%."""
+    plan = (
+        [("partly", "no")] * 12
+        + [("fully", "no")] * 7
+        + [("no", "")] * 15
+        + [("partly", "yes")] * 10
+        + [("fully", "yes")] * 10
+    )
+    assert len(plan) == 54
+    twice = ChildFactory(partnership=northshire)
+    for number, (risk, action) in enumerate(plan):
+        partnership = northshire if number % 2 else eastmere
+        complete_review(
+            partnership,
+            child=twice if number in (1, 3) else None,
+            risk_recognised=risk,
+            action_followed=action,
+        )
+    reviews = selectors.complete_reviews()
+    found = selectors.measures(reviews)
+    assert (found["reviews"], found["children"], found["risk_no_action"]) == (54, 53, 19)
+
+    _figures, full = national_tables(reviews, suppress=False)
+    figures, shown = national_tables(reviews, suppress=True)
+
+    headline = "Risk recognised before the incident but no action followed"
+    assert rows(by_slug(full)["practice"])[headline] == [19, 54, "reviews", 35]
+    assert rows(by_slug(shown)["practice"])[headline] == [19, 54, "reviews", 35]
+    assert_disclosure_controlled(figures, shown)
+
+
+# Children whose age is not recorded ---------------------------------------------------------
+
+
+@pytest.fixture
+def some_ages_not_recorded(northshire):
+    """10 complete reviews of 10 children: 7 aged 12 and 3 whose age is not recorded (the
+    child form allows a blank age: "Leave blank if not recorded")."""
+    for _ in range(7):
+        complete_review(northshire, child_fields={"age": 12})
+    for _ in range(3):
+        complete_review(northshire, child_fields={"age": None})
+    return selectors.complete_reviews(partnership=northshire)
+
+
+def test_children_of_unrecorded_age_are_counted_in_the_age_table(some_ages_not_recorded):
+    """The age table's rows add up to its All row: 3 children of unrecorded age are counted."""
+    _figures, tables = own_tables(some_ages_not_recorded, suppress=False)
+    age = rows(by_slug(tables)["age"])
+    parts = [cells for header, cells in age.items() if header != "All"]
+
+    assert age["Not recorded"] == [3, 30, 3, 30]
+    assert age["10 to 15"] == [7, 70, 7, 70]
+    assert age["All"] == [10, 100, 10, 100]
+    assert sum(cells[0] for cells in parts) == 10
+    assert sum(cells[2] for cells in parts) == 10
+
+
+def test_children_of_unrecorded_age_cannot_be_worked_out(some_ages_not_recorded):
+    """Suppressed, the 3 of unrecorded age show "c", and so does the 7 that would give them away."""
+    _figures, tables = own_tables(some_ages_not_recorded, suppress=True)
+    age = rows(by_slug(tables)["age"])
+
+    assert age["Not recorded"] == [C, C, C, C]
+    assert age["10 to 15"] == [C, C, C, C]
+    assert age["All"] == [10, 100, 10, 100]
