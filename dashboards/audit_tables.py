@@ -155,30 +155,20 @@ def change_table(partnerships, themes, means, previous_means, matching: set, pre
     )
 
 
-def gap_table(partnerships, themes, self_means, moderated_means) -> Table:
-    """Own mean rating less the Panel's moderated mean, where the Panel has moderated."""
+def gap_table(partnerships, themes, gaps) -> Table:
+    """Mean of own rating less the Panel's moderated rating, over the items moderated."""
     keys = [theme.number for theme in themes] + [OVERALL]
-    rows = []
-    for partnership in partnerships:
-        own, moderated = self_means.get(partnership.pk, {}), moderated_means.get(partnership.pk, {})
-        rows.append(
-            Row(
-                partnership.name,
-                [
-                    None
-                    if own.get(key) is None or moderated.get(key) is None
-                    else round(own[key] - moderated[key], 2)
-                    for key in keys
-                ],
-            )
-        )
+    rows = [
+        Row(partnership.name, [gaps.get(partnership.pk, {}).get(key) for key in keys])
+        for partnership in partnerships
+    ]
     return Table(
         "gap",
         "Own rating less the Panel's moderated rating",
         _theme_columns(themes, "Partnership", CHANGE) + [Column("All themes", CHANGE)],
         rows,
-        note="Positive: the partnership rated itself higher than the Panel did. A dash: not "
-        "moderated.",
+        note="The mean, over the items the Panel moderated, of the partnership's rating less "
+        "the Panel's. Positive: the partnership rated itself higher. A dash: not moderated.",
     )
 
 
@@ -242,15 +232,15 @@ def peer_table(themes, own, moderated, national, regional, region_name) -> Table
             Column("England lower quartile", MEAN),
             Column("England median", MEAN),
             Column("England upper quartile", MEAN),
-            Column("England partnerships", TEXT),
+            Column("Other partnerships in England", TEXT),
             Column(f"{region_name} lower quartile", MEAN),
             Column(f"{region_name} median", MEAN),
             Column(f"{region_name} upper quartile", MEAN),
-            Column(f"{region_name} partnerships", TEXT),
+            Column(f"Other partnerships in {region_name}", TEXT),
         ],
         rows,
-        note="Quartiles and medians of partnerships' own mean ratings in submitted and "
-        "accepted audits, shown only where at least 5 partnerships have one.",
+        note="Quartiles and medians of other partnerships' own mean ratings in submitted and "
+        "accepted audits, shown only where at least 5 other partnerships have one.",
     )
 
 
@@ -290,5 +280,5 @@ def trend_table(points) -> Table:
         "Your mean rating across cycles, all themes",
         [Column("Cycle"), Column("Your rating", MEAN), Column("England median", MEAN)],
         [Row(point["cycle"], [point["mean"], point["median"]]) for point in points],
-        note="England's median is shown where at least 5 partnerships have a rating.",
+        note="England's median of the other partnerships, shown where at least 5 of them have a rating.",
     )

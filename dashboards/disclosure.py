@@ -10,7 +10,8 @@ The rules, from shared/domain/CASES.md (national statistics practice):
    still shown, so that as little as possible is lost. This repeats until no total gives a
    suppressed cell away, because a second suppression can expose a cell of another total.
 4. A partnership is compared with its peers only when the peer group has at least 5
-   partnerships.
+   partnerships besides itself (with its own score among them, 4 others would do, and the
+   quartiles of 5 scores are the 2nd, 3rd and 4th of them).
 
 Every dashboard screen and every export builds its figures through this module. Only the
 partnership that owns the records sees its own counts unsuppressed, and only on screen:

@@ -232,6 +232,21 @@ def theme_means(responses) -> dict:
     return result
 
 
+def gap_responses(cycle: Cycle, *, region=None):
+    """Answers the Panel moderated, each valued at the partnership's own rating less the
+    moderated one, so the gap compares the same items on both sides."""
+    responses = Response.objects.filter(
+        audit__cycle=cycle,
+        audit__status__in=SCORED_STATUSES,
+        rating__isnull=False,
+        carried_forward=False,
+        moderated_rating__isnull=False,
+    )
+    if region is not None:
+        responses = responses.filter(audit__partnership__region=region)
+    return responses.annotate(value=F("rating") - F("moderated_rating"))
+
+
 def scored_partnerships(cycle: Cycle, *, region=None):
     """Partnerships with a submitted or accepted audit in the cycle, by name."""
     partnerships = Partnership.objects.filter(
@@ -319,7 +334,7 @@ def matching_themes(version_id: int, previous_version_id: int) -> set:
 
 
 def overall_means_by_cycle(rating: str = SELF) -> dict:
-    """{cycle name: [each partnership's overall mean]} over submitted and accepted audits."""
+    """{cycle name: {partnership id: overall mean}} over submitted and accepted audits."""
     field, counted = _rating_field(rating)
     rows = (
         Response.objects.filter(counted, audit__status__in=SCORED_STATUSES)
@@ -329,5 +344,5 @@ def overall_means_by_cycle(rating: str = SELF) -> dict:
     )
     result: dict = {}
     for row in rows:
-        result.setdefault(row["cycle"], []).append(row["mean"])
+        result.setdefault(row["cycle"], {})[row["partnership"]] = row["mean"]
     return result

@@ -286,13 +286,8 @@ class CompareView(PanelStaffMixin, TablesView):
             return []
         rating = self.filters["rating"]
         label = RATING_LABELS[rating]
-        means = {
-            SELF: self._means(self.cycle, SELF),
-            MODERATED: self._means(self.cycle, MODERATED),
-        }
-        result = [
-            audit_tables.heat_map(self.partnerships, self.themes, means[rating], rating_label=label)
-        ]
+        means = self._means(self.cycle, rating)
+        result = [audit_tables.heat_map(self.partnerships, self.themes, means, rating_label=label)]
         if self.chosen:
             values = selectors.item_values(
                 selectors.scored_responses(self.cycle, rating=rating),
@@ -302,9 +297,8 @@ class CompareView(PanelStaffMixin, TablesView):
                 audit_tables.item_comparison(self.items, self.chosen, values, rating_label=label)
             )
         result.append(audit_tables.distribution_table(self.items, self.levels, self.distribution))
-        result.append(
-            audit_tables.gap_table(self.partnerships, self.themes, means[SELF], means[MODERATED])
-        )
+        gaps = selectors.theme_means(selectors.gap_responses(self.cycle, region=self.region))
+        result.append(audit_tables.gap_table(self.partnerships, self.themes, gaps))
         if self.previous:
             matching = selectors.matching_themes(self.cycle.version_id, self.previous.version_id)
             previous_means = self._means(self.previous, rating)
@@ -314,7 +308,7 @@ class CompareView(PanelStaffMixin, TablesView):
             audit_tables.change_table(
                 self.partnerships,
                 self.themes,
-                means[rating],
+                means,
                 previous_means,
                 matching,
                 self.previous.name if self.previous else "",
@@ -385,13 +379,15 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
             p.pk for p in selectors.scored_partnerships(self.cycle, region=self.partnership.region)
         }
         keys = [theme.number for theme in themes] + [OVERALL]
+        # Peers are the other partnerships: the partnership's own score never counts
+        # towards the 5 that a comparison needs.
+        peers = {pk: means for pk, means in everyone.items() if pk != self.partnership.pk}
         national = {
-            key: disclosure.peer_range(means.get(key) for means in everyone.values())
-            for key in keys
+            key: disclosure.peer_range(means.get(key) for means in peers.values()) for key in keys
         }
         regional = {
             key: disclosure.peer_range(
-                means.get(key) for pk, means in everyone.items() if pk in regional_pks
+                means.get(key) for pk, means in peers.items() if pk in regional_pks
             )
             for key in keys
         }
@@ -408,7 +404,13 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
                 "mean": row["mean"],
                 "median": (
                     spread.median
-                    if (spread := disclosure.peer_range(trend_medians.get(row["cycle"], [])))
+                    if (
+                        spread := disclosure.peer_range(
+                            mean
+                            for pk, mean in trend_medians.get(row["cycle"], {}).items()
+                            if pk != self.partnership.pk
+                        )
+                    )
                     else None
                 ),
             }

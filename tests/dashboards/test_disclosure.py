@@ -345,6 +345,15 @@ def test_percentages_are_rounded_to_whole_numbers_unless_places_are_asked_for():
     assert percentage(5, 40, places=1) == 12.5
 
 
+def test_percentages_round_halves_up_as_people_do():
+    """Rule 2: a half rounds up (1 of 8 is 13%, 5 of 8 is 63%), not to the even neighbour."""
+    assert percentage(1, 8) == 13
+    assert percentage(5, 8) == 63
+    assert percentage(1, 40) == 3
+    assert percentage(1, 16, places=1) == 6.3
+    assert percentage(1, 400, places=1) == 0.3
+
+
 # Rule 4: peer ranges ---------------------------------------------------------------------
 
 

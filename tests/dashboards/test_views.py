@@ -345,16 +345,16 @@ def test_dashboard_never_names_another_partnership(client, named_peers, lead):
 
 
 def test_dashboard_shows_no_peer_figures_only_quartiles(client, named_peers, lead):
-    """The peers table shows Northshire's means and the quartiles of all 8, never Eastmere's
-    own means (0.0 on theme 2, 3.0 elsewhere, 2.6 overall)."""
+    """The peers table shows Northshire's means and the quartiles of the 7 others, never
+    Eastmere's own means (0.0 on theme 2, 3.0 elsewhere, 2.6 overall)."""
     client.force_login(lead)
     html = text(client.get(DASHBOARD))
-    # Overall means, sorted: 1 x6, 2 (Northshire), 2.647 (Eastmere); quantiles (inclusive)
-    # 1.0, 1.0 and 1.25, median 1.0. Theme 2: 0, 1 x6, 2: quartiles 1.0, 1.0, 1.0.
+    # Northshire's own 2 is not a peer. Overall means of the others, sorted: 1 x6, 2.647
+    # (Eastmere); quantiles (inclusive) 1.0, 1.0, 1.0. Theme 2: 0, 1 x6: 1.0, 1.0, 1.0.
     overall = table_row(html, "peers", "All themes")
-    assert overall[:6] == ["2.0", "–", "1.0", "1.0", "1.2", "8"]
+    assert overall[:6] == ["2.0", "–", "1.0", "1.0", "1.0", "7"]
     theme_2 = [cells for label, cells in table_rows(html, "peers") if label.startswith("2. ")][0]
-    assert theme_2[:6] == ["2.0", "–", "1.0", "1.0", "1.0", "8"]
+    assert theme_2[:6] == ["2.0", "–", "1.0", "1.0", "1.0", "7"]
     shown = {
         value for slug in all_table_slugs(html) for _l, c in table_rows(html, slug) for value in c
     }
@@ -364,14 +364,14 @@ def test_dashboard_shows_no_peer_figures_only_quartiles(client, named_peers, lea
     assert not re.search(r"\b(0\.0|3\.0|2\.6)\b", descriptions)
 
 
-@pytest.mark.parametrize("others, quartiles_shown", [(3, False), (4, True)])
+@pytest.mark.parametrize("others, quartiles_shown", [(4, False), (5, True)])
 def test_peer_quartiles_need_five_partnerships(
     client, northshire, lead, cycle, others, quartiles_shown
 ):
-    """Quartiles appear only when at least 5 partnerships (Northshire included) have scores:
-    with 4 the table says "fewer than 5" and shows no median."""
+    """Quartiles appear only when at least 5 partnerships besides Northshire have scores:
+    with 4 others the table says "fewer than 5" and shows no median."""
     scored_audit(northshire, cycle, rating=2)
-    for rating in [0, 1, 3, 3][:others]:
+    for rating in [0, 1, 3, 3, 2][:others]:
         scored_audit(PartnershipFactory(), cycle, rating=rating)
     client.force_login(lead)
     html = text(client.get(DASHBOARD))
@@ -382,7 +382,7 @@ def test_peer_quartiles_need_five_partnerships(
         else:
             assert cells[2:6] == ["–", "–", "–", "fewer than 5"]
             assert cells[6:10] == ["–", "–", "–", "fewer than 5"]
-    # Overall means 2 (Northshire), 0, 1, 3, 3: with all five the median is 2.0.
+    # Other partnerships' overall means 0, 1, 3, 3, 2: with all five the median is 2.0.
     assert table_row(html, "trend", CYCLE) == ["2.0", "2.0" if quartiles_shown else "–"]
     chart = re.search(r'<svg[^>]*aria-labelledby="theme-range-title.*?</svg>', html, re.S).group(0)
     assert ("app-chart__band" in chart) is quartiles_shown
@@ -390,11 +390,12 @@ def test_peer_quartiles_need_five_partnerships(
 
 
 def test_peer_median_and_quartiles_are_hand_computed(client, northshire, lead, cycle):
-    """Overall means 0, 1, 2, 2, 3 give England's lower quartile 1.0, median 2.0 and upper
-    quartile 2.0 (inclusive method); North East, with 4 of them, shows no range."""
+    """Other partnerships' overall means 0, 1, 2, 2, 3 give England's lower quartile 1.0,
+    median 2.0 and upper quartile 2.0 (inclusive method); North East, with 4 others, shows
+    no range."""
     scored_audit(northshire, cycle, rating=2, moderated=1)
     scored_audit(PartnershipFactory(region=region("london")), cycle, rating=0)
-    for rating in (1, 2, 3):
+    for rating in (1, 2, 2, 3):
         scored_audit(PartnershipFactory(), cycle, rating=rating)
     client.force_login(lead)
     html = text(client.get(DASHBOARD))
