@@ -280,5 +280,6 @@ def trend_table(points) -> Table:
         "Your mean rating across cycles, all themes",
         [Column("Cycle"), Column("Your rating", MEAN), Column("England median", MEAN)],
         [Row(point["cycle"], [point["mean"], point["median"]]) for point in points],
-        note="England's median of the other partnerships, shown where at least 5 of them have a rating.",
+        note="England's median of the other partnerships, shown where at least 5 of them have "
+        "a rating.",
     )

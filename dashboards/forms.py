@@ -40,16 +40,17 @@ def _region_choices(regions, everywhere):
 
 class ReviewStatisticsForm(FilterForm):
     area = forms.ChoiceField(label="Area", required=False, initial=ENGLAND)
-    period = forms.ChoiceField(
-        label="Notified between", required=False, initial=ALL_TIME, help_text="April to March"
-    )
+    period = forms.ChoiceField(label="Notified between", required=False)
 
     def __init__(self, *args, regions, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = _region_choices(regions, "England (all regions)")
-        self.fields["period"].choices = [(ALL_TIME, "Any time")] + [
+        # Only whole years that do not overlap: with "any time" beside them, one year could
+        # be subtracted from the rest and a hidden count worked out.
+        self.fields["period"].choices = [
             (str(year), f"April {year} and March {year + 1}") for year in years
-        ]
+        ] or [(ALL_TIME, "No complete reviews yet")]
+        self.fields["period"].initial = str(years[0]) if years else ALL_TIME
 
 
 class CompletionForm(FilterForm):

@@ -7,6 +7,7 @@ on the owning partnership's own screen, not) in one pass, and only then laid out
 
 from reviews import choices as c
 
+from . import selectors
 from .selectors import AGE_BANDS
 from .tables import COUNT, PERCENT, Column, ReviewFigures, Row, Table
 
@@ -67,16 +68,51 @@ def _m(name):
     return ("m", name)
 
 
-def gather(measures: dict, breakdown: dict, *, by_region=None, area_region=None) -> ReviewFigures:
-    """Put every count and total into one ReviewFigures.
+def gather(measures: dict, breakdown: dict) -> ReviewFigures:
+    """One area's counts and totals (a partnership's own, on its dashboard)."""
+    figures = ReviewFigures()
+    _gather_scope(figures.scoped(None), _all_measures(measures), breakdown)
+    return figures
 
-    `measures` are the area's single figures, `breakdown` its counts by ethnicity, sex and
-    age; `by_region` (Panel only) is {region id: measures} for the whole country, whose
-    national row is the sum of the regions (each child and review is in one region).
-    `area_region` is the region the area is (None for England): its row in the by-region
-    table is tied to the area's figures so both are hidden alike.
+
+def gather_national(per_region: dict) -> ReviewFigures:
+    """Every region's counts and England's, for the Panel's pages.
+
+    `per_region` is {region id: (measures, breakdown)}. England's figures are the sums of
+    the regions' (each child and review is in one region), and each figure of England is
+    tied to the same figure of every region. So whichever area a page shows, the same cells
+    are hidden, and no area can be worked out by subtracting others from England.
     """
     figures = ReviewFigures()
+    national_measures: dict = {}
+    national_breakdown: dict = {}
+    for region_id, (measures, breakdown) in per_region.items():
+        measures = _all_measures(measures)
+        _gather_scope(figures.scoped(region_id), measures, breakdown)
+        for name, value in measures.items():
+            national_measures[name] = national_measures.get(name, 0) + value
+        for key, units in breakdown.items():
+            summed = national_breakdown.setdefault(key, {})
+            for unit, value in units.items():
+                summed[unit] = summed.get(unit, 0) + value
+    _gather_scope(figures.scoped(None), national_measures, national_breakdown)
+    for _scope, key in [k for k in figures.counts if k[0] is None]:
+        figures.total((None, key), [(region_id, key) for region_id in per_region])
+    return figures
+
+
+def _all_measures(measures: dict) -> dict:
+    """Every measure, 0 where the database found no review to count."""
+    names = [*selectors.REVIEW_MEASURES, *selectors.CHILD_MEASURES]
+    return {name: measures.get(name) or 0 for name in names}
+
+
+def _gather_scope(figures, measures: dict, breakdown: dict):
+    """Put one area's counts, and the totals that tie them, into its scope of the figures.
+
+    `measures` are the area's single figures, `breakdown` its counts by ethnicity, sex and
+    age (see dashboards/selectors.py).
+    """
     for name, value in measures.items():
         figures.add(_m(name), value)
     for prefix, values, total in (
@@ -97,7 +133,7 @@ def gather(measures: dict, breakdown: dict, *, by_region=None, area_region=None)
                 figures.add(key, breakdown.get(("ethnicity", code), {}).get(unit, 0))
                 code_keys.append(key)
             group_key = ("group", group, unit)
-            figures.add(group_key, sum(figures.counts[key] for key in code_keys))
+            figures.add(group_key, sum(figures.count(key) for key in code_keys))
             figures.total(group_key, code_keys)
             group_keys.append(group_key)
         figures.total(_m(unit), group_keys)
@@ -128,40 +164,25 @@ def gather(measures: dict, breakdown: dict, *, by_region=None, area_region=None)
             cells.append(key)
             column_parts[sex].append(key)
         row_key = ("unheeded", group, "all")
-        figures.add(row_key, sum(figures.counts[key] for key in cells))
+        figures.add(row_key, sum(figures.count(key) for key in cells))
         figures.total(row_key, cells)
         row_keys.append(row_key)
     figures.total(_m("unheeded"), row_keys)
     for sex, parts in column_parts.items():
         column_key = ("unheeded", "all", sex)
-        figures.add(column_key, sum(figures.counts[key] for key in parts))
+        figures.add(column_key, sum(figures.count(key) for key in parts))
         figures.total(column_key, parts)
     figures.total(_m("unheeded"), [("unheeded", "all", sex) for sex, _label in SEXES])
-
-    if by_region is not None:
-        for name in ["reviews", "children", *(measure for measure, _label in BY_REGION)]:
-            parts = []
-            for region_id, values in by_region.items():
-                key = ("region", region_id, name)
-                figures.add(key, values.get(name, 0))
-                parts.append(key)
-            national = ("region", None, name)
-            figures.add(national, sum(figures.counts[key] for key in parts))
-            figures.total(national, parts)
-        for region_id in [*by_region, None]:
-            for measure, _label in BY_REGION:
-                figures.share(("region", region_id, measure), ("region", region_id, "reviews"))
-        for name in ["reviews", "children", *(measure for measure, _label in BY_REGION)]:
-            figures.total(_m(name), [("region", area_region, name)])
-    return figures
 
 
 def _count_and_share(figures, key, of):
     return [figures[key], figures.percent(key, of)]
 
 
-def tables(figures: ReviewFigures, *, regions=None, area="England") -> list[Table]:
-    """The review statistics tables, from settled figures."""
+def tables(figures: ReviewFigures, *, scope=None, regions=None, area="England") -> list[Table]:
+    """The review statistics tables of one area (`scope`: a region id, or None), from
+    settled figures; with `regions`, a table of every region too."""
+    everywhere, figures = figures, figures.scoped(scope)
     suppressed = figures.suppressed
     result = []
 
@@ -279,12 +300,10 @@ def tables(figures: ReviewFigures, *, regions=None, area="England") -> list[Tabl
             columns += [Column(label, COUNT), Column(f"{label}, % of reviews", PERCENT)]
 
         def region_row(label, region_id):
-            cells = [figures[("region", region_id, "reviews")]]
-            cells.append(figures[("region", region_id, "children")])
+            region = everywhere.scoped(region_id)
+            cells = [region[_m("reviews")], region[_m("children")]]
             for measure, _label in BY_REGION:
-                cells += _count_and_share(
-                    figures, ("region", region_id, measure), ("region", region_id, "reviews")
-                )
+                cells += _count_and_share(region, _m(measure), _m("reviews"))
             return Row(label, cells)
 
         table(

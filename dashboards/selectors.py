@@ -111,26 +111,33 @@ def _age_band():
 def breakdowns(reviews) -> dict:
     """Children and reviews by ethnicity code, by sex and by age band, and unheeded
     disclosures by sex and ethnicity code: {(dimension, value): {"children", "reviews"}}."""
+    return breakdowns_by_region(reviews, by_region=False).get(None, {})
+
+
+def breakdowns_by_region(reviews, *, by_region: bool = True) -> dict:
+    """The breakdowns of `breakdowns` for each region: {region id: breakdown}."""
+    region = {"region": F("partnership__region")} if by_region else {}
     counted = {"children": Count("child", distinct=True), "reviews": Count("id")}
-    result = {}
+    result: dict = {}
     for dimension, expression in (
         ("ethnicity", F("child__ethnicity")),
         ("sex", F("child__sex")),
         ("age", _age_band()),
     ):
-        for row in reviews.values(value=expression).annotate(**counted).order_by():
-            result[(dimension, row["value"])] = {
+        rows = reviews.values(**region, value=expression).annotate(**counted).order_by()
+        for row in rows:
+            result.setdefault(row.get("region"), {})[(dimension, row["value"])] = {
                 "children": row["children"],
                 "reviews": row["reviews"],
             }
     unheeded = (
         reviews.filter(UNHEEDED)
-        .values("child__sex", "child__ethnicity")
+        .values(**region, sex=F("child__sex"), code=F("child__ethnicity"))
         .annotate(reviews=Count("id"))
         .order_by()
     )
     for row in unheeded:
-        result[("unheeded", row["child__sex"], row["child__ethnicity"])] = {
+        result.setdefault(row.get("region"), {})[("unheeded", row["sex"], row["code"])] = {
             "reviews": row["reviews"]
         }
     return result

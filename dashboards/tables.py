@@ -110,12 +110,6 @@ class ReviewFigures:
     def total(self, key, parts):
         self.totals.append(disclosure.Total(key, list(parts)))
 
-    def share(self, key, of):
-        """A count shown as a share of another: the rest is a hidden part of the total."""
-        rest = ("rest", key)
-        self.add(rest, self.counts[of] - self.counts[key])
-        self.total(of, [key, rest])
-
     def settle(self, *, suppress: bool):
         """Decide once what is shown: suppressed, or in full for the owner's own screen."""
         self.suppressed = suppress
@@ -128,6 +122,42 @@ class ReviewFigures:
 
     def __getitem__(self, key):
         return self.shown.get(key, 0)
+
+    def percent(self, key, of):
+        return disclosure.percentage(self[key], self[of])
+
+    def scoped(self, scope) -> "ScopedFigures":
+        return ScopedFigures(self, scope)
+
+
+class ScopedFigures:
+    """The figures of one area (a region, or None for all of them) within ReviewFigures:
+    the same keys, each kept as (scope, key), so that several areas settle in one pass."""
+
+    def __init__(self, figures: ReviewFigures, scope):
+        self.figures, self.scope = figures, scope
+
+    @property
+    def suppressed(self):
+        return self.figures.suppressed
+
+    def count(self, key) -> int:
+        return self.figures.counts[(self.scope, key)]
+
+    def add(self, key, count: int):
+        self.figures.add((self.scope, key), count)
+
+    def total(self, key, parts):
+        self.figures.total((self.scope, key), [(self.scope, part) for part in parts])
+
+    def share(self, key, of):
+        """A count shown as a share of another: the rest is a hidden part of the total."""
+        rest = ("rest", key)
+        self.add(rest, self.count(of) - self.count(key))
+        self.total(of, [key, rest])
+
+    def __getitem__(self, key):
+        return self.figures[(self.scope, key)]
 
     def percent(self, key, of):
         return disclosure.percentage(self[key], self[of])

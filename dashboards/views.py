@@ -159,28 +159,20 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
         return financial_year(int(year)) if year != ALL_TIME else None
 
     def tables(self, *, suppress):
-        national = selectors.complete_reviews(period=self.period)
-        area_reviews = selectors.complete_reviews(period=self.period, region=self.area)
-        found = selectors.measures_by_region(national)
-        by_region = {region.pk: found.get(region.pk, {}) for region in self.regions}
-        if self.area is None:
-            measures = {
-                name: sum(values.get(name, 0) for values in by_region.values())
-                for name in [*selectors.REVIEW_MEASURES, *selectors.CHILD_MEASURES]
+        reviews = selectors.complete_reviews(period=self.period)
+        measures = selectors.measures_by_region(reviews)
+        breakdowns = selectors.breakdowns_by_region(reviews)
+        figures = review_statistics.gather_national(
+            {
+                region.pk: (measures.get(region.pk, {}), breakdowns.get(region.pk, {}))
+                for region in self.regions
             }
-        else:
-            measures = {
-                name: by_region[self.area.pk].get(name, 0)
-                for name in [*selectors.REVIEW_MEASURES, *selectors.CHILD_MEASURES]
-            }
-        figures = review_statistics.gather(
-            measures,
-            selectors.breakdowns(area_reviews),
-            by_region=by_region,
-            area_region=self.area.pk if self.area else None,
-        ).settle(suppress=True)
+        ).settle(suppress=True)  # the Panel's pages are never shown in full
         return review_statistics.tables(
-            figures, regions=self.regions, area=self.area.name if self.area else "England"
+            figures,
+            scope=self.area.pk if self.area else None,
+            regions=self.regions,
+            area=self.area.name if self.area else "England",
         )
 
     def get_context_data(self, **kwargs):
@@ -453,6 +445,10 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
                 )
         if figures and figures["trend"]:
             result.append(audit_tables.trend_table(figures["trend"]))
+        if self.role is None:
+            # One partnership's counts, set beside a region's on the Panel's pages, would
+            # let hidden figures be worked out: only its own members see them.
+            return result
         reviews = selectors.complete_reviews(partnership=self.partnership)
         review_figures = review_statistics.gather(
             selectors.measures(reviews), selectors.breakdowns(reviews)

@@ -376,28 +376,19 @@ def hand_counted(northshire, eastmere):
 
 
 def national_tables(reviews, *, suppress, area=None):
-    """The Panel's national page as the view builds it: the area's figures (England when
-    area is None) and every region's row."""
+    """The Panel's national page as the view builds it: every region's figures and England's
+    settled together, the tables of the area (England when area is None) and every region."""
     regions = selectors.regions()
     found = selectors.measures_by_region(reviews)
-    by_region = {region.pk: found.get(region.pk, {}) for region in regions}
-    names = [*selectors.REVIEW_MEASURES, *selectors.CHILD_MEASURES]
-    if area is None:
-        measures = {
-            name: sum(values.get(name, 0) for values in by_region.values()) for name in names
-        }
-        area_reviews = reviews
-    else:
-        measures = {name: by_region[area.pk].get(name, 0) for name in names}
-        area_reviews = reviews.filter(partnership__region=area)
-    figures = review_statistics.gather(
-        measures,
-        selectors.breakdowns(area_reviews),
-        by_region=by_region,
-        area_region=area.pk if area else None,
+    breakdowns = selectors.breakdowns_by_region(reviews)
+    figures = review_statistics.gather_national(
+        {r.pk: (found.get(r.pk, {}), breakdowns.get(r.pk, {})) for r in regions}
     ).settle(suppress=suppress)
     return figures, review_statistics.tables(
-        figures, regions=regions, area=area.name if area else "England"
+        figures,
+        scope=area.pk if area else None,
+        regions=regions,
+        area=area.name if area else "England",
     )
 
 
@@ -1165,17 +1156,13 @@ def generated_records(draw):
 def test_generated_figures_export_no_small_count(records, area):
     """Suppressed tables of generated figures (many small groups) export no count from 1 to 4."""
     regions = [SimpleNamespace(pk=number, name=f"Region {number}") for number in range(1, 10)]
-    found = recount_by_region(records)
-    by_region = {region.pk: found.get(region.pk, {}) for region in regions}
-    area_records = [r for r in records if area is None or r["region"] == area]
-    figures = review_statistics.gather(
-        recount_measures(area_records),
-        recount_breakdowns(area_records),
-        by_region=by_region,
-        area_region=area,
-    ).settle(suppress=True)
+    per_region = {}
+    for region in regions:
+        in_region = [r for r in records if r["region"] == region.pk]
+        per_region[region.pk] = (recount_measures(in_region), recount_breakdowns(in_region))
+    figures = review_statistics.gather_national(per_region).settle(suppress=True)
 
-    tables = review_statistics.tables(figures, regions=regions)
+    tables = review_statistics.tables(figures, scope=area, regions=regions)
 
     assert_disclosure_controlled(figures, tables)
 
