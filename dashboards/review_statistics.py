@@ -11,7 +11,7 @@ from . import selectors
 from .selectors import AGE_BANDS
 from .tables import COUNT, PERCENT, Column, ReviewFigures, Row, Table
 
-UNITS = {"children": "children", "reviews": "reviews"}
+UNITS = ("children", "reviews")
 
 # (measure, what it counts, counted out of) for the table of what the reviews found.
 PRACTICE = [

@@ -123,9 +123,6 @@ class ReviewFigures:
     def __getitem__(self, key):
         return self.shown.get(key, 0)
 
-    def percent(self, key, of):
-        return disclosure.percentage(self[key], self[of])
-
     def scoped(self, scope) -> "ScopedFigures":
         return ScopedFigures(self, scope)
 

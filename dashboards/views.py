@@ -15,7 +15,6 @@ from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 from . import audit_tables, charts, disclosure, review_statistics, selectors
 from .forms import (
     ALL_TIME,
-    ENGLAND,
     CompareForm,
     CompletionForm,
     DashboardForm,
@@ -46,6 +45,14 @@ class TablesView(TemplateView):
 
     def suppress_on_screen(self) -> bool:
         return True
+
+    @cached_property
+    def regions(self):
+        return selectors.regions()
+
+    def region_named(self, slug: str):
+        """The region a filter names, or None for all of England."""
+        return next((region for region in self.regions if region.slug == slug), None)
 
     def get(self, request, *args, format=None, **kwargs):
         if format is None:
@@ -103,10 +110,6 @@ class CompletionView(PanelStaffMixin, TablesView):
         return f"completion-{self.cycle.name}"
 
     @cached_property
-    def regions(self):
-        return selectors.regions()
-
-    @cached_property
     def form(self):
         return CompletionForm(
             self.request.GET or None, regions=self.regions, statuses=audit_tables.STATUSES
@@ -114,7 +117,7 @@ class CompletionView(PanelStaffMixin, TablesView):
 
     def tables(self, *, suppress):
         filters = self.form.values()
-        region = next((r for r in self.regions if r.slug == filters["region"]), None)
+        region = self.region_named(filters["region"])
         rows = selectors.completion(self.cycle, region=region, status=filters["status"])
         counts = selectors.completion_counts(self.cycle)
         return audit_tables.completion_tables(counts, self.regions, rows, cycle=self.cycle)
@@ -126,6 +129,7 @@ class CompletionView(PanelStaffMixin, TablesView):
             form=self.form,
             today=today,
             days_left=(self.cycle.closes_on - today).days,
+            days_since_closing=(today - self.cycle.closes_on).days,
         )
         return super().get_context_data(**kwargs)
 
@@ -137,10 +141,6 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
     export_name = "review-statistics"
 
     @cached_property
-    def regions(self):
-        return selectors.regions()
-
-    @cached_property
     def form(self):
         return ReviewStatisticsForm(
             self.request.GET or None,
@@ -150,8 +150,7 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
 
     @cached_property
     def area(self):
-        slug = self.form.values()["area"]
-        return next((r for r in self.regions if r.slug == slug), None)
+        return self.region_named(self.form.values()["area"])
 
     @cached_property
     def period(self):
@@ -180,7 +179,6 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
             form=self.form,
             area=self.area,
             period=self.period,
-            england=ENGLAND,
             **kwargs,
         )
 
@@ -194,10 +192,6 @@ class CompareView(PanelStaffMixin, TablesView):
     @cached_property
     def cycles(self):
         return selectors.cycles_with_audits()
-
-    @cached_property
-    def regions(self):
-        return selectors.regions()
 
     @cached_property
     def cycle(self):
@@ -225,8 +219,7 @@ class CompareView(PanelStaffMixin, TablesView):
 
     @cached_property
     def region(self):
-        slug = self.bare_form.values()["region"]
-        return next((r for r in self.regions if r.slug == slug), None)
+        return self.region_named(self.bare_form.values()["region"])
 
     @cached_property
     def partnerships(self):
