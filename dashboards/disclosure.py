@@ -1,6 +1,6 @@
 """Disclosure control: what a figure about children or reviews may show, to whom.
 
-The rules, from shared/domain/CASES.md (national statistics practice):
+The rules (national statistics practice; the method and its reasons are in docs/disclosure.md):
 
 1. A count of children or reviews from 1 to 4 is shown as "c" (suppressed). Zero is shown:
    it identifies nobody.

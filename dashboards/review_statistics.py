@@ -1,4 +1,4 @@
-"""The review statistics of shared/domain/CASES.md as tables, for the Panel's national page
+"""The review statistics of docs/reviews.md's dimensions as tables, for the Panel's national page
 and for a partnership's own dashboard.
 
 Every count goes into one ReviewFigures with the totals it belongs to, is suppressed (or,
