@@ -8,7 +8,8 @@ from .models import Membership
 def service(request):
     user = getattr(request, "user", None)
     memberships = Membership.objects.none()
-    if user is not None and user.is_authenticated:
+    # Panel staff belong to no partnership (partnerships/access.py role_in).
+    if user is not None and user.is_authenticated and not user.is_panel_staff:
         # A lazy queryset: it only runs on pages whose navigation lists partnerships.
         memberships = (
             Membership.objects.filter(user=user, partnership__active=True)
