@@ -201,3 +201,41 @@ def test_partnership_home_query_count_is_fixed(
     client.force_login(lead)
     with django_assert_max_num_queries(8):
         client.get("/p/northshire/")
+
+
+def test_lead_cannot_add_panel_staff_and_sees_why_on_the_email_field(client, lead, panel):
+    """Adding Panel staff shows the rule in the error summary, linked to the email field."""
+    from partnerships.models import PANEL_STAFF_CANNOT_JOIN
+
+    client.force_login(lead)
+    response = client.post(
+        "/p/northshire/members/add/", {"email": "panel@example.org", "role": "contributor"}
+    )
+    html = response.content.decode()
+    message = PANEL_STAFF_CANNOT_JOIN.format(email="panel@example.org")
+    assert response.status_code == 200
+    assert f'<a href="#id_email">{message}</a>' in html
+    assert 'value="panel@example.org"' in html
+    assert not Membership.objects.filter(user=panel).exists()
+
+
+def test_panel_staff_with_a_membership_row_still_cannot_edit(client, northshire, panel):
+    """Even with a (stale) lead membership, Panel staff are refused member management."""
+    Membership.objects.create(user=panel, partnership=northshire, role=Membership.Role.LEAD)
+    client.force_login(panel)
+    assert client.get("/p/northshire/members/").status_code == 403
+    assert (
+        'data-testid="your-role">Panel staff (read only)<'
+        in client.get("/p/northshire/").content.decode()
+    )
+
+
+def test_panel_home_lists_an_inactive_partnership_without_a_link(client, panel, northshire):
+    """The Panel still sees a turned-off partnership, marked inactive and not linked."""
+    northshire.active = False
+    northshire.save()
+    client.force_login(panel)
+    html = client.get("/panel/").content.decode()
+    assert "Northshire Safeguarding Children Partnership" in html
+    assert "Inactive" in html
+    assert 'href="/p/northshire/"' not in html
