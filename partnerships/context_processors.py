@@ -8,11 +8,13 @@ from .models import Membership
 def service(request):
     user = getattr(request, "user", None)
     memberships = Membership.objects.none()
-    # Panel staff belong to no partnership (partnerships/access.py role_in).
-    if user is not None and user.is_authenticated and not user.is_panel_staff:
+    if user is not None and user.is_authenticated:
         # A lazy queryset: it only runs on pages whose navigation lists partnerships.
         memberships = (
-            Membership.objects.filter(user=user, partnership__active=True)
+            # Panel staff belong to no partnership (access.role_in), whatever rows remain.
+            Membership.objects.filter(
+                user=user, user__is_panel_staff=False, partnership__active=True
+            )
             .select_related("partnership")
             .order_by("partnership__name")
         )
