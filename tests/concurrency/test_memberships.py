@@ -5,7 +5,7 @@ import html
 from django.test import Client
 
 from partnerships.models import Membership, Region
-from partnerships.services import LAST_LEAD
+from partnerships.services import ALREADY_MEMBER, LAST_LEAD
 from tests.concurrency.conftest import run_together
 from tests.partnerships.factories import MembershipFactory, PartnershipFactory, UserFactory
 
@@ -84,3 +84,25 @@ def test_two_leads_removing_each_other_keep_a_lead():
     assert not [status for status in statuses if status >= 500]
     assert statuses.count(302) == ROUNDS
     assert all(html.escape(LAST_LEAD) in page for page in refusals)
+
+
+def test_two_leads_adding_the_same_person_at_once_add_them_once():
+    """Two leads adding the same new email at once: one adds them, the other is told, no 500."""
+    statuses, refusals = [], []
+    for round_number in range(ROUNDS):
+        partnership, first, second = _two_leads(round_number)
+        email = f"new-{round_number}@example.org"
+        url = f"/p/{partnership.slug}/members/add/"
+        data = {"email": email, "role": Role.VIEWER}
+        results = run_together(_post_as(first.user, url, data), _post_as(second.user, url, data))
+        for result in results:
+            assert not isinstance(result, BaseException), repr(result)
+        statuses.extend(result.status_code for result in results)
+        refusals.extend(
+            (email, result.content.decode()) for result in results if result.status_code == 200
+        )
+        assert Membership.objects.filter(partnership=partnership, user__email=email).count() == 1
+    assert not [status for status in statuses if status >= 500]
+    assert statuses.count(302) == ROUNDS
+    assert len(refusals) == ROUNDS
+    assert all(ALREADY_MEMBER.format(email=email) in page for email, page in refusals)
