@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, OperationalError, ProgrammingError, connection, transaction
+from django.db import Error, OperationalError, ProgrammingError, connection, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -193,7 +193,7 @@ def _health_problem() -> str | None:
         if getattr(error.__cause__, "sqlstate", None) in TIMEOUT_SQLSTATES:
             return HEALTHZ_TIMED_OUT.format(seconds=timeout_ms / 1000)
         return HEALTHZ_UNAVAILABLE
-    except DatabaseError:
+    except Error:  # any other database error, a closed connection (InterfaceError) too
         return HEALTHZ_UNAVAILABLE
     return None
 

@@ -158,8 +158,9 @@ def test_busy_page_needs_no_database(rf, django_assert_num_queries):
     )
 
 
-def test_database_failure_outside_a_view_answers_503(lead, monkeypatch, settings):
-    """A database failure in middleware, before any view runs, still answers the busy page."""
+def test_database_failure_outside_a_view_answers_503(lead, monkeypatch, settings, caplog):
+    """A database failure in middleware, before any view runs, still answers the busy page,
+    logged once in one line."""
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.force_login(lead)
@@ -170,9 +171,13 @@ def test_database_failure_outside_a_view_answers_503(lead, monkeypatch, settings
     monkeypatch.setattr(
         "django.contrib.auth.middleware.AuthenticationMiddleware.process_request", down
     )
-    response = client.get("/p/northshire/")
+    with caplog.at_level(logging.INFO):
+        response = client.get("/p/northshire/")
     assert response.status_code == 503
     assert "Sorry, the service is busy" in response.content.decode()
+    (record,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.exc_info is None
+    assert "could not connect to server" in record.getMessage()
 
 
 def test_other_server_errors_still_answer_500(lead, monkeypatch):

@@ -238,3 +238,38 @@ def test_panel_home_lists_an_inactive_partnership_without_a_link(client, panel, 
     assert "Northshire Safeguarding Children Partnership" in html
     assert "Inactive" in html
     assert 'href="/p/northshire/"' not in html
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        ("ProgrammingError", "HEALTHZ_TABLE_UNREADABLE"),
+        ("OperationalError", "HEALTHZ_UNAVAILABLE"),
+        ("InterfaceError", "HEALTHZ_UNAVAILABLE"),
+    ],
+)
+def test_healthz_says_plainly_why_the_database_is_unhealthy(client, monkeypatch, error, reason):
+    """/healthz answers 503 with one plain line naming what is wrong, never a 500."""
+    from django import db
+
+    from partnerships import views
+
+    def fail(*args, **kwargs):
+        raise getattr(db, error)("relation does not exist or server closed the connection")
+
+    monkeypatch.setattr(views.Partnership.objects, "exists", fail, raising=False)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content.decode() == getattr(views, reason) + "\n"
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_healthz_reads_a_core_table(client):
+    """/healthz checks the partnerships table can be read, not just that SQL answers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.content == b"ok\n"
+    assert any("partnerships_partnership" in query["sql"] for query in queries)
