@@ -4,11 +4,18 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseServerError
+from django.http import HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 from .middleware import database_unavailable
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    """400 for input Django itself refuses (a body too large, a suspicious header)."""
+    html = loader.get_template("400.html").render({"service_name": settings.SERVICE_NAME})
+    return HttpResponseBadRequest(html)
 
 
 @requires_csrf_token

@@ -195,3 +195,14 @@ def test_other_server_errors_still_answer_500(lead, monkeypatch):
         "<title>Sorry, there is a problem with the service - Assess anti-racist safeguarding"
         in response.content.decode()
     )
+
+
+def test_form_too_large_answers_the_service_400_page(lead_client, settings):
+    """A body over Django's size limit answers the service's own 400 page, not a bare one."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = lead_client.generic(
+        "POST", ADD_MEMBER, data=b"email=" + b"a" * 200 + b"&role=lead", content_type=FORM
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<title>Sorry, there is a problem with what was sent - Assess anti-racist" in html
