@@ -69,7 +69,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy and Cache-Control on every response, static files too.
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads request.POST (the CSRF check does) or looks the path up.
+    "config.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,6 +113,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A busy or unreachable database must fail a request well inside gunicorn's worker timeout
+# (config/gunicorn.py, GUNICORN_TIMEOUT), so the person sees the 503 page, not a killed worker.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))  # seconds
+DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "15000"))
+DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_LOCK_TIMEOUT_MS", "5000"))
+# /healthz gives the database this long to read a core table before answering 503.
+HEALTHZ_TIMEOUT_MS = int(os.environ.get("DJANGO_HEALTHZ_TIMEOUT_MS", "2000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DATABASE_CONNECT_TIMEOUT,
+        options=(
+            f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+            f" -c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}"
+        ),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnerships.User"
@@ -212,6 +232,11 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # 403 and 404 are one line each: the refusal is expected, its traceback is noise.
+        "client_errors_without_traceback": {"()": "config.logging.ClientErrorsWithoutTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

@@ -45,3 +45,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("dashboards.urls")),
 ]
+
+# A database failure outside a view still answers the 503 page; anything else the 500 page.
+handler400 = "config.views.bad_request"
+handler500 = "config.views.server_error"

@@ -16,16 +16,30 @@ ROLE_RANK = {Role.VIEWER: 1, Role.CONTRIBUTOR: 2, Role.LEAD: 3}
 
 
 def get_partnership_for_user(user, slug: str) -> Partnership:
-    """The partnership with this slug if the user may read it, else Http404."""
+    """The active partnership with this slug if the user may read it, else Http404.
+
+    Every /p/<slug>/ page comes through here. A partnership that has been turned off
+    answers 404 for everyone, Panel staff too; the Panel still reads its past audits
+    under /panel/, which looks partnerships up by itself.
+    """
     try:
-        return Partnership.objects.visible_to(user).select_related("region").get(slug=slug)
+        return (
+            Partnership.objects.visible_to(user)
+            .filter(active=True)
+            .select_related("region")
+            .get(slug=slug)
+        )
     except Partnership.DoesNotExist:
         raise Http404("No such partnership") from None
 
 
 def role_in(user, partnership: Partnership) -> str | None:
-    """The user's role in the partnership, or None when they are not a member."""
-    if not user.is_authenticated:
+    """The user's role in the partnership, or None when they are not a member.
+
+    Panel staff have no role anywhere, even if a membership row exists (say one made
+    before they became Panel staff): they moderate answers, so they never edit them.
+    """
+    if not user.is_authenticated or user.is_panel_staff:
         return None
     return (
         Membership.objects.filter(user=user, partnership=partnership)

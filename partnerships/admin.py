@@ -12,7 +12,10 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    """People. Making someone Panel staff is refused while they belong to a partnership
+    (User.clean), and adding Panel staff to a partnership is refused (Membership.clean)."""
+
     ordering = ["email"]
     list_display = ["email", "full_name", "is_panel_staff", "is_staff", "is_active", "last_login"]
     list_filter = ["is_panel_staff", "is_staff", "is_superuser", "is_active"]
@@ -45,7 +48,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(SimpleHistoryAdmin):
     list_display = ["name", "region", "active"]
     list_filter = ["region", "active"]
     search_fields = ["name", "slug"]

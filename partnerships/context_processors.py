@@ -11,7 +11,10 @@ def service(request):
     if user is not None and user.is_authenticated:
         # A lazy queryset: it only runs on pages whose navigation lists partnerships.
         memberships = (
-            Membership.objects.filter(user=user, partnership__active=True)
+            # Panel staff belong to no partnership (access.role_in), whatever rows remain.
+            Membership.objects.filter(
+                user=user, user__is_panel_staff=False, partnership__active=True
+            )
             .select_related("partnership")
             .order_by("partnership__name")
         )

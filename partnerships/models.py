@@ -5,12 +5,19 @@ partnerships/access.py and partnerships/mixins.py only.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .querysets import MembershipQuerySet, PartnershipQuerySet
+
+# Panel staff moderate every partnership's answers, so they never belong to one.
+PANEL_STAFF_CANNOT_JOIN = "{email} is Panel staff. Panel staff cannot be members of a partnership"
+PANEL_STAFF_HAS_MEMBERSHIPS = (
+    "Remove this person from their partnerships before making them Panel staff"
+)
 
 
 class UserManager(BaseUserManager):
@@ -62,6 +69,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+    # Who changed a person's access and when; never the password hash or sign-in times.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"
@@ -76,6 +85,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.is_panel_staff and self.pk and self.memberships.exists():
+            raise ValidationError(
+                {"is_panel_staff": PANEL_STAFF_HAS_MEMBERSHIPS}, code="has_memberships"
+            )
 
     def get_full_name(self):
         return self.full_name or self.email
@@ -107,6 +120,7 @@ class Partnership(models.Model):
     active = models.BooleanField(default=True)
 
     objects = PartnershipQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -150,3 +164,11 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.partnership})"
+
+    def clean(self):
+        super().clean()
+        user = User.objects.filter(pk=self.user_id).first()
+        if user is not None and user.is_panel_staff:
+            raise ValidationError(
+                {"user": PANEL_STAFF_CANNOT_JOIN.format(email=user.email)}, code="panel_staff"
+            )

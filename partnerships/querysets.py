@@ -5,12 +5,16 @@ from django.db import models
 
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Partnerships the user may read: all for Panel staff, their own for members."""
+        """Partnerships the user may read: all for Panel staff, their own active ones for members.
+
+        A partnership that has been turned off is gone for its members, exactly like one
+        that does not exist. Panel staff still see it, for its past audits.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_panel_staff:
             return self.all()
-        return self.filter(memberships__user=user).distinct()
+        return self.filter(active=True, memberships__user=user).distinct()
 
     def with_member_counts(self):
         """Annotate each partnership with `member_count`, counted in the database."""

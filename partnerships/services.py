@@ -3,21 +3,32 @@
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .models import Membership, Partnership, User
+from .models import PANEL_STAFF_CANNOT_JOIN, Membership, Partnership, User
 
 ALREADY_MEMBER = "{email} is already a member of this partnership"
 LAST_LEAD = "A partnership must keep at least one lead. Make someone else a lead first"
+NO_LONGER_MEMBER = "{email} is no longer a member of this partnership"
 
 
 def _with_history_user(membership: Membership, by: User) -> Membership:
     membership._history_user = by
     return membership
+
+
+def _lock_partnership(partnership_id: int) -> Partnership:
+    """Lock the partnership row until the transaction ends.
+
+    Every change to who belongs to a partnership takes this lock first, so two leads
+    demoting or removing each other at once run one after the other, and the second sees
+    what the first did when it checks that a lead remains.
+    """
+    return Partnership.objects.select_for_update().get(pk=partnership_id)
 
 
 def set_password_url(*, user: User, site_url: str) -> str:
@@ -32,16 +43,35 @@ def set_password_url(*, user: User, site_url: str) -> str:
     return site_url.rstrip("/") + path
 
 
+def _user_for_email(*, email: str, by: User) -> tuple[User, bool]:
+    """The account with this (normalised) email, created without a password if there is none."""
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user, False
+    try:
+        with transaction.atomic():
+            user = User(email=email)
+            user.set_unusable_password()
+            user._history_user = by
+            user.save()
+    except IntegrityError:  # someone added the same person elsewhere a moment ago
+        return User.objects.get(email=email), False
+    return user, True
+
+
 @transaction.atomic
 def membership_add(
     *, partnership: Partnership, email: str, role: str, by: User, site_url: str
 ) -> Membership:
-    """Add a person to a partnership by email, creating their account if new, and tell them."""
+    """Add a person to a partnership by email, creating their account if new, and tell them.
+
+    Panel staff moderate every partnership's answers, so they may not belong to one.
+    """
+    _lock_partnership(partnership.pk)
     email = User.objects.normalize_email(email).strip().lower()
-    user, created = User.objects.get_or_create(email=email)
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    user, created = _user_for_email(email=email, by=by)
+    if user.is_panel_staff:
+        raise ValidationError(PANEL_STAFF_CANNOT_JOIN.format(email=email), code="panel_staff")
     if Membership.objects.filter(user=user, partnership=partnership).exists():
         raise ValidationError(ALREADY_MEMBER.format(email=email), code="already_member")
     membership = _with_history_user(Membership(user=user, partnership=partnership, role=role), by)
@@ -78,10 +108,21 @@ def _ensure_a_lead_remains(membership: Membership) -> None:
         raise ValidationError(LAST_LEAD, code="last_lead")
 
 
+def _locked_membership(membership: Membership) -> Membership | None:
+    """The membership as stored now, its partnership locked first; None once it is gone."""
+    _lock_partnership(membership.partnership_id)
+    return Membership.objects.select_related("user").filter(pk=membership.pk).first()
+
+
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, by: User) -> Membership:
     """Change a member's role, keeping at least one lead in the partnership."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    current = _locked_membership(membership)
+    if current is None:
+        raise ValidationError(
+            NO_LONGER_MEMBER.format(email=membership.user.email), code="not_member"
+        )
+    membership = current
     if role == membership.role:
         return membership
     if role != Membership.Role.LEAD:
@@ -93,7 +134,12 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User) -> None:
-    """Remove a person from a partnership (their account stays), keeping at least one lead."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    """Remove a person from a partnership (their account stays), keeping at least one lead.
+
+    Removing someone another lead has just removed does nothing more.
+    """
+    membership = _locked_membership(membership)
+    if membership is None:
+        return
     _ensure_a_lead_remains(membership)
     _with_history_user(membership, by).delete()

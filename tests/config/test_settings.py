@@ -88,3 +88,42 @@ def test_pages_have_no_inline_script_or_style(client, lead):
         assert "<script>" not in html
         assert " style=" not in html
         assert "onclick" not in html
+
+
+def test_postgresql_gets_connect_statement_and_lock_timeouts_from_the_environment():
+    """With PostgreSQL, the timeouts from the environment reach the connection options."""
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": "postgresql://user@127.0.0.1:5432/assess",
+        "DJANGO_DB_CONNECT_TIMEOUT": "4",
+        "DJANGO_DB_STATEMENT_TIMEOUT_MS": "12000",
+        "DJANGO_DB_LOCK_TIMEOUT_MS": "3000",
+    }
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        env_overrides=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'connect_timeout': 4" in result.stdout
+    assert "-c statement_timeout=12000 -c lock_timeout=3000" in result.stdout
+
+
+def test_gunicorn_timeout_must_be_above_the_statement_timeout():
+    """config/gunicorn.py refuses a worker timeout that would kill a request first."""
+    script = "import runpy; runpy.run_path('config/gunicorn.py')"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
+    ok = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert ok.returncode == 0, ok.stderr
+    too_short = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, "GUNICORN_TIMEOUT": "10"},
+        capture_output=True,
+        text=True,
+    )
+    assert too_short.returncode != 0
+    assert "must be above the database statement timeout" in too_short.stderr

@@ -70,3 +70,26 @@ def test_require_role_and_panel_staff(lead, panel):
     access.require_panel_staff(panel)
     with pytest.raises(PermissionDenied):
         access.require_panel_staff(lead)
+
+
+def test_panel_staff_have_no_role_even_with_a_membership_row(northshire, panel):
+    """A membership made before someone became Panel staff gives them no role at all."""
+    Membership.objects.create(user=panel, partnership=northshire, role=Membership.Role.LEAD)
+    assert access.role_in(panel, northshire) is None
+    assert not access.can_edit(access.role_in(panel, northshire))
+
+
+def test_inactive_partnership_is_not_visible_to_its_members(lead, northshire):
+    """A partnership that has been turned off is gone for its members."""
+    Partnership.objects.filter(pk=northshire.pk).update(active=False)
+    assert not Partnership.objects.visible_to(lead).exists()
+    with pytest.raises(Http404):
+        access.get_partnership_for_user(lead, "northshire")
+
+
+def test_inactive_partnership_pages_404_for_panel_staff_too(panel, northshire):
+    """Panel staff still see a turned-off partnership in lists, but not its /p/ pages."""
+    Partnership.objects.filter(pk=northshire.pk).update(active=False)
+    assert northshire in Partnership.objects.visible_to(panel)
+    with pytest.raises(Http404):
+        access.get_partnership_for_user(panel, "northshire")

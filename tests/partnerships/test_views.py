@@ -201,3 +201,75 @@ def test_partnership_home_query_count_is_fixed(
     client.force_login(lead)
     with django_assert_max_num_queries(8):
         client.get("/p/northshire/")
+
+
+def test_lead_cannot_add_panel_staff_and_sees_why_on_the_email_field(client, lead, panel):
+    """Adding Panel staff shows the rule in the error summary, linked to the email field."""
+    from partnerships.models import PANEL_STAFF_CANNOT_JOIN
+
+    client.force_login(lead)
+    response = client.post(
+        "/p/northshire/members/add/", {"email": "panel@example.org", "role": "contributor"}
+    )
+    html = response.content.decode()
+    message = PANEL_STAFF_CANNOT_JOIN.format(email="panel@example.org")
+    assert response.status_code == 200
+    assert f'<a href="#id_email">{message}</a>' in html
+    assert 'value="panel@example.org"' in html
+    assert not Membership.objects.filter(user=panel).exists()
+
+
+def test_panel_staff_with_a_membership_row_still_cannot_edit(client, northshire, panel):
+    """Even with a (stale) lead membership, Panel staff are refused member management."""
+    Membership.objects.create(user=panel, partnership=northshire, role=Membership.Role.LEAD)
+    client.force_login(panel)
+    assert client.get("/p/northshire/members/").status_code == 403
+    html = client.get("/p/northshire/").content.decode()
+    assert 'data-testid="your-role">Panel staff (read only)<' in html
+    assert 'href="/p/northshire/members/"' not in html  # not in the navigation either
+
+
+def test_panel_home_lists_an_inactive_partnership_without_a_link(client, panel, northshire):
+    """The Panel still sees a turned-off partnership, marked inactive and not linked."""
+    northshire.active = False
+    northshire.save()
+    client.force_login(panel)
+    html = client.get("/panel/").content.decode()
+    assert "Northshire Safeguarding Children Partnership" in html
+    assert "Inactive" in html
+    assert 'href="/p/northshire/"' not in html
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        ("ProgrammingError", "HEALTHZ_TABLE_UNREADABLE"),
+        ("OperationalError", "HEALTHZ_UNAVAILABLE"),
+        ("InterfaceError", "HEALTHZ_UNAVAILABLE"),
+    ],
+)
+def test_healthz_says_plainly_why_the_database_is_unhealthy(client, monkeypatch, error, reason):
+    """/healthz answers 503 with one plain line naming what is wrong, never a 500."""
+    from django import db
+
+    from partnerships import views
+
+    def fail(*args, **kwargs):
+        raise getattr(db, error)("relation does not exist or server closed the connection")
+
+    monkeypatch.setattr(views.Partnership.objects, "exists", fail, raising=False)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content.decode() == getattr(views, reason) + "\n"
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_healthz_reads_a_core_table(client):
+    """/healthz checks the partnerships table can be read, not just that SQL answers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.content == b"ok\n"
+    assert any("partnerships_partnership" in query["sql"] for query in queries)
