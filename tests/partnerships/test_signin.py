@@ -21,9 +21,7 @@ BEHIND_ONE_PROXY = {"SIGNIN_CLIENT_IP_HEADER": "X-Forwarded-For", "SIGNIN_TRUSTE
 
 
 def sign_in(client, email, password, url=None, **extra):
-    return client.post(
-        url or reverse("login"), {"username": email, "password": password}, **extra
-    )
+    return client.post(url or reverse("login"), {"username": email, "password": password}, **extra)
 
 
 def signed_in(client):
@@ -150,7 +148,7 @@ def test_spraying_one_password_over_many_names_locks_the_address(client, viewer)
 
 
 def test_a_forwarded_for_header_is_ignored_unless_configured(client):
-    """Without a configured proxy header a made-up X-Forwarded-For cannot dodge the address limit."""
+    """With no proxy header configured, a made-up X-Forwarded-For dodges no address limit."""
     statuses = [
         sign_in(
             client,
@@ -272,3 +270,25 @@ def test_sign_in_page_states_the_limit(client):
     html = client.get(reverse("login")).content.decode()
     assert f"After {ACCOUNT_LIMIT} wrong attempts" in html
     assert "locked for 30 minutes" in html
+
+
+def test_a_name_that_grows_when_lower_cased_never_breaks_sign_in(client):
+    """A long run of letters like İ (two characters in lower case) gets the form back, not a 500."""
+    response = sign_in(client, "\u0130" * 250, "guess")
+    assert response.status_code == 200
+    assert "Enter a correct email address and password" in response.content.decode()
+
+
+def test_rotating_user_agents_dodges_neither_limit(client, viewer):
+    """A new User-Agent for every guess still counts against the account and the address."""
+    for n in range(ACCOUNT_LIMIT):
+        sign_in(client, viewer.email, "guess", HTTP_USER_AGENT=f"bot/{n}")
+    response = sign_in(client, viewer.email, PASSWORD, HTTP_USER_AGENT="bot/new")
+    assert response.status_code == 429
+    statuses = [
+        sign_in(
+            client, f"n{n}@example.org", "guess", REMOTE_ADDR=ATTACKER, HTTP_USER_AGENT=f"b/{n}"
+        ).status_code
+        for n in range(address_limit())
+    ]
+    assert statuses[-1] == 429
