@@ -14,11 +14,12 @@ from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username, get_cool_off
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit, get_query_str
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.db.models import Sum
+from django.db import router, transaction
+from django.db.models import F, Sum
 from django.shortcuts import render
 
 from .models import User
@@ -96,11 +97,43 @@ def locked_out_response(request, original_response=None, credentials=None):
 
 
 class SignInAttemptHandler(AxesDatabaseHandler):
-    """Axes' database handler, plus a limit per client address and a reset per account only.
+    """Axes' database handler, counting each attempt before its password is checked.
 
-    AXES_LOCKOUT_PARAMETERS is ["username"], so Axes itself locks an account after
-    AXES_FAILURE_LIMIT failures from anywhere; this adds the address's own, higher limit.
+    AXES_LOCKOUT_PARAMETERS is ["username"], so an account's failures from anywhere add up to
+    AXES_FAILURE_LIMIT; this adds the client address's own, higher limit.
+
+    Axes checks the limit, checks the password, then records the failure, so guesses sent
+    together all pass the check before any is recorded. Here the attempt is recorded first
+    (when the backend asks whether it is allowed) and the check counts only earlier attempts:
+    of guesses arriving together, each sees the ones recorded before it, so no more than the
+    limit are ever checked. A success then deletes that account's attempts, this one included.
+    Every attempt during a lock is counted too, so the lock lasts from the latest attempt.
     """
+
+    def count_attempt(self, request, credentials) -> None:
+        self.clean_expired_user_attempts(request, credentials)
+        with transaction.atomic(using=router.db_for_write(AccessAttempt)):
+            attempt, created = AccessAttempt.objects.select_for_update().get_or_create(
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+                user_agent=request.axes_user_agent,
+                defaults={
+                    "get_data": get_query_str(request.GET).replace("\0", "0x00"),
+                    "post_data": get_query_str(request.POST).replace("\0", "0x00"),
+                    "http_accept": request.axes_http_accept,
+                    "path_info": request.axes_path_info,
+                    "failures_since_start": 1,
+                    "attempt_time": request.axes_attempt_time,
+                },
+            )
+            if not created:
+                AccessAttempt.objects.filter(pk=attempt.pk).update(
+                    failures_since_start=F("failures_since_start") + 1,
+                    attempt_time=request.axes_attempt_time,
+                    http_accept=request.axes_http_accept,
+                    path_info=request.axes_path_info,
+                )
+        request.signin_attempt_counted = True
 
     def address_failures(self, request) -> int:
         """Failures from the request's client address within the cool-off, on any name."""
@@ -110,26 +143,43 @@ class SignInAttemptHandler(AxesDatabaseHandler):
         )
         return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
-    def address_locked(self, request) -> bool:
-        return self.address_failures(request) >= settings.SIGNIN_ADDRESS_FAILURE_LIMIT
+    def limit_reached(self, request, credentials=None, *, before_this=False) -> bool:
+        """Whether the account's or the address's failures have reached their limit.
+
+        With before_this, the attempt being made (already counted) is left out.
+        """
+        this = 1 if before_this and getattr(request, "signin_attempt_counted", False) else 0
+        account = self.get_failures(request, credentials) - this
+        address = self.address_failures(request) - this
+        return (
+            account >= get_failure_limit(request, credentials)
+            or address >= settings.SIGNIN_ADDRESS_FAILURE_LIMIT
+        )
+
+    def is_allowed(self, request, credentials=None) -> bool:
+        # Called with credentials by AxesStandaloneBackend just before the password check.
+        attempt = credentials is not None and not getattr(request, "signin_attempt_counted", False)
+        if attempt and not self.is_whitelisted(request, credentials):
+            self.count_attempt(request, credentials)
+        return super().is_allowed(request, credentials)
 
     def is_locked(self, request, credentials=None) -> bool:
-        return super().is_locked(request, credentials) or self.address_locked(request)
+        return self.limit_reached(request, credentials, before_this=True)
 
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
-        super().user_login_failed(sender, credentials, request, **kwargs)
-        if request is None or request.axes_locked_out:
+        if request is None or self.is_whitelisted(request, credentials):
             return
-        if self.is_whitelisted(request, credentials) or not self.address_locked(request):
-            return
-        request.axes_locked_out = True
-        request.axes_credentials = credentials
-        user_locked_out.send(
-            "axes",
-            request=request,
-            username=get_client_username(request, credentials),
-            ip_address=request.axes_ip_address,
-        )
+        if not getattr(request, "signin_attempt_counted", False):
+            self.count_attempt(request, credentials)
+        if self.limit_reached(request, credentials):
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+            user_locked_out.send(
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+            )
 
     def reset_user_attempts(self, request, credentials=None) -> int:
         """On success, clear the failures on that person's own account, from any address.
