@@ -2,7 +2,8 @@
 
 - Failures count per account: the typed address in the user manager's normal form, the same
   form sign-in looks the account up by, so letter case or spaces never make a fresh count.
-- A success clears only the failures on the account that signed in.
+- Each attempt is counted before its password is checked, so guesses sent all at once get no
+  more checks than the limit; a success clears only the failures on the account signing in.
 - A client address is locked too, but only after many more failures
   (SIGNIN_ADDRESS_FAILURE_LIMIT), against one password tried over many names.
 - The client address is REMOTE_ADDR, or read from the proxy header named in

@@ -103,6 +103,18 @@ def test_guesses_in_several_letter_cases_count_as_one_account(client, viewer):
     assert not signed_in(client)
 
 
+def test_attempts_count_against_the_address_sign_in_looks_up(viewer):
+    """The name failures count against is the user manager's normal form of what was typed."""
+    from partnerships.models import User
+    from partnerships.signin import attempt_username
+
+    typed = "  VIEWER@Northshire.Example.org "
+    request = RequestFactory().post("/accounts/login/", {"username": typed})
+    assert attempt_username(request) == User.objects.normalize_email(typed) == viewer.email
+    assert attempt_username(request, {"username": typed}) == viewer.email
+    assert User.objects.get_by_natural_key(typed) == viewer
+
+
 def test_a_look_alike_letter_does_not_reach_a_locked_account(client, viewer):
     """A dotless i (which PostgreSQL upper-cases to I) neither signs in nor dodges the lock."""
     for _ in range(ACCOUNT_LIMIT):
