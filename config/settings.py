@@ -149,13 +149,38 @@ LOGIN_REDIRECT_URL = "partnerships:home_redirect"
 LOGOUT_REDIRECT_URL = "start"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # a new member has three days to set a password
 
-# django-axes: lock out a user name, or an address, after 5 failed attempts in a row.
+# Sign-in (django-axes, extended in partnerships/signin.py). Failed attempts count per account
+# (the typed address in the user manager's normal form) from any address, and AXES_FAILURE_LIMIT
+# of them lock it; a success clears only that account's own failures. A client address is locked
+# after SIGNIN_ADDRESS_FAILURE_LIMIT failures on any names, against one password sprayed over many
+# accounts: high enough that made-up names or one person's typos never lock out colleagues behind
+# the same proxy. A lock lasts AXES_COOLOFF_TIME from the latest attempt.
+AXES_HANDLER = "partnerships.signin.SignInAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+SIGNIN_ADDRESS_FAILURE_LIMIT = 50
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "partnerships.signin.attempt_username"
+AXES_CLIENT_IP_CALLABLE = "partnerships.signin.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "partnerships.signin.locked_out_response"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# axes.W006 warns that locking by username alone lets an attacker rotate user agents; here the
+# account count and the address count each add up every user agent, so it does not apply.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client's address is REMOTE_ADDR unless DJANGO_CLIENT_IP_HEADER names the header a trusted
+# proxy sets (e.g. X-Forwarded-For); the client is then DJANGO_TRUSTED_PROXY_COUNT entries from
+# its right. Never set it unless every request passes through that proxy.
+SIGNIN_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "").strip()
+if not all(c.isascii() and (c.isalnum() or c == "-") for c in SIGNIN_CLIENT_IP_HEADER):
+    raise ImproperlyConfigured("DJANGO_CLIENT_IP_HEADER must be a header name, like X-Real-IP")
+try:
+    SIGNIN_TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
+except ValueError:
+    SIGNIN_TRUSTED_PROXIES = 0
+if SIGNIN_TRUSTED_PROXIES < 1:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be a whole number, 1 or more")
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", default=True)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -3,12 +3,15 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from .models import Membership
+from .models import Membership, User
+from .signin import lockout_wait
 
 EMAIL_REQUIRED = "Enter an email address"
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.org"
+LOCKOUT_NOTICE = "After {limit} wrong attempts the account is locked for {wait}."
 ROLE_REQUIRED = "Select a role"
 ROLE_HELP = (
     "Viewers read the partnership's audits, reviews and dashboard. Contributors can also "
@@ -36,6 +39,11 @@ class SignInForm(AuthenticationForm):
             Field.text("password", field_width=Fixed.TWENTY),
             Button("submit", "Sign in"),
         )
+
+    @property
+    def lockout_notice(self):
+        """The lockout rule in words, from the django-axes settings."""
+        return LOCKOUT_NOTICE.format(limit=settings.AXES_FAILURE_LIMIT, wait=lockout_wait())
 
 
 class MembershipAddForm(forms.Form):
@@ -82,7 +90,15 @@ class MembershipRoleForm(forms.ModelForm):
 
 
 class PasswordResetRequestForm(PasswordResetForm):
-    """Ask for a link to set a new password, in GOV.UK layout."""
+    """Ask for a link to set a new password, in GOV.UK layout.
+
+    Unlike Django's form, the link also goes to people invited who have not yet chosen a
+    password (their password is unusable until they do), so an expired invitation can be
+    renewed. Never to an inactive account. The page that follows is the same either way.
+    """
+
+    def get_users(self, email):
+        return User.objects.filter(email=User.objects.normalize_email(email), is_active=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

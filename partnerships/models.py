@@ -23,17 +23,28 @@ PANEL_STAFF_HAS_MEMBERSHIPS = (
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The one form of an address that is stored, looked up and counted: stripped, lower case.
+
+        Sign-in finds the account by exactly this form and django-axes counts failed attempts
+        by it (partnerships/signin.py), so every way of typing one address is one account.
+        """
+        return (email or "").strip().lower()
+
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def get_by_natural_key(self, username):
-        # People type their email with capitals now and then; addresses are stored lower case.
-        return self.get(email__iexact=username)
+        # An exact match on the normal form, not email__iexact: the database's idea of letter
+        # case (PostgreSQL upper-cases a dotless i to I) must not reach an account by a string
+        # that counts as another name.
+        return self.get(email=self.normalize_email(username))
 
     def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)

@@ -127,3 +127,66 @@ def test_gunicorn_timeout_must_be_above_the_statement_timeout():
     )
     assert too_short.returncode != 0
     assert "must be above the database statement timeout" in too_short.stderr
+
+
+def read_settings(names, env_overrides):
+    script = (
+        "import django;django.setup();from django.conf import settings as s;"
+        f"print(repr([getattr(s, name) for name in {names!r}]))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({**PRODUCTION_ENV, **env_overrides})
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_client_address_comes_from_remote_addr_unless_a_proxy_header_is_configured():
+    """By default no header is trusted; DJANGO_CLIENT_IP_HEADER and the proxy count set one."""
+    names = ["SIGNIN_CLIENT_IP_HEADER", "SIGNIN_TRUSTED_PROXIES"]
+    assert read_settings(names, {}).stdout.strip() == "['', 1]"
+    configured = {"DJANGO_CLIENT_IP_HEADER": "X-Forwarded-For", "DJANGO_TRUSTED_PROXY_COUNT": "2"}
+    assert read_settings(names, configured).stdout.strip() == "['X-Forwarded-For', 2]"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"DJANGO_TRUSTED_PROXY_COUNT": "0"}, "DJANGO_TRUSTED_PROXY_COUNT must be"),
+        ({"DJANGO_TRUSTED_PROXY_COUNT": "two"}, "DJANGO_TRUSTED_PROXY_COUNT must be"),
+        ({"DJANGO_CLIENT_IP_HEADER": "X Forwarded: For"}, "DJANGO_CLIENT_IP_HEADER must be"),
+    ],
+)
+def test_a_malformed_proxy_setting_refuses_to_start(overrides, message):
+    """A proxy setting that cannot be right stops the app at start with a clear message."""
+    result = run_manage("check", env_overrides={**PRODUCTION_ENV, **overrides})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_sign_in_limits_are_per_account_with_a_higher_limit_per_address():
+    """Axes locks by account only, resets only that account, and the address limit is higher."""
+    names = [
+        "AXES_LOCKOUT_PARAMETERS",
+        "AXES_HANDLER",
+        "AXES_USERNAME_CALLABLE",
+        "AXES_CLIENT_IP_CALLABLE",
+        "AXES_ONLY_ADMIN_SITE",
+        "AXES_WHITELIST_CALLABLE",
+        "AXES_IP_WHITELIST",
+    ]
+    result = read_settings(names, {})
+    assert result.stdout.strip() == repr(
+        [
+            ["username"],
+            "partnerships.signin.SignInAttemptHandler",
+            "partnerships.signin.attempt_username",
+            "partnerships.signin.client_ip_address",
+            False,
+            None,
+            None,
+        ]
+    ), result.stderr
+    limits = read_settings(["AXES_FAILURE_LIMIT", "SIGNIN_ADDRESS_FAILURE_LIMIT"], {}).stdout
+    account, address = eval(limits)  # noqa: S307 - our own repr of two integers
+    assert address >= 10 * account

