@@ -9,6 +9,7 @@ REFERENCE_LOOKS_LIKE_NAME = (
     "The reference must include a digit, so that it cannot be a person's name. "
     "Use your partnership's own reference, like C-2024-007"
 )
+REFERENCE_TAKEN = "Your partnership already has a child with the reference {reference}"
 SUMMARY_HAS_DATE = (
     "The learning summary contains what looks like a full date, such as a date of birth. "
     "Remove it: record months only, elsewhere on this form"

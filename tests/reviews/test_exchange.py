@@ -155,10 +155,10 @@ def snapshot(partnership):
 # Round trip ------------------------------------------------------------------------------------
 
 
-def test_round_trip_copies_every_field_and_reexports_byte_identically(seeded, eastmere, lead):
+def test_round_trip_copies_every_field_and_reexports_byte_identically(seeded, eastmere, other_lead):
     """Importing northshire's export into an empty partnership copies every field exactly."""
     exported = exchange.export_csv(seeded)
-    result = run(eastmere, lead, exported)
+    result = run(eastmere, other_lead, exported)
     assert result.errors == []
     assert result.children == Child.objects.filter(partnership=seeded).count()
     assert result.reviews == Review.objects.filter(partnership=seeded).count()
@@ -183,7 +183,7 @@ def test_round_trip_covers_multi_review_children_and_both_statuses(seeded):
         "=",
     ],
 )
-def test_formula_looking_summary_survives_round_trip(seeded, eastmere, lead, summary):
+def test_formula_looking_summary_survives_round_trip(seeded, eastmere, other_lead, summary):
     """A summary starting with = + - @ is exported behind an apostrophe and imported unchanged."""
     review = Review.objects.filter(partnership=seeded).order_by("pk").first()
     review.learning_summary = summary
@@ -192,7 +192,7 @@ def test_formula_looking_summary_survives_round_trip(seeded, eastmere, lead, sum
     column = exchange.HEADER.index("learning_summary")
     assert "'" + summary in [cells[column] for cells in parse(exported)[1:]]
     assert summary not in [cells[column] for cells in parse(exported)[1:]]
-    assert run(eastmere, lead, exported).errors == []
+    assert run(eastmere, other_lead, exported).errors == []
     copy = Review.objects.get(partnership=eastmere, learning_summary=summary)
     assert copy.child.reference == review.child.reference
     assert snapshot(eastmere) == snapshot(seeded)
@@ -200,11 +200,11 @@ def test_formula_looking_summary_survives_round_trip(seeded, eastmere, lead, sum
 
 
 def test_summary_that_itself_starts_with_apostrophe_and_formula_survives(
-    northshire, eastmere, lead
+    northshire, eastmere, other_lead
 ):
     """A summary typed as "'=x" comes back as "'=x", not stripped to "=x" (round trip lossless)."""
     ReviewFactory(child__partnership=northshire, learning_summary="'=1 agency was named.")
-    assert run(eastmere, lead, exchange.export_csv(northshire)).errors == []
+    assert run(eastmere, other_lead, exchange.export_csv(northshire)).errors == []
     assert Review.objects.get(partnership=eastmere).learning_summary == "'=1 agency was named."
 
 
@@ -685,14 +685,14 @@ def references(raw: bytes) -> set[str]:
 @HYPOTHESIS
 @given(data=st.data())
 def test_arbitrary_bytes_never_raise_and_save_only_without_errors(
-    sample_file, eastmere, lead, data
+    sample_file, eastmere, other_lead, data
 ):
     """Any bytes (random, or a valid file with bytes changed) are handled; no errors or no save."""
     mutated = st.tuples(
         st.integers(0, len(sample_file)), st.integers(0, 40), st.binary(max_size=40)
     ).map(lambda cut: sample_file[: cut[0]] + cut[2] + sample_file[cut[0] + cut[1] :])
     raw = data.draw(st.one_of(st.binary(max_size=2000), mutated))
-    result, (children, reviews) = attempt(eastmere, lead, raw)
+    result, (children, reviews) = attempt(eastmere, other_lead, raw)
     if result.errors:
         assert (children, reviews) == (0, 0)
         assert (result.children, result.reviews) == (0, 0)
@@ -714,7 +714,7 @@ NASTY_TEXT = st.one_of(
 @HYPOTHESIS
 @given(data=st.data())
 def test_valid_file_with_cells_replaced_imports_fully_or_saves_nothing(
-    sample_file, eastmere, lead, data
+    sample_file, eastmere, other_lead, data
 ):
     """Random cells replaced with arbitrary text: all rows saved, or errors and nothing saved."""
     rows = parse(sample_file)
@@ -731,7 +731,7 @@ def test_valid_file_with_cells_replaced_imports_fully_or_saves_nothing(
     buffer = io.StringIO()
     csv.writer(buffer).writerows([header, *body])
     raw = buffer.getvalue().encode()
-    result, (children, reviews) = attempt(eastmere, lead, raw)
+    result, (children, reviews) = attempt(eastmere, other_lead, raw)
     if result.errors:
         assert (children, reviews) == (0, 0)
     else:
@@ -745,12 +745,12 @@ def test_valid_file_with_cells_replaced_imports_fully_or_saves_nothing(
         st.sampled_from([*exchange.HEADER, "child_name", "notes", "", "Status"]), unique=True
     )
 )
-def test_any_columns_never_raise(sample_file, eastmere, lead, columns):
+def test_any_columns_never_raise(sample_file, eastmere, other_lead, columns):
     """Any subset and order of columns, with extras, is reported or imported, never raised."""
     rows = parse(sample_file)
     body = [dict(zip(rows[0], cells, strict=True)) for cells in rows[1:]]
     raw = csv_file([{**cells, "child_name": "x", "notes": "y"} for cells in body], header=columns)
-    result, (children, reviews) = attempt(eastmere, lead, raw)
+    result, (children, reviews) = attempt(eastmere, other_lead, raw)
     if not any(columns):
         assert problems(result) == [(0, "", exchange.EMPTY)]
         return
@@ -770,11 +770,11 @@ def test_any_columns_never_raise(sample_file, eastmere, lead, columns):
 
 @HYPOTHESIS
 @given(columns=st.permutations(exchange.HEADER))
-def test_reordered_columns_import_fine(sample_file, eastmere, lead, columns):
+def test_reordered_columns_import_fine(sample_file, eastmere, other_lead, columns):
     """Any reordering of all the columns imports every row."""
     rows = parse(sample_file)
     body = [dict(zip(rows[0], cells, strict=True)) for cells in rows[1:]]
-    result, (children, reviews) = attempt(eastmere, lead, csv_file(body, header=columns))
+    result, (children, reviews) = attempt(eastmere, other_lead, csv_file(body, header=columns))
     assert result.errors == []
     assert reviews == len(body)
     assert children == len(references(sample_file))
