@@ -778,3 +778,101 @@ def test_reordered_columns_import_fine(sample_file, eastmere, other_lead, column
     assert result.errors == []
     assert reviews == len(body)
     assert children == len(references(sample_file))
+
+
+# A header far wider than the format ---------------------------------------------------
+
+
+def test_a_header_of_thirty_thousand_columns_is_one_error(northshire, lead):
+    """30,000 unknown columns (a 200 KB first row) are refused with one short error that says
+    how many columns the file and the format have, not a list of 30,000 names."""
+    header = [f"x{n}" for n in range(30_000)]
+    result = run(northshire, lead, ",".join(header).encode() + b"\n")
+    message = exchange.TOO_MANY_COLUMNS.format(found=30_000, expected=len(exchange.HEADER))
+    assert problems(result) == [(1, "", message)]
+    assert "30,000 columns" in message
+
+
+def test_unknown_and_repeated_columns_list_at_most_a_few_names(northshire, lead):
+    """Just under the cap, each kind of header problem is one error naming the first few
+    columns and counting the rest."""
+    extra = exchange.MAX_COLUMNS - len(exchange.HEADER) - 2
+    header = [*exchange.HEADER, "x", "x", *(f"y{n}" for n in range(extra))]
+    result = run(northshire, lead, csv_file([], header=header))
+    assert [error.row for error in result.errors] == [1, 1]
+    repeated, unknown = (error.message for error in result.errors)
+    assert repeated == exchange.REPEATED_COLUMNS.format(columns="x")
+    listed = ", ".join(["x", *(f"y{n}" for n in range(exchange.MAX_NAMES_LISTED - 1))])
+    more = extra + 1 - exchange.MAX_NAMES_LISTED
+    assert unknown == exchange.UNKNOWN_COLUMNS.format(
+        columns=exchange.MORE_COLUMNS.format(listed=listed, more=more)
+    )
+
+
+# Who may import a review as complete --------------------------------------------------
+
+
+def test_a_contributor_cannot_import_a_review_as_complete(northshire, contributor):
+    """Only a lead completes reviews (partnerships.access.can_lead): a contributor's file with
+    status complete is refused on each such row, naming the status column, and saves nothing."""
+    before = counts()
+    result = run(northshire, contributor, csv_file([row(), complete_row(child_reference="C-9")]))
+    assert_refused(result, before, (3, "status", exchange.STATUS_LEAD_ONLY))
+    assert len(result.errors) == 1
+    assert "status column" in exchange.STATUS_LEAD_ONLY
+
+
+def test_a_contributor_imports_drafts_and_a_lead_imports_complete_reviews(
+    northshire, contributor, lead
+):
+    """Drafts import for a contributor; the same complete row imports for a lead."""
+    assert run(northshire, contributor, csv_file([row()])).errors == []
+    assert run(northshire, lead, csv_file([complete_row(child_reference="C-9")])).errors == []
+    assert set(Review.objects.values_list("status", flat=True)) == {"draft", "complete"}
+
+
+# Control characters and NUL bytes -----------------------------------------------------
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x0c", "\x1b", "\x7f"])
+def test_a_control_character_in_a_coded_cell_is_a_row_error(northshire, lead, character):
+    """A control character in a cell of codes or months is refused on its row and column."""
+    before = counts()
+    raw = csv_file([row(), row(child_reference="C-2", child_sex=f"female{character}")])
+    result = run(northshire, lead, raw)
+    assert_refused(result, before, (3, "child_sex", exchange.CONTROL_CHARACTER))
+    assert len(result.errors) == 1
+
+
+def test_control_characters_in_free_text_are_cleaned_as_on_the_page(northshire, lead):
+    """The reference and learning summary are cleaned as the record pages clean pasted text: a
+    manual line break becomes a new line, a NUL byte and other control characters go."""
+    raw = csv_file(
+        [row(child_reference="C-2024-\x00001", learning_summary="Seen.\x0bNot asked.\x00")]
+    )
+    assert run(northshire, lead, raw).errors == []
+    review = Review.objects.get()
+    assert (review.child.reference, review.learning_summary) == ("C-2024-001", "Seen.\nNot asked.")
+
+
+# A reference recorded by someone else during the import --------------------------------
+
+
+def test_a_reference_recorded_during_the_import_is_a_row_error(northshire, lead, monkeypatch):
+    """If another save records one of the file's references after the import checked them,
+    the database refuses it and the import reports each row about that child, saving nothing."""
+    ChildFactory(partnership=northshire, reference="C-2024-001")
+    real = exchange._references
+    calls = []
+
+    def not_yet_recorded(partnership):
+        calls.append(partnership)
+        return set() if len(calls) == 1 else real(partnership)
+
+    monkeypatch.setattr(exchange, "_references", not_yet_recorded)
+    before = counts()
+    raw = csv_file([row(child_reference="c-2024-001"), row(child_reference="C-2024-002")])
+    result = run(northshire, lead, raw)
+    message = exchange.REFERENCE_EXISTS.format(reference="c-2024-001")
+    assert_refused(result, before, (2, "child_reference", message))
+    assert len(result.errors) == 1

@@ -295,3 +295,160 @@ def test_review_complete_succeeds_when_every_dimension_is_answered(northshire, l
     review.refresh_from_db()
     assert review.status == "complete"
     assert review.history.first().history_user == lead
+
+
+# Revisions: a save from an out-of-date page ---------------------------------------------
+
+
+def test_each_saved_change_raises_the_revision_and_an_unchanged_save_writes_nothing(
+    northshire, contributor
+):
+    """A changed review or child gets the next revision; saving unchanged values records
+    no change and keeps both revisions."""
+    review = ReviewFactory(child__partnership=northshire)
+    services.case_update(
+        **seen(review),
+        review=review,
+        child_data={},
+        review_data={"racism_named": "no"},
+        by=contributor,
+    )
+    review.refresh_from_db()
+    assert (review.revision, review.child.revision) == (1, 0)
+    history = review.history.count()
+    services.case_update(
+        **seen(review),
+        review=review,
+        child_data={"age": 12},
+        review_data={"racism_named": "no"},
+        by=contributor,
+    )
+    review.refresh_from_db()
+    assert (review.revision, review.child.revision, review.history.count()) == (1, 0, history)
+
+
+def test_case_update_from_an_out_of_date_page_is_refused_and_saves_nothing(
+    northshire, contributor, lead
+):
+    """A save based on an older revision of the review raises CaseConflict naming who changed
+    which field, and neither the review nor the child is changed."""
+    review = ReviewFactory(child__partnership=northshire)
+    page = seen(review)
+    services.case_update(
+        **page, review=review, child_data={}, review_data={"child_voice": "absent"}, by=lead
+    )
+    with pytest.raises(services.CaseConflict) as caught:
+        services.case_update(
+            **page,
+            review=review,
+            child_data={"age": 15},
+            review_data={"racism_named": "no"},
+            by=contributor,
+        )
+    review.refresh_from_db()
+    assert (review.racism_named, review.child_voice, review.child.age) == ("", "absent", 12)
+    [change] = caught.value.changes
+    assert (change["who"], change["what"], change["names"]) == (
+        lead.email,
+        "review",
+        ["child_voice"],
+    )
+    assert caught.value.review.revision == 1
+
+
+def test_a_child_changed_through_another_review_refuses_a_stale_save(northshire, contributor):
+    """A child with two reviews: a change to the child made while editing one review refuses
+    a save of the other review's page loaded before it."""
+    first = ReviewFactory(child__partnership=northshire)
+    second = ReviewFactory(child=first.child, partnership=northshire)
+    page = seen(second)
+    services.case_update(
+        **seen(first), review=first, child_data={"age": 14}, review_data={}, by=contributor
+    )
+    with pytest.raises(services.CaseConflict) as caught:
+        services.case_update(
+            **page, review=second, child_data={"age": 12}, review_data={}, by=contributor
+        )
+    assert [change["names"] for change in caught.value.changes] == [["age"]]
+    first.child.refresh_from_db()
+    assert first.child.age == 14
+
+
+def test_review_complete_from_an_out_of_date_page_is_refused(northshire, lead, contributor):
+    """A lead cannot complete a review changed since their page showed it."""
+    review = ReviewFactory(child__partnership=northshire, **complete_answers())
+    page = seen(review)
+    services.case_update(
+        **page,
+        review=review,
+        child_data={},
+        review_data={"child_voice": "reported"},
+        by=contributor,
+    )
+    with pytest.raises(services.CaseConflict):
+        services.review_complete(**page, review=review, by=lead)
+    review.refresh_from_db()
+    assert review.status == "draft"
+    services.review_complete(**seen(review), review=review, by=lead)
+    review.refresh_from_db()
+    assert review.status == "complete"
+
+
+# References in any case --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reference", ["c-2024-001", "C-2024-001"])
+def test_case_create_refuses_a_reference_differing_only_in_case(northshire, contributor, reference):
+    """C-2024-001 and c-2024-001 are one reference: the second is REFERENCE_TAKEN."""
+    ChildFactory(partnership=northshire, reference="C-2024-001")
+    with pytest.raises(ValidationError) as caught:
+        services.case_create(
+            partnership=northshire,
+            child_data=child_data(reference),
+            review_data=review_data(),
+            by=contributor,
+        )
+    assert caught.value.message_dict == {
+        "reference": [services.REFERENCE_TAKEN.format(reference=reference)]
+    }
+    assert Child.objects.count() == 1
+
+
+def test_a_reference_taken_between_the_check_and_the_save_is_reference_taken(
+    northshire, contributor, monkeypatch
+):
+    """When the database refuses the reference (IntegrityError: another save got there after
+    full_clean looked), the service says REFERENCE_TAKEN on the field and saves nothing."""
+    ChildFactory(partnership=northshire, reference="C-2024-001")
+    monkeypatch.setattr(Child, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as caught:
+        services.case_create(
+            partnership=northshire,
+            child_data=child_data("c-2024-001"),
+            review_data=review_data(),
+            by=contributor,
+        )
+    assert caught.value.message_dict == {
+        "reference": [services.REFERENCE_TAKEN.format(reference="c-2024-001")]
+    }
+    assert (Child.objects.count(), Review.objects.count()) == (1, 0)
+
+
+def test_renaming_to_a_reference_taken_meanwhile_is_reference_taken(
+    northshire, contributor, monkeypatch
+):
+    """The same holds for a change of reference on the edit page."""
+    ChildFactory(partnership=northshire, reference="C-2024-999")
+    review = ReviewFactory(child__partnership=northshire, child__reference="C-2024-001")
+    monkeypatch.setattr(Child, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as caught:
+        services.case_update(
+            **seen(review),
+            review=review,
+            child_data={"reference": "c-2024-999"},
+            review_data={},
+            by=contributor,
+        )
+    assert "reference" in caught.value.message_dict
+    review.child.refresh_from_db()
+    assert review.child.reference == "C-2024-001"
