@@ -2,16 +2,15 @@
 recording the same child reference, and two imports of the same references at once."""
 
 import csv
-import importlib
 import io
 from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from partnerships.models import Region
+from partnerships.regions import ensure_regions
 from reviews import exchange
 from reviews.models import Child, Review
 from tests.concurrency.conftest import run_together
@@ -120,9 +119,7 @@ def csv_upload(references) -> SimpleUploadedFile:
 @pytest.fixture(autouse=True)
 def regions(transactional_db):
     """England's regions, which a migration adds and a transactional test's flush removes."""
-    if not Region.objects.exists():
-        seed = importlib.import_module("partnerships.migrations.0002_england_regions")
-        seed.add_regions(apps, None)
+    ensure_regions(Region)
 
 
 @pytest.fixture
