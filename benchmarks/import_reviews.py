@@ -24,7 +24,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from partnerships.models import Partnership, Region, User  # noqa: E402
+from partnerships.models import Membership, Partnership, Region, User  # noqa: E402
 from reviews import exchange  # noqa: E402
 from reviews.demo import seed_reviews  # noqa: E402
 from reviews.models import Child, Review  # noqa: E402
@@ -39,6 +39,10 @@ def main(rows: int = 5000, repeats: int = 3):
     )
     target, _ = Partnership.objects.get_or_create(
         slug="bench-target", defaults={"name": "Bench target", "region": region}
+    )
+    # Only a lead may import reviews as complete, and the file has complete ones.
+    Membership.objects.update_or_create(
+        user=user, partnership=target, defaults={"role": Membership.Role.LEAD}
     )
     for partnership in (source, target):
         Review.objects.filter(partnership=partnership).delete()

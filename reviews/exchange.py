@@ -7,12 +7,15 @@ Import reuses the record forms, so a file is checked exactly as the pages check 
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
+from partnerships import access
 from partnerships.exports import csv_bytes, unsafe_cell
+from partnerships.text import CONTROL_CHARACTERS, PastedTextField
 
 from . import choices as c
 from .forms import ChildForm, ReviewForm
@@ -22,6 +25,8 @@ from .rules import missing_dimensions
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_CELL = 2_000
+# Column names listed in one header error; the rest are counted.
+MAX_NAMES_LISTED = 10
 
 NOT_UTF8 = "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (Comma delimited)'"
 NOT_CSV = "The file could not be read as CSV: {problem}"
@@ -31,6 +36,18 @@ EMPTY = "The file is empty. Use the template, which has the column names in the 
 MISSING_COLUMNS = "These columns are missing: {columns}"
 UNKNOWN_COLUMNS = "These columns are not part of the format: {columns}"
 REPEATED_COLUMNS = "These columns appear more than once: {columns}"
+MORE_COLUMNS = "{listed} and {more:,} more"
+TOO_MANY_COLUMNS = (
+    "The first row has {found:,} columns but the format has {expected}. Use the template, "
+    "which has the column names in the first row"
+)
+CONTROL_CHARACTER = (
+    "This cell contains a control character, such as a page break, that cannot be stored. Remove it"
+)
+STATUS_LEAD_ONLY = (
+    "Only a lead can import a review as complete. Change the status column to draft: a lead "
+    "can then mark the review complete on its page"
+)
 WRONG_CELL_COUNT = "This row has {found} cells but the header has {expected}"
 CELL_TOO_LONG = "This cell is longer than 2,000 characters"
 REFERENCE_EXISTS = (
@@ -63,6 +80,19 @@ COLUMNS = [
     Column("status", "status", "status"),
 ]
 HEADER = [column.name for column in COLUMNS]
+KNOWN = frozenset(HEADER)
+# Far more columns than the format has is not a file to report on name by name.
+MAX_COLUMNS = 2 * len(HEADER)
+# Columns whose form field cleans pasted control characters, as the record pages do.
+CLEANED_COLUMNS = frozenset(
+    column.name
+    for column in COLUMNS
+    if column.form != "status"
+    and isinstance(
+        (ChildForm if column.form == "child" else ReviewForm).base_fields[column.field],
+        PastedTextField,
+    )
+)
 
 
 def column_guide() -> list[dict]:
@@ -178,8 +208,6 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [RowError(0, "", NOT_UTF8)]
-    if "\x00" in text:
-        return None, [RowError(0, "", NOT_UTF8)]
     try:
         lines = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
@@ -193,16 +221,7 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
     if not numbered:
         return None, [RowError(0, "", EMPTY)]
     header = [name.strip() for name in numbered[0][1]]
-    missing = [name for name in HEADER if name not in header]
-    unknown = [name for name in header if name not in HEADER]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    errors = []
-    if repeated:
-        errors.append(RowError(1, "", REPEATED_COLUMNS.format(columns=", ".join(repeated))))
-    if missing:
-        errors.append(RowError(1, "", MISSING_COLUMNS.format(columns=", ".join(missing))))
-    if unknown:
-        errors.append(RowError(1, "", UNKNOWN_COLUMNS.format(columns=", ".join(unknown))))
+    errors = _header_errors(header)
     if errors:
         return None, errors
     if len(numbered) - 1 > MAX_ROWS:
@@ -215,11 +234,43 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
             )
             continue
         row = dict(zip(header, line, strict=True))
-        long_cells = [name for name, value in row.items() if len(value) > MAX_CELL]
-        errors += [RowError(number, name, CELL_TOO_LONG) for name in long_cells]
-        if not long_cells:
+        bad = [
+            RowError(number, name, CELL_TOO_LONG)
+            if len(value) > MAX_CELL
+            else RowError(number, name, CONTROL_CHARACTER)
+            for name, value in row.items()
+            if len(value) > MAX_CELL
+            or (name not in CLEANED_COLUMNS and CONTROL_CHARACTERS.search(value))
+        ]
+        errors += bad
+        if not bad:
             rows.append((number, row))
     return rows, errors
+
+
+def _names(names: list[str]) -> str:
+    listed = ", ".join(names[:MAX_NAMES_LISTED])
+    if len(names) <= MAX_NAMES_LISTED:
+        return listed
+    return MORE_COLUMNS.format(listed=listed, more=len(names) - MAX_NAMES_LISTED)
+
+
+def _header_errors(header: list[str]) -> list[RowError]:
+    """What is wrong with the first row, each kind of problem once, in time linear in its size."""
+    if len(header) > MAX_COLUMNS:
+        return [RowError(1, "", TOO_MANY_COLUMNS.format(found=len(header), expected=len(HEADER)))]
+    counts = Counter(header)
+    repeated = sorted(name for name, count in counts.items() if count > 1)
+    missing = [name for name in HEADER if name not in counts]
+    unknown = [name for name in counts if name not in KNOWN]
+    errors = []
+    if repeated:
+        errors.append(RowError(1, "", REPEATED_COLUMNS.format(columns=_names(repeated))))
+    if missing:
+        errors.append(RowError(1, "", MISSING_COLUMNS.format(columns=_names(missing))))
+    if unknown:
+        errors.append(RowError(1, "", UNKNOWN_COLUMNS.format(columns=_names(unknown))))
+    return errors
 
 
 def _rebind(form, data):
@@ -234,12 +285,11 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
     rows, errors = _read(raw)
     if rows is None:
         return ImportResult(errors=errors)
-    existing = set(
-        Child.objects.filter(partnership=partnership).values_list("reference", flat=True)
-    )
-    existing_lower = {reference.lower() for reference in existing}
+    existing_lower = _references(partnership)
+    may_complete = access.can_lead(access.role_in(by, partnership))
     children: dict[str, tuple[int, dict, Child]] = {}
     reviews: list[tuple[str, Review]] = []
+    rows_about: dict[str, list[int]] = {}
     child_form, review_form = ChildForm(), ReviewForm()
     for number, row in rows:
         child_data, review_data = _form_data(row)
@@ -252,6 +302,8 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
         status = (row.get("status") or "").strip() or c.Status.DRAFT
         if status not in c.Status.values:
             errors.append(RowError(number, "status", STATUS_INVALID))
+        elif status == c.Status.COMPLETE and not may_complete:
+            errors.append(RowError(number, "status", STATUS_LEAD_ONLY))
         if not (child_form.is_valid() and review_form.is_valid()):
             continue
         reference = child_form.cleaned_data["reference"]
@@ -284,13 +336,33 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
                 errors.append(RowError(number, "status", STATUS_INCOMPLETE.format(missing=names)))
                 continue
         reviews.append((key, review))
+        rows_about.setdefault(key, []).append(number)
     if errors or dry_run:
-        return ImportResult(errors=sorted(errors, key=lambda e: (e.row, e.column)))
+        return ImportResult(errors=_in_order(errors))
     try:
         return _save_all(partnership, children, reviews, by)
     except IntegrityError:
-        # The checks above mirror every database constraint; this is a last line of defence.
-        return ImportResult(errors=[RowError(0, "", SAVE_FAILED)])
+        # The checks above mirror every database constraint, but another import or page can
+        # record one of these references between the check and the save.
+        taken = _references(partnership)
+        errors = [
+            RowError(number, "child_reference", REFERENCE_EXISTS.format(reference=reference))
+            for key, (_, data, _) in children.items()
+            if key in taken
+            for reference in [data["reference"]]
+            for number in rows_about[key]
+        ]
+        return ImportResult(errors=_in_order(errors) or [RowError(0, "", SAVE_FAILED)])
+
+
+def _in_order(errors: list[RowError]) -> list[RowError]:
+    return sorted(errors, key=lambda e: (e.row, e.column))
+
+
+def _references(partnership) -> set[str]:
+    """The partnership's child references, in lower case."""
+    references = Child.objects.filter(partnership=partnership).values_list("reference", flat=True)
+    return {reference.lower() for reference in references}
 
 
 @transaction.atomic

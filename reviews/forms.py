@@ -8,6 +8,8 @@ from datetime import date
 
 from django import forms
 
+from partnerships.text import PastedTextField
+
 from . import choices as c
 from .models import Child, Review
 from .validators import validate_learning_summary, validate_reference
@@ -96,6 +98,7 @@ class ChildForm(forms.ModelForm):
         error_messages = {
             "reference": {"required": "Enter a reference for the child, like C-2024-007"},
         }
+        field_classes = {"reference": PastedTextField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,6 +187,7 @@ class ReviewForm(forms.ModelForm):
             "learning_summary",
         ]
         widgets = {"learning_summary": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"learning_summary": PastedTextField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,6 +222,67 @@ class ReviewForm(forms.ModelForm):
     def _post_clean(self):
         # Model validation runs in the service, with the child attached.
         pass
+
+
+def posted_values(form, name, value) -> dict[str, list[str]]:
+    """What the form's field would post to show a stored value: data keys and their values."""
+    key = form.add_prefix(name)
+    widget = form.fields[name].widget
+    if isinstance(widget, forms.MultiWidget):
+        parts = widget.decompress(value)
+        return {
+            f"{key}{suffix}": ["" if part is None else str(part)]
+            for suffix, part in zip(widget.widgets_names, parts, strict=True)
+        }
+    if isinstance(value, list | tuple):
+        return {key: [str(item) for item in value]}
+    return {key: ["" if value is None else str(value)]}
+
+
+def merge_theirs(data, form, before, now) -> list[tuple[str, str]]:
+    """After a refused save: put into `data` what someone else saved for each answer this
+    person left as it was `before`; keep every answer they changed. Returns (field id,
+    label) for each answer both changed differently, where the person's own answer stays.
+
+    `form` is the person's valid bound form; `before` the record as their page showed it
+    (None if not recorded, when nothing is merged); `now` the record as it is now.
+    """
+    clashes = []
+    if before is None:
+        return clashes
+    for name in form.Meta.fields:
+        mine, was, theirs = form.cleaned_data[name], getattr(before, name), getattr(now, name)
+        if theirs == was:
+            continue
+        if mine == was:
+            for key, values in posted_values(form, name, theirs).items():
+                data.setlist(key, values)
+        elif mine != theirs:
+            clashes.append((form[name].auto_id, form[name].label))
+    return clashes
+
+
+class RevisionsForm(forms.Form):
+    """The revisions of the review and its child that a page was built from (hidden fields).
+
+    A value missing or altered reads as unknown, which the services treat as out of date.
+    """
+
+    review = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    child = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    prefix = "revision"
+
+    @classmethod
+    def of(cls, review: Review) -> "RevisionsForm":
+        """Hidden fields holding the revisions as they are now."""
+        return cls(initial={"review": review.revision, "child": review.child.revision})
+
+    def seen(self) -> tuple[int | None, int | None]:
+        """(review revision, child revision) as posted."""
+        if not self.is_valid():
+            return None, None
+        return self.cleaned_data["review"], self.cleaned_data["child"]
 
 
 class ReviewFilterForm(forms.Form):

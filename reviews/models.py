@@ -6,13 +6,18 @@ draft review means "not answered yet", which marking the review complete refuses
 """
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from . import choices as c
-from .validators import validate_learning_summary, validate_reference
+from .validators import REFERENCE_TAKEN, validate_learning_summary, validate_reference
+
+# Raised by the reference constraint; Child.validate_constraints puts it on the reference field.
+REFERENCE_TAKEN_CODE = "reference_taken"
 
 
 class Child(models.Model):
@@ -56,6 +61,8 @@ class Child(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Rises with every saved change, so a save based on an older page is refused, not applied.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
 
@@ -63,8 +70,12 @@ class Child(models.Model):
         ordering = ["reference"]
         verbose_name_plural = "children"
         constraints = [
+            # One child per reference in a partnership, whatever the case: C-1 and c-1 are one.
             models.UniqueConstraint(
-                fields=["partnership", "reference"], name="child_reference_unique_in_partnership"
+                "partnership",
+                Lower("reference"),
+                name="child_reference_unique_in_partnership_any_case",
+                violation_error_code=REFERENCE_TAKEN_CODE,
             ),
             models.CheckConstraint(
                 condition=Q(age__isnull=True) | Q(age__lte=17), name="child_age_0_to_17"
@@ -80,6 +91,25 @@ class Child(models.Model):
 
     def __str__(self):
         return self.reference
+
+    def validate_constraints(self, exclude=None):
+        """As Django's, but a reference already taken is reported on the reference field."""
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            taken = [e for e in general if getattr(e, "code", None) == REFERENCE_TAKEN_CODE]
+            if taken:
+                errors.setdefault("reference", []).append(
+                    ValidationError(
+                        REFERENCE_TAKEN.format(reference=self.reference), code=REFERENCE_TAKEN_CODE
+                    )
+                )
+            rest = [e for e in general if getattr(e, "code", None) != REFERENCE_TAKEN_CODE]
+            if rest:
+                errors[NON_FIELD_ERRORS] = rest
+            raise ValidationError(errors) from None
 
     @property
     def ethnicity_group(self) -> str:
@@ -169,6 +199,8 @@ class Review(models.Model):
     status = models.CharField(max_length=10, choices=c.Status.choices, default=c.Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Rises with every saved change, so a save based on an older page is refused, not applied.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
 

@@ -38,28 +38,63 @@ def get_child(partnership, pk) -> Child:
 
 
 def change_history(review: Review, limit: int = 30):
-    """Recent changes to the review and its child: who, when and which fields."""
+    """Recent changes to the review and its child: who, when and which fields.
+
+    Each entry also has the record's revision after the change and the changed fields' names.
+    """
     entries = []
     for model_history in (review.history, review.child.history):
+        what = "child" if model_history.model.__name__.endswith("Child") else "review"
         records = list(
             model_history.select_related("history_user").order_by("-history_date")[:limit]
         )
         for newer, older in zip(records, records[1:] + [None], strict=False):
             if older is None:
-                fields = ["created"]
+                names = []
             else:
-                fields = [change.field for change in newer.diff_against(older).changes]
+                names = [
+                    change.field
+                    for change in newer.diff_against(older).changes
+                    if change.field != "revision"
+                ]
             entries.append(
                 {
                     "when": newer.history_date,
                     "who": newer.history_user.email if newer.history_user else "System",
-                    "what": "child" if model_history.model.__name__.endswith("Child") else "review",
+                    "what": what,
+                    "revision": newer.revision,
+                    "names": names,
                     "fields": [
-                        str(newer.instance_type._meta.get_field(f).verbose_name)
-                        if f != "created"
-                        else "created"
-                        for f in fields
-                    ],
+                        str(newer.instance_type._meta.get_field(name).verbose_name)
+                        for name in names
+                    ]
+                    if older is not None
+                    else ["created"],
                 }
             )
     return sorted(entries, key=lambda entry: entry["when"], reverse=True)[:limit]
+
+
+def changes_since(review: Review, review_revision: int | None, child_revision: int | None):
+    """The changes to the review and its child after the given revisions, newest first.
+
+    A revision not known (None) counts as before every change.
+    """
+    seen = {"review": review_revision, "child": child_revision}
+    return [
+        entry
+        for entry in change_history(review)
+        if seen[entry["what"]] is None or entry["revision"] > seen[entry["what"]]
+    ]
+
+
+def as_at_revisions(review: Review, review_revision, child_revision):
+    """(review, child) as they were at the given revisions, or None where not recorded."""
+
+    def at(history, revision):
+        if revision is None:
+            return None
+        record = history.filter(revision=revision).order_by("-history_date").first()
+        return record.instance if record else None
+
+    return at(review.history, review_revision), at(review.child.history, child_revision)

@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.timezone import localtime
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -16,13 +18,17 @@ from partnerships.models import Membership
 
 from . import exchange, selectors, services
 from .choices import HarmType, Status
-from .forms import ChildForm, ReviewFilterForm, ReviewForm
+from .forms import ChildForm, ReviewFilterForm, ReviewForm, RevisionsForm, merge_theirs
 from .models import Child, Review
 from .rules import missing_dimensions
 
 PAGE_SIZE = 25
 CSV = "text/csv; charset=utf-8"
 NO_FILE = "Select a CSV file to import"
+CHANGED_BEFORE_COMPLETE = (
+    "{who} changed this review on {when}, after you opened it, so it has not been marked "
+    "complete. Check their changes, then mark it complete again"
+)
 
 
 def route_errors(error: ValidationError, child_form, review_form):
@@ -75,12 +81,13 @@ class CaseFormView(PartnershipMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         return self.render_forms(*self.forms())
 
-    def render_forms(self, child_form, review_form):
+    def render_forms(self, child_form, review_form, **extra):
         return self.render_to_response(
             self.get_context_data(
                 child_form=child_form,
                 review_form=review_form,
                 errors=error_list(child_form, review_form),
+                **extra,
             )
         )
 
@@ -91,6 +98,8 @@ class CaseFormView(PartnershipMixin, TemplateView):
             return self.render_forms(child_form, review_form)
         try:
             review = self.save(child_form, review_form)
+        except services.CaseConflict as conflict:
+            return self.render_conflict(child_form, review_form, conflict)
         except ValidationError as error:
             route_errors(error, child_form, review_form)
             return self.render_forms(child_form, review_form)
@@ -148,15 +157,60 @@ class ReviewEditView(ReviewObjectMixin, CaseFormView):
         )
 
     def get_context_data(self, **kwargs):
+        if self.request.method == "POST":
+            kwargs.setdefault("revisions", RevisionsForm(self.request.POST))
+        kwargs.setdefault("revisions", RevisionsForm.of(self.review))
         return super().get_context_data(review=self.review, child=self.review.child, **kwargs)
 
+    def render_conflict(self, child_form, review_form, conflict):
+        """The page again after a refused save: everything the person changed is kept, the
+        answers they left alone show what the other person saved, and the hidden revisions are
+        the new ones, so saving again applies their changes on top of the other person's."""
+        fresh = conflict.review
+        base_review, base_child = selectors.as_at_revisions(
+            fresh, *RevisionsForm(self.request.POST).seen()
+        )
+        data = self.request.POST.copy()
+        clashes = merge_theirs(data, child_form, base_child, fresh.child) + merge_theirs(
+            data, review_form, base_review, fresh
+        )
+        child_form, review_form = self.forms(data)
+        return self.render_forms(
+            child_form,
+            review_form,
+            revisions=RevisionsForm.of(fresh),
+            conflict=conflict_rows(conflict),
+            clashes=clashes,
+        )
+
     def save(self, child_form, review_form):
+        review_revision, child_revision = RevisionsForm(self.request.POST).seen()
         return services.case_update(
             review=self.review,
             child_data=child_form.cleaned_data,
             review_data=review_form.cleaned_data,
+            review_revision=review_revision,
+            child_revision=child_revision,
             by=self.request.user,
         )
+
+
+def conflict_rows(conflict: "services.CaseConflict") -> list[dict]:
+    """Who changed what and when since the page was loaded, with the answers they left."""
+    review = conflict.review
+    now = {
+        "child": {row[2]: row for row in summary_rows(review.child, ChildForm, "child")},
+        "review": {row[2]: row for row in summary_rows(review, ReviewForm, "review")},
+    }
+    rows = []
+    for change in conflict.changes:
+        answers = [
+            now[change["what"]][f"id_{change['what']}-{name}"]
+            for name in change["names"]
+            if f"id_{change['what']}-{name}" in now[change["what"]]
+        ]
+        rows.append({**change, "answers": answers})
+    return rows
 
 
 def summary_rows(instance, form_class, prefix):
@@ -191,6 +245,7 @@ class ReviewDetailView(ReviewObjectMixin, PartnershipMixin, TemplateView):
             child_rows=summary_rows(review.child, ChildForm, "child"),
             review_rows=summary_rows(review, ReviewForm, "review"),
             history=selectors.change_history(review),
+            revisions=RevisionsForm.of(review),
             can_change=access.can_change_record(
                 self.role, finished=review.status == Status.COMPLETE
             ),
@@ -198,9 +253,25 @@ class ReviewDetailView(ReviewObjectMixin, PartnershipMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        """Mark the review complete (leads only)."""
+        """Mark the review complete (leads only), as the lead's page showed it."""
+        review_revision, child_revision = RevisionsForm(request.POST).seen()
         try:
-            services.review_complete(review=self.review, by=request.user)
+            services.review_complete(
+                review=self.review,
+                review_revision=review_revision,
+                child_revision=child_revision,
+                by=request.user,
+            )
+        except services.CaseConflict as conflict:
+            latest = conflict.changes[0] if conflict.changes else None
+            messages.error(
+                request,
+                CHANGED_BEFORE_COMPLETE.format(
+                    who=latest["who"] if latest else "Someone",
+                    when=date_format(localtime(latest["when"] if latest else None), "j F Y, H:i"),
+                ),
+            )
+            return redirect(self.review)
         except ValidationError:
             messages.error(request, "The review cannot be marked complete yet. See what is missing")
             return redirect(self.review)

@@ -1,7 +1,8 @@
-"""Journeys of review case entry: record, complete, import."""
+"""Journeys of review case entry: record, complete, import, and two people editing at once."""
 
 from reviews import exchange
 from reviews.models import Child, Review
+from tests.reviews.factories import ReviewFactory
 
 PASSWORD = "a-long-test-password"
 
@@ -120,3 +121,31 @@ def test_record_complete_and_import(new_journey, contributor, lead):
     assert Child.objects.filter(reference="C-2025-001").exists()
     checker.click("C-2025-001")
     checker.expect_heading("Review about C-2025-001")
+
+
+def test_two_people_editing_one_review(new_journey, contributor, lead):
+    """Two people open one review's edit page. The lead saves a summary; the contributor's
+    later save of the age is refused with a banner saying who changed what, their age stays
+    on the page next to the lead's summary, and saving again keeps both."""
+    review = ReviewFactory(
+        child__partnership=lead.memberships.get().partnership, child__reference="C-2024-007"
+    )
+    edit = f"/p/northshire/reviews/{review.pk}/edit/"
+    first, second = new_journey(), new_journey()
+    first.sign_in(lead.email, PASSWORD).goto(edit)
+    second.sign_in(contributor.email, PASSWORD).goto(edit)
+    first.fill("Learning summary", "Her voice was not heard.")
+    first.press_button("Save review")
+    first.expect_heading("Review about C-2024-007")
+
+    second.fill("Age at the incident", "9")
+    second.press_button("Save review")
+    banner = second.page.get_by_test_id("conflict")
+    assert "Your changes have not been saved" in banner.inner_text()
+    assert "lead@northshire.example.org changed the review" in banner.inner_text()
+    assert second.page.get_by_label("Age at the incident").input_value() == "9"
+    assert second.page.get_by_label("Learning summary").input_value() == "Her voice was not heard."
+    second.press_button("Save review")
+    second.expect_text("Saved the review about C-2024-007")
+    review.refresh_from_db()
+    assert (review.child.age, review.learning_summary) == (9, "Her voice was not heard.")

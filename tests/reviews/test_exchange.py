@@ -155,10 +155,10 @@ def snapshot(partnership):
 # Round trip ------------------------------------------------------------------------------------
 
 
-def test_round_trip_copies_every_field_and_reexports_byte_identically(seeded, eastmere, lead):
+def test_round_trip_copies_every_field_and_reexports_byte_identically(seeded, eastmere, other_lead):
     """Importing northshire's export into an empty partnership copies every field exactly."""
     exported = exchange.export_csv(seeded)
-    result = run(eastmere, lead, exported)
+    result = run(eastmere, other_lead, exported)
     assert result.errors == []
     assert result.children == Child.objects.filter(partnership=seeded).count()
     assert result.reviews == Review.objects.filter(partnership=seeded).count()
@@ -183,7 +183,7 @@ def test_round_trip_covers_multi_review_children_and_both_statuses(seeded):
         "=",
     ],
 )
-def test_formula_looking_summary_survives_round_trip(seeded, eastmere, lead, summary):
+def test_formula_looking_summary_survives_round_trip(seeded, eastmere, other_lead, summary):
     """A summary starting with = + - @ is exported behind an apostrophe and imported unchanged."""
     review = Review.objects.filter(partnership=seeded).order_by("pk").first()
     review.learning_summary = summary
@@ -192,7 +192,7 @@ def test_formula_looking_summary_survives_round_trip(seeded, eastmere, lead, sum
     column = exchange.HEADER.index("learning_summary")
     assert "'" + summary in [cells[column] for cells in parse(exported)[1:]]
     assert summary not in [cells[column] for cells in parse(exported)[1:]]
-    assert run(eastmere, lead, exported).errors == []
+    assert run(eastmere, other_lead, exported).errors == []
     copy = Review.objects.get(partnership=eastmere, learning_summary=summary)
     assert copy.child.reference == review.child.reference
     assert snapshot(eastmere) == snapshot(seeded)
@@ -200,11 +200,11 @@ def test_formula_looking_summary_survives_round_trip(seeded, eastmere, lead, sum
 
 
 def test_summary_that_itself_starts_with_apostrophe_and_formula_survives(
-    northshire, eastmere, lead
+    northshire, eastmere, other_lead
 ):
     """A summary typed as "'=x" comes back as "'=x", not stripped to "=x" (round trip lossless)."""
     ReviewFactory(child__partnership=northshire, learning_summary="'=1 agency was named.")
-    assert run(eastmere, lead, exchange.export_csv(northshire)).errors == []
+    assert run(eastmere, other_lead, exchange.export_csv(northshire)).errors == []
     assert Review.objects.get(partnership=eastmere).learning_summary == "'=1 agency was named."
 
 
@@ -685,14 +685,14 @@ def references(raw: bytes) -> set[str]:
 @HYPOTHESIS
 @given(data=st.data())
 def test_arbitrary_bytes_never_raise_and_save_only_without_errors(
-    sample_file, eastmere, lead, data
+    sample_file, eastmere, other_lead, data
 ):
     """Any bytes (random, or a valid file with bytes changed) are handled; no errors or no save."""
     mutated = st.tuples(
         st.integers(0, len(sample_file)), st.integers(0, 40), st.binary(max_size=40)
     ).map(lambda cut: sample_file[: cut[0]] + cut[2] + sample_file[cut[0] + cut[1] :])
     raw = data.draw(st.one_of(st.binary(max_size=2000), mutated))
-    result, (children, reviews) = attempt(eastmere, lead, raw)
+    result, (children, reviews) = attempt(eastmere, other_lead, raw)
     if result.errors:
         assert (children, reviews) == (0, 0)
         assert (result.children, result.reviews) == (0, 0)
@@ -714,7 +714,7 @@ NASTY_TEXT = st.one_of(
 @HYPOTHESIS
 @given(data=st.data())
 def test_valid_file_with_cells_replaced_imports_fully_or_saves_nothing(
-    sample_file, eastmere, lead, data
+    sample_file, eastmere, other_lead, data
 ):
     """Random cells replaced with arbitrary text: all rows saved, or errors and nothing saved."""
     rows = parse(sample_file)
@@ -731,7 +731,7 @@ def test_valid_file_with_cells_replaced_imports_fully_or_saves_nothing(
     buffer = io.StringIO()
     csv.writer(buffer).writerows([header, *body])
     raw = buffer.getvalue().encode()
-    result, (children, reviews) = attempt(eastmere, lead, raw)
+    result, (children, reviews) = attempt(eastmere, other_lead, raw)
     if result.errors:
         assert (children, reviews) == (0, 0)
     else:
@@ -745,12 +745,12 @@ def test_valid_file_with_cells_replaced_imports_fully_or_saves_nothing(
         st.sampled_from([*exchange.HEADER, "child_name", "notes", "", "Status"]), unique=True
     )
 )
-def test_any_columns_never_raise(sample_file, eastmere, lead, columns):
+def test_any_columns_never_raise(sample_file, eastmere, other_lead, columns):
     """Any subset and order of columns, with extras, is reported or imported, never raised."""
     rows = parse(sample_file)
     body = [dict(zip(rows[0], cells, strict=True)) for cells in rows[1:]]
     raw = csv_file([{**cells, "child_name": "x", "notes": "y"} for cells in body], header=columns)
-    result, (children, reviews) = attempt(eastmere, lead, raw)
+    result, (children, reviews) = attempt(eastmere, other_lead, raw)
     if not any(columns):
         assert problems(result) == [(0, "", exchange.EMPTY)]
         return
@@ -770,11 +770,109 @@ def test_any_columns_never_raise(sample_file, eastmere, lead, columns):
 
 @HYPOTHESIS
 @given(columns=st.permutations(exchange.HEADER))
-def test_reordered_columns_import_fine(sample_file, eastmere, lead, columns):
+def test_reordered_columns_import_fine(sample_file, eastmere, other_lead, columns):
     """Any reordering of all the columns imports every row."""
     rows = parse(sample_file)
     body = [dict(zip(rows[0], cells, strict=True)) for cells in rows[1:]]
-    result, (children, reviews) = attempt(eastmere, lead, csv_file(body, header=columns))
+    result, (children, reviews) = attempt(eastmere, other_lead, csv_file(body, header=columns))
     assert result.errors == []
     assert reviews == len(body)
     assert children == len(references(sample_file))
+
+
+# A header far wider than the format ---------------------------------------------------
+
+
+def test_a_header_of_thirty_thousand_columns_is_one_error(northshire, lead):
+    """30,000 unknown columns (a 200 KB first row) are refused with one short error that says
+    how many columns the file and the format have, not a list of 30,000 names."""
+    header = [f"x{n}" for n in range(30_000)]
+    result = run(northshire, lead, ",".join(header).encode() + b"\n")
+    message = exchange.TOO_MANY_COLUMNS.format(found=30_000, expected=len(exchange.HEADER))
+    assert problems(result) == [(1, "", message)]
+    assert "30,000 columns" in message
+
+
+def test_unknown_and_repeated_columns_list_at_most_a_few_names(northshire, lead):
+    """Just under the cap, each kind of header problem is one error naming the first few
+    columns and counting the rest."""
+    extra = exchange.MAX_COLUMNS - len(exchange.HEADER) - 2
+    header = [*exchange.HEADER, "x", "x", *(f"y{n}" for n in range(extra))]
+    result = run(northshire, lead, csv_file([], header=header))
+    assert [error.row for error in result.errors] == [1, 1]
+    repeated, unknown = (error.message for error in result.errors)
+    assert repeated == exchange.REPEATED_COLUMNS.format(columns="x")
+    listed = ", ".join(["x", *(f"y{n}" for n in range(exchange.MAX_NAMES_LISTED - 1))])
+    more = extra + 1 - exchange.MAX_NAMES_LISTED
+    assert unknown == exchange.UNKNOWN_COLUMNS.format(
+        columns=exchange.MORE_COLUMNS.format(listed=listed, more=more)
+    )
+
+
+# Who may import a review as complete --------------------------------------------------
+
+
+def test_a_contributor_cannot_import_a_review_as_complete(northshire, contributor):
+    """Only a lead completes reviews (partnerships.access.can_lead): a contributor's file with
+    status complete is refused on each such row, naming the status column, and saves nothing."""
+    before = counts()
+    result = run(northshire, contributor, csv_file([row(), complete_row(child_reference="C-9")]))
+    assert_refused(result, before, (3, "status", exchange.STATUS_LEAD_ONLY))
+    assert len(result.errors) == 1
+    assert "status column" in exchange.STATUS_LEAD_ONLY
+
+
+def test_a_contributor_imports_drafts_and_a_lead_imports_complete_reviews(
+    northshire, contributor, lead
+):
+    """Drafts import for a contributor; the same complete row imports for a lead."""
+    assert run(northshire, contributor, csv_file([row()])).errors == []
+    assert run(northshire, lead, csv_file([complete_row(child_reference="C-9")])).errors == []
+    assert set(Review.objects.values_list("status", flat=True)) == {"draft", "complete"}
+
+
+# Control characters and NUL bytes -----------------------------------------------------
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x0c", "\x1b", "\x7f"])
+def test_a_control_character_in_a_coded_cell_is_a_row_error(northshire, lead, character):
+    """A control character in a cell of codes or months is refused on its row and column."""
+    before = counts()
+    raw = csv_file([row(), row(child_reference="C-2", child_sex=f"female{character}")])
+    result = run(northshire, lead, raw)
+    assert_refused(result, before, (3, "child_sex", exchange.CONTROL_CHARACTER))
+    assert len(result.errors) == 1
+
+
+def test_control_characters_in_free_text_are_cleaned_as_on_the_page(northshire, lead):
+    """The reference and learning summary are cleaned as the record pages clean pasted text: a
+    manual line break becomes a new line, a NUL byte and other control characters go."""
+    raw = csv_file(
+        [row(child_reference="C-2024-\x00001", learning_summary="Seen.\x0bNot asked.\x00")]
+    )
+    assert run(northshire, lead, raw).errors == []
+    review = Review.objects.get()
+    assert (review.child.reference, review.learning_summary) == ("C-2024-001", "Seen.\nNot asked.")
+
+
+# A reference recorded by someone else during the import --------------------------------
+
+
+def test_a_reference_recorded_during_the_import_is_a_row_error(northshire, lead, monkeypatch):
+    """If another save records one of the file's references after the import checked them,
+    the database refuses it and the import reports each row about that child, saving nothing."""
+    ChildFactory(partnership=northshire, reference="C-2024-001")
+    real = exchange._references
+    calls = []
+
+    def not_yet_recorded(partnership):
+        calls.append(partnership)
+        return set() if len(calls) == 1 else real(partnership)
+
+    monkeypatch.setattr(exchange, "_references", not_yet_recorded)
+    before = counts()
+    raw = csv_file([row(child_reference="c-2024-001"), row(child_reference="C-2024-002")])
+    result = run(northshire, lead, raw)
+    message = exchange.REFERENCE_EXISTS.format(reference="c-2024-001")
+    assert_refused(result, before, (2, "child_reference", message))
+    assert len(result.errors) == 1

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from reviews import validators
 from reviews.models import Child, Review
 
 from .factories import ChildFactory, ReviewFactory, complete_answers
@@ -71,11 +72,25 @@ def test_review_with_complete_answers_is_valid():
 # Child reference
 
 
-def test_reference_repeated_in_a_partnership_is_refused(northshire):
-    """A second child with the same reference in the same partnership is refused."""
+@pytest.mark.parametrize("reference", ["C-2024-007", "c-2024-007", "C-2024-007".swapcase()])
+def test_reference_repeated_in_a_partnership_in_any_case_is_refused(northshire, reference):
+    """A second child whose reference differs only in case is refused on the reference field
+    by full_clean (REFERENCE_TAKEN) and by the database (IntegrityError)."""
     ChildFactory(partnership=northshire, reference="C-2024-007")
-    duplicate = ChildFactory.build(partnership=northshire, reference="C-2024-007")
-    _assert_refused(duplicate, field="__all__")
+    duplicate = ChildFactory.build(partnership=northshire, reference=reference)
+    _assert_refused(duplicate, field="reference")
+    with pytest.raises(ValidationError) as caught:
+        duplicate.full_clean()
+    assert caught.value.message_dict["reference"] == [
+        validators.REFERENCE_TAKEN.format(reference=reference)
+    ]
+
+
+def test_a_child_keeps_its_own_reference_on_full_clean(northshire):
+    """Re-validating a saved child does not count its own reference as taken."""
+    child = ChildFactory(partnership=northshire, reference="C-2024-007")
+    child.reference = "c-2024-007"
+    child.full_clean()
 
 
 def test_reference_may_repeat_in_another_partnership(northshire, eastmere):

@@ -44,6 +44,11 @@ def review_data(**fields) -> dict:
     }
 
 
+def seen(review) -> dict:
+    """The revisions of the review and its child as a page loaded now would show them."""
+    return {"review_revision": review.revision, "child_revision": review.child.revision}
+
+
 def complete_review(partnership, **fields) -> Review:
     """A complete review in the partnership with every dimension answered."""
     return ReviewFactory(
@@ -160,6 +165,7 @@ def test_case_update_records_history_with_the_user(northshire, contributor):
     """Each change to the review and the child is recorded against who made it."""
     review = ReviewFactory(child__partnership=northshire)
     services.case_update(
+        **seen(review),
         review=review,
         child_data=child_data(review.child.reference, age=13),
         review_data={"racism_named": "no"},
@@ -179,7 +185,11 @@ def test_case_update_refuses_a_reference_taken_by_another_child(northshire, cont
     review = ReviewFactory(child__partnership=northshire)
     with pytest.raises(ValidationError) as caught:
         services.case_update(
-            review=review, child_data=child_data("C-2024-999"), review_data={}, by=contributor
+            **seen(review),
+            review=review,
+            child_data=child_data("C-2024-999"),
+            review_data={},
+            by=contributor,
         )
     assert "reference" in caught.value.message_dict
 
@@ -190,6 +200,7 @@ def test_case_update_refused_without_an_editing_role(request, northshire, person
     review = ReviewFactory(child__partnership=northshire)
     with pytest.raises(PermissionDenied):
         services.case_update(
+            **seen(review),
             review=review,
             child_data={},
             review_data={"racism_named": "no"},
@@ -204,7 +215,11 @@ def test_contributor_cannot_change_a_complete_review(northshire, contributor):
     review = complete_review(northshire)
     with pytest.raises(ValidationError) as caught:
         services.case_update(
-            review=review, child_data={}, review_data={"racism_named": "yes"}, by=contributor
+            **seen(review),
+            review=review,
+            child_data={},
+            review_data={"racism_named": "yes"},
+            by=contributor,
         )
     assert caught.value.code == "locked"
     review.refresh_from_db()
@@ -215,7 +230,9 @@ def test_contributor_cannot_change_a_complete_review(northshire, contributor):
 def test_lead_can_change_a_complete_review_which_stays_complete(northshire, lead):
     """A lead changes a complete review; with every answer still there it stays complete."""
     review = complete_review(northshire)
-    services.case_update(review=review, child_data={}, review_data={"racism_named": "yes"}, by=lead)
+    services.case_update(
+        **seen(review), review=review, child_data={}, review_data={"racism_named": "yes"}, by=lead
+    )
     review.refresh_from_db()
     assert review.racism_named == "yes"
     assert review.status == "complete"
@@ -225,7 +242,9 @@ def test_lead_can_change_a_complete_review_which_stays_complete(northshire, lead
 def test_complete_review_that_loses_an_answer_returns_to_draft(northshire, lead):
     """Blanking a required answer on a complete review puts it back to draft."""
     review = complete_review(northshire)
-    services.case_update(review=review, child_data={}, review_data={"racism_named": ""}, by=lead)
+    services.case_update(
+        **seen(review), review=review, child_data={}, review_data={"racism_named": ""}, by=lead
+    )
     review.refresh_from_db()
     assert review.racism_named == ""
     assert review.status == "draft"
@@ -239,7 +258,7 @@ def test_review_complete_is_for_leads_only(request, northshire, persona):
     """Only a lead of the partnership marks a review complete."""
     review = ReviewFactory(child__partnership=northshire, **complete_answers())
     with pytest.raises(PermissionDenied):
-        services.review_complete(review=review, by=request.getfixturevalue(persona))
+        services.review_complete(**seen(review), review=review, by=request.getfixturevalue(persona))
     review.refresh_from_db()
     assert review.status == "draft"
 
@@ -250,7 +269,7 @@ def test_review_complete_refuses_with_the_missing_dimensions(northshire, lead):
     del answers["racism_named"], answers["child_voice"]
     review = ReviewFactory(child__partnership=northshire, **answers)
     with pytest.raises(ValidationError) as caught:
-        services.review_complete(review=review, by=lead)
+        services.review_complete(**seen(review), review=review, by=lead)
     assert caught.value.code == "incomplete"
     assert caught.value.params["missing"] == [
         ("racism_named", "racism or racial bias named"),
@@ -264,7 +283,7 @@ def test_review_complete_refuses_a_blank_draft_listing_everything(northshire, le
     """A blank draft is refused with every dimension the rules say is missing."""
     review = ReviewFactory(child__partnership=northshire)
     with pytest.raises(ValidationError) as caught:
-        services.review_complete(review=review, by=lead)
+        services.review_complete(**seen(review), review=review, by=lead)
     assert caught.value.params["missing"] == missing_dimensions(review)
     assert len(caught.value.params["missing"]) > 10
 
@@ -272,7 +291,164 @@ def test_review_complete_refuses_a_blank_draft_listing_everything(northshire, le
 def test_review_complete_succeeds_when_every_dimension_is_answered(northshire, lead):
     """With every dimension answered the lead marks the review complete, recorded as theirs."""
     review = ReviewFactory(child__partnership=northshire, **complete_answers())
-    services.review_complete(review=review, by=lead)
+    services.review_complete(**seen(review), review=review, by=lead)
     review.refresh_from_db()
     assert review.status == "complete"
     assert review.history.first().history_user == lead
+
+
+# Revisions: a save from an out-of-date page ---------------------------------------------
+
+
+def test_each_saved_change_raises_the_revision_and_an_unchanged_save_writes_nothing(
+    northshire, contributor
+):
+    """A changed review or child gets the next revision; saving unchanged values records
+    no change and keeps both revisions."""
+    review = ReviewFactory(child__partnership=northshire)
+    services.case_update(
+        **seen(review),
+        review=review,
+        child_data={},
+        review_data={"racism_named": "no"},
+        by=contributor,
+    )
+    review.refresh_from_db()
+    assert (review.revision, review.child.revision) == (1, 0)
+    history = review.history.count()
+    services.case_update(
+        **seen(review),
+        review=review,
+        child_data={"age": 12},
+        review_data={"racism_named": "no"},
+        by=contributor,
+    )
+    review.refresh_from_db()
+    assert (review.revision, review.child.revision, review.history.count()) == (1, 0, history)
+
+
+def test_case_update_from_an_out_of_date_page_is_refused_and_saves_nothing(
+    northshire, contributor, lead
+):
+    """A save based on an older revision of the review raises CaseConflict naming who changed
+    which field, and neither the review nor the child is changed."""
+    review = ReviewFactory(child__partnership=northshire)
+    page = seen(review)
+    services.case_update(
+        **page, review=review, child_data={}, review_data={"child_voice": "absent"}, by=lead
+    )
+    with pytest.raises(services.CaseConflict) as caught:
+        services.case_update(
+            **page,
+            review=review,
+            child_data={"age": 15},
+            review_data={"racism_named": "no"},
+            by=contributor,
+        )
+    review.refresh_from_db()
+    assert (review.racism_named, review.child_voice, review.child.age) == ("", "absent", 12)
+    [change] = caught.value.changes
+    assert (change["who"], change["what"], change["names"]) == (
+        lead.email,
+        "review",
+        ["child_voice"],
+    )
+    assert caught.value.review.revision == 1
+
+
+def test_a_child_changed_through_another_review_refuses_a_stale_save(northshire, contributor):
+    """A child with two reviews: a change to the child made while editing one review refuses
+    a save of the other review's page loaded before it."""
+    first = ReviewFactory(child__partnership=northshire)
+    second = ReviewFactory(child=first.child, partnership=northshire)
+    page = seen(second)
+    services.case_update(
+        **seen(first), review=first, child_data={"age": 14}, review_data={}, by=contributor
+    )
+    with pytest.raises(services.CaseConflict) as caught:
+        services.case_update(
+            **page, review=second, child_data={"age": 12}, review_data={}, by=contributor
+        )
+    assert [change["names"] for change in caught.value.changes] == [["age"]]
+    first.child.refresh_from_db()
+    assert first.child.age == 14
+
+
+def test_review_complete_from_an_out_of_date_page_is_refused(northshire, lead, contributor):
+    """A lead cannot complete a review changed since their page showed it."""
+    review = ReviewFactory(child__partnership=northshire, **complete_answers())
+    page = seen(review)
+    services.case_update(
+        **page,
+        review=review,
+        child_data={},
+        review_data={"child_voice": "reported"},
+        by=contributor,
+    )
+    with pytest.raises(services.CaseConflict):
+        services.review_complete(**page, review=review, by=lead)
+    review.refresh_from_db()
+    assert review.status == "draft"
+    services.review_complete(**seen(review), review=review, by=lead)
+    review.refresh_from_db()
+    assert review.status == "complete"
+
+
+# References in any case --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reference", ["c-2024-001", "C-2024-001"])
+def test_case_create_refuses_a_reference_differing_only_in_case(northshire, contributor, reference):
+    """C-2024-001 and c-2024-001 are one reference: the second is REFERENCE_TAKEN."""
+    ChildFactory(partnership=northshire, reference="C-2024-001")
+    with pytest.raises(ValidationError) as caught:
+        services.case_create(
+            partnership=northshire,
+            child_data=child_data(reference),
+            review_data=review_data(),
+            by=contributor,
+        )
+    assert caught.value.message_dict == {
+        "reference": [services.REFERENCE_TAKEN.format(reference=reference)]
+    }
+    assert Child.objects.count() == 1
+
+
+def test_a_reference_taken_between_the_check_and_the_save_is_reference_taken(
+    northshire, contributor, monkeypatch
+):
+    """When the database refuses the reference (IntegrityError: another save got there after
+    full_clean looked), the service says REFERENCE_TAKEN on the field and saves nothing."""
+    ChildFactory(partnership=northshire, reference="C-2024-001")
+    monkeypatch.setattr(Child, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as caught:
+        services.case_create(
+            partnership=northshire,
+            child_data=child_data("c-2024-001"),
+            review_data=review_data(),
+            by=contributor,
+        )
+    assert caught.value.message_dict == {
+        "reference": [services.REFERENCE_TAKEN.format(reference="c-2024-001")]
+    }
+    assert (Child.objects.count(), Review.objects.count()) == (1, 0)
+
+
+def test_renaming_to_a_reference_taken_meanwhile_is_reference_taken(
+    northshire, contributor, monkeypatch
+):
+    """The same holds for a change of reference on the edit page."""
+    ChildFactory(partnership=northshire, reference="C-2024-999")
+    review = ReviewFactory(child__partnership=northshire, child__reference="C-2024-001")
+    monkeypatch.setattr(Child, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as caught:
+        services.case_update(
+            **seen(review),
+            review=review,
+            child_data={"reference": "c-2024-999"},
+            review_data={},
+            by=contributor,
+        )
+    assert "reference" in caught.value.message_dict
+    review.child.refresh_from_db()
+    assert review.child.reference == "C-2024-001"

@@ -155,3 +155,56 @@ def test_summary_messages_say_why():
 def test_ordinals_after_codes_are_not_taken_for_postcodes(text):
     """Everyday safeguarding shorthand such as "s47 1st" is not refused as a postcode."""
     validate_learning_summary(text)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "3 7 2015",
+        "03 07 2015",
+        "2015/07/03",
+        "2015.07.03",
+        "3rd of July, 2015",
+        "3rd July, 2015",
+        "20150703",
+        "3-Jul-2015",
+        "03/Jul/2015",
+        "3.July.2015",
+    ],
+)
+def test_summary_with_a_full_date_in_other_common_shapes_is_refused(date):
+    """Dates written with spaces, year first with slashes, as eight digits, with "of" and a
+    comma, or with dashes around the month's name are refused as dates."""
+    error = _refusal(validate_learning_summary, f"Born {date}, the child was known to CSC.")
+    assert error.code == "summary_date"
+    assert error.messages == [SUMMARY_HAS_DATE]
+
+
+@pytest.mark.parametrize(
+    "postcode", ["EC1A-1BB", "ec1a-1bb", "EC1A - 1BB", "M1-1AE", "B33-8TH", "EC1A\u20131BB"]
+)
+def test_summary_with_a_dashed_postcode_is_refused(postcode):
+    """A postcode written with a dash (or an en dash) between its halves is refused."""
+    error = _refusal(validate_learning_summary, f"The family lived at {postcode} until 2021.")
+    assert error.code == "summary_postcode"
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "10 of 54 reviews",
+        "The 3rd review in 2015 and the 21st in 2016.",
+        "In 2015 the partnership held 12 reviews.",
+        "July 2015",
+        "Seen in July 2015 and again in Sept 2016.",
+        "1 in 3 children seen in 2015",
+        "From 3 to 7 visits in 2015.",
+        "Child C-2024-007 was reviewed in March 2021.",
+        "a s47-1st strategy discussion",
+        "KS3-4th set",
+    ],
+)
+def test_summary_with_ordinals_counts_years_and_months_is_still_accepted(summary):
+    """Ordinals, counts such as "10 of 54 reviews", years alone and months with years are
+    ordinary text, not dates; a dashed "s47-1st" is not a postcode."""
+    validate_learning_summary(summary)

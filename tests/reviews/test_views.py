@@ -82,9 +82,14 @@ def post_data(child=None, review=None, **changes) -> dict:
     return data
 
 
+def seen(review) -> dict:
+    """The hidden revision fields a page loaded now would post."""
+    return {"revision-review": str(review.revision), "revision-child": str(review.child.revision)}
+
+
 def data_for(review) -> dict:
     """The form data that would resubmit a saved review and its child unchanged."""
-    data = {}
+    data = seen(review)
     for name in forms.ChildForm.Meta.fields:
         value = getattr(review.child, name)
         data[f"child-{name}"] = "" if value is None else str(value)
@@ -147,7 +152,11 @@ def form_state(html: str) -> dict:
 
 def non_blank(data: dict) -> dict:
     """Posted data as form_state() reports it: lists of values, blanks left out."""
-    as_lists = {k: sorted(v) if isinstance(v, list) else [v] for k, v in data.items()}
+    as_lists = {
+        k: sorted(v) if isinstance(v, list) else [v]
+        for k, v in data.items()
+        if k.startswith(("child-", "review-"))
+    }
     return {k: v for k, v in as_lists.items() if v and v != [""]}
 
 
@@ -666,7 +675,7 @@ def test_lead_marks_a_complete_review_complete(client, lead, northshire):
     review = ReviewFactory(child__partnership=northshire, **complete_answers())
     client.force_login(lead)
     assert "Mark complete" in client.get(detail_url(review)).content.decode()
-    response = client.post(detail_url(review), follow=True)
+    response = client.post(detail_url(review), seen(review), follow=True)
     html = response.content.decode()
     assert response.redirect_chain == [(detail_url(review), 302)]
     assert "The review is marked complete" in html
@@ -683,7 +692,7 @@ def test_lead_cannot_mark_an_incomplete_review_complete(client, lead, northshire
     del answers["fathers_assessed"]
     review = ReviewFactory(child__partnership=northshire, **answers)
     client.force_login(lead)
-    response = client.post(detail_url(review), follow=True)
+    response = client.post(detail_url(review), seen(review), follow=True)
     html = response.content.decode()
     assert response.redirect_chain == [(detail_url(review), 302)]
     assert "The review cannot be marked complete yet" in html
@@ -699,7 +708,7 @@ def test_contributor_cannot_mark_a_review_complete(client, contributor, northshi
     review = ReviewFactory(child__partnership=northshire, **complete_answers())
     client.force_login(contributor)
     assert "Mark complete" not in client.get(detail_url(review)).content.decode()
-    assert client.post(detail_url(review)).status_code == 403
+    assert client.post(detail_url(review), seen(review)).status_code == 403
     review.refresh_from_db()
     assert review.status == "draft"
 
@@ -779,3 +788,133 @@ def test_lead_blanking_an_answer_returns_a_complete_review_to_draft(client, lead
     assert "Racism or racial bias named" in re.search(
         r'data-testid="missing">(.*?)</div>', html, re.S
     ).group(1)
+
+
+# Two people, one review ----------------------------------------------------------------
+
+
+def conflict_banner(html: str) -> str:
+    match = re.search(r'data-testid="conflict">(.*?)</div>\s*</div>', html, re.S)
+    assert match, "no conflict banner on the page"
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))))
+
+
+def test_a_save_from_a_page_loaded_before_someone_elses_save_is_refused_and_shown(
+    client, contributor, lead, draft
+):
+    """Two people load one edit page; the first saves the summary, the second the age. The
+    second save is refused: nothing of it is stored, the page says who changed what and when,
+    keeps the typed age, shows the first person's summary, and saving again stores both."""
+    page = data_for(draft)
+    client.force_login(lead)
+    theirs = {**page, "review-learning_summary": "Her voice was not heard."}
+    assert client.post(edit_url(draft), theirs).status_code == 302
+
+    client.force_login(contributor)
+    mine = {**page, "child-age": "9"}
+    response = client.post(edit_url(draft), mine)
+    html = response.content.decode()
+    assert response.status_code == 200
+    banner = conflict_banner(html)
+    assert "Your changes have not been saved" in banner
+    assert "lead@northshire.example.org changed the review on" in banner
+    assert "learning summary" in banner
+    assert "Learning summary is now “Her voice was not heard.”" in banner
+    draft.refresh_from_db()
+    assert (draft.child.age, draft.learning_summary) == (12, "Her voice was not heard.")
+    state = form_state(html)
+    assert state["child-age"] == ["9"]
+    assert state["review-learning_summary"] == ["Her voice was not heard."]
+    assert f'name="revision-review" value="{draft.revision}"' in html
+
+    again = {**mine, **seen(draft), "review-learning_summary": "Her voice was not heard."}
+    assert client.post(edit_url(draft), again).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.child.age, draft.learning_summary) == (9, "Her voice was not heard.")
+
+
+def test_both_changing_one_answer_keeps_the_later_persons_answer_on_the_page(
+    client, contributor, lead, draft
+):
+    """When both changed the same answer, the refused page keeps the person's own answer and
+    names the clash; the other person's answer stays stored until they save again."""
+    page = data_for(draft)
+    client.force_login(lead)
+    assert client.post(edit_url(draft), {**page, "review-child_voice": "absent"}).status_code == 302
+    client.force_login(contributor)
+    response = client.post(edit_url(draft), {**page, "review-child_voice": "own_words"})
+    html = response.content.decode()
+    assert "You both changed child's voice" in conflict_banner(html)
+    assert form_state(html)["review-child_voice"] == ["own_words"]
+    draft.refresh_from_db()
+    assert draft.child_voice == "absent"
+
+
+def test_a_page_without_its_revisions_is_refused_not_saved(client, contributor, draft):
+    """A post with the hidden revisions missing or altered is treated as out of date."""
+    client.force_login(contributor)
+    data = {**data_for(draft), "review-racism_named": "no", "revision-review": "x"}
+    response = client.post(edit_url(draft), data)
+    assert response.status_code == 200
+    assert "Your changes have not been saved" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.racism_named == ""
+
+
+def test_mark_complete_from_a_page_loaded_before_a_change_is_refused(
+    client, lead, contributor, northshire
+):
+    """A lead's "Mark complete" from a page loaded before someone changed the review does not
+    complete it and says who changed it."""
+    review = ReviewFactory(child__partnership=northshire, **complete_answers())
+    page = seen(review)
+    client.force_login(contributor)
+    changed = {**data_for(review), "review-child_voice": "reported"}
+    assert client.post(edit_url(review), changed).status_code == 302
+    client.force_login(lead)
+    response = client.post(detail_url(review), page, follow=True)
+    html = unescape(response.content.decode())
+    assert "contributor@northshire.example.org changed this review on" in html
+    assert "Check their changes, then mark it complete again" in html
+    review.refresh_from_db()
+    assert review.status == "draft"
+
+
+def test_detail_page_mark_complete_carries_the_revisions(client, lead, northshire):
+    """The "Mark complete" form posts the revisions the page showed."""
+    review = ReviewFactory(child__partnership=northshire, **complete_answers())
+    client.force_login(lead)
+    html = client.get(detail_url(review)).content.decode()
+    assert 'name="revision-review" value="0"' in html
+    assert 'name="revision-child" value="0"' in html
+
+
+# Pasted text and NUL bytes -------------------------------------------------------------
+
+
+def test_pasted_control_characters_are_cleaned_from_reference_and_summary(client, contributor):
+    """A manual line break in the summary becomes a new line; other control characters in the
+    reference and summary are dropped before checking and saving."""
+    client.force_login(contributor)
+    data = post_data(
+        {**CHILD, "reference": "C-2024-\x00001"},
+        {**REVIEW, "learning_summary": "Seen at school.\x0bNot asked.\x00\x1b"},
+    )
+    assert client.post(NEW, data).status_code == 302
+    review = Review.objects.get()
+    assert review.child.reference == "C-2024-001"
+    assert review.learning_summary == "Seen at school.\nNot asked."
+
+
+@pytest.mark.parametrize("field", [*CHILD, *REVIEW])
+def test_a_nul_byte_in_any_field_is_never_a_server_error(client, contributor, draft, field):
+    """A NUL byte in any field of the record or edit form answers a page, never a 500."""
+    client.force_login(contributor)
+    record = post_data(CHILD, REVIEW)
+    record[next(key for key in record if key.endswith(f"-{field}"))] = "C-1\x00"
+    edit = {**data_for(draft), **{k: v for k, v in record.items() if k.endswith(f"-{field}")}}
+    for url, data in ((NEW, record), (edit_url(draft), edit)):
+        response = client.post(url, data)
+        assert response.status_code in (200, 302), (url, response.status_code)
+    assert not any("\x00" in child.reference for child in Child.objects.all())
+    assert not any("\x00" in review.learning_summary for review in Review.objects.all())
