@@ -16,6 +16,7 @@ from .factories import (
     answers_for,
     complete_action,
     complete_audit,
+    moderations_for,
     rate_theme,
     responses_of,
     seen_revisions,
@@ -831,7 +832,7 @@ def test_leads_of_a_partnership_without_active_leads_get_no_email(
 
 
 def _moderations(audit, rating=1, note="Evidence is thin"):
-    return {response.pk: (rating, note) for response in audit.responses.all()[:3]}
+    return moderations_for(audit.responses.order_by("pk")[:3], rating, note)
 
 
 def test_panel_moderates_a_submitted_audit(submitted, panel):
@@ -857,9 +858,9 @@ def test_moderation_never_changes_the_partnerships_answers(submitted, panel):
 
 def test_moderation_unchanged_is_not_counted(submitted, panel):
     """Saving the same moderation twice changes nothing the second time."""
-    moderations = _moderations(submitted)
-    services.moderation_save(audit=submitted, moderations=moderations, by=panel)
-    assert services.moderation_save(audit=submitted, moderations=moderations, by=panel) == 0
+    services.moderation_save(audit=submitted, moderations=_moderations(submitted), by=panel)
+    again = _moderations(submitted)
+    assert services.moderation_save(audit=submitted, moderations=again, by=panel) == 0
 
 
 def test_moderation_of_an_accepted_audit_is_allowed(submitted, panel):
@@ -897,18 +898,18 @@ def test_draft_or_returned_audit_cannot_be_moderated(audit, panel, status):
 def test_moderated_rating_out_of_range_is_refused(submitted, panel, rating):
     """A moderated rating outside 0-3 is a ValidationError and nothing is written."""
     first, second = submitted.responses.all()[:2]
-    moderations = {first.pk: (2, "Fine"), second.pk: (rating, "Too high")}
+    moderations = moderations_for([first], 2, "Fine") | moderations_for([second], rating, "High")
     with pytest.raises(ValidationError) as caught:
         services.moderation_save(audit=submitted, moderations=moderations, by=panel)
     assert caught.value.code == "rating"
-    assert caught.value.message == "Ratings go from 0 to 3"
+    assert caught.value.message == "Select a rating from 0 to 3"
     assert not Response.objects.exclude(moderated_rating=None).exists()
 
 
 def test_moderation_ignores_other_audits_responses(submitted, panel, eastmere, other_lead):
     """Response ids from another audit are not moderated through this one."""
     theirs = submitted_audit(partnership=eastmere, lead=other_lead, cycle=submitted.cycle)
-    moderations = {r.pk: (0, "Not this one") for r in theirs.responses.all()[:2]}
+    moderations = moderations_for(theirs.responses.all()[:2], 0, "Not this one")
     assert services.moderation_save(audit=submitted, moderations=moderations, by=panel) == 0
     assert not Response.objects.exclude(moderated_rating=None).exists()
 
@@ -917,6 +918,6 @@ def test_moderation_can_be_cleared(submitted, panel):
     """A moderated rating can be removed again with None and a blank note."""
     moderations = _moderations(submitted)
     services.moderation_save(audit=submitted, moderations=moderations, by=panel)
-    cleared = dict.fromkeys(moderations, (None, ""))
+    cleared = moderations_for(Response.objects.filter(pk__in=moderations), None, "")
     assert services.moderation_save(audit=submitted, moderations=cleared, by=panel) == 3
     assert not Response.objects.exclude(moderated_rating=None).exists()

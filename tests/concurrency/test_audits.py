@@ -145,10 +145,7 @@ def test_double_start_makes_one_audit_and_no_error(northshire, lead, contributor
     clients = [signed_in(lead), signed_in(contributor)]
     with mock.patch.object(services, "previous_audit", after_check):
         answers = run_together(
-            *(
-                lambda c=client: tally.post(c, url, {"carry_forward": "yes"})
-                for client in clients
-            )
+            *(lambda c=client: tally.post(c, url, {"carry_forward": "yes"}) for client in clients)
         )
     statuses = [answer.status_code for answer in answers]
     print(f"double start: sent={tally.sent} 5xx={tally.server_errors} statuses={statuses}")
