@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -40,7 +41,7 @@ PANEL_PAGES = [
 ]
 
 # The most queries each page may run, whatever the number of answers and actions.
-MAX_QUERIES = {"task list": 11, "theme page": 13, "report": 15}
+MAX_QUERIES = {"task list": 11, "theme page": 13, "report": 15, "panel audit": 14}
 
 
 # Helpers -------------------------------------------------------------------------------
@@ -1189,3 +1190,100 @@ def test_exports_with_control_characters_in_stored_text_work(client, reported, v
     exported = response.get(BASE + "export.csv")
     assert exported.status_code == 200
     assert character not in exported.content.decode("utf-8-sig")
+
+
+def test_panel_audit_page_query_count_does_not_grow_with_moderation(client, submitted, panel):
+    """The Panel's audit page runs a pinned number of queries, the same with no moderation as
+    with every item moderated with a note."""
+    client.force_login(panel)
+    client.get(PANEL_AUDIT)
+    sparse = count_queries(client, PANEL_AUDIT)
+    services.moderation_save(
+        audit=submitted,
+        moderations={
+            r.pk: services.Moderation(1, "Note", revision=r.moderation_revision)
+            for r in submitted.responses.all()
+        },
+        by=panel,
+    )
+    full = count_queries(client, PANEL_AUDIT)
+    print(f"panel audit queries: sparse={sparse} full={full}")
+    assert full == sparse <= MAX_QUERIES["panel audit"]
+
+
+def test_stale_moderation_page_shows_who_changed_what_and_keeps_typing(client, submitted, panel):
+    """Saving a page loaded before someone else moderated is refused: the page says who
+    changed which item, when and to what, keeps every value typed, and saving again works."""
+    other = Client()
+    other.force_login(panel)
+    client.force_login(panel)
+    stale = panel_page(client)
+    theirs = PageForm(text(other.get(PANEL_AUDIT)))
+    theirs.set(RATING_LABEL.format(ref="1.1"), "0").set(NOTE_LABEL.format(ref="1.1"), "Theirs")
+    assert other.post(PANEL_AUDIT, theirs.post(moderate="1")).status_code == 302
+
+    stale.set(RATING_LABEL.format(ref="1.1"), "3").set(NOTE_LABEL.format(ref="1.2"), "Mine")
+    response = client.post(PANEL_AUDIT, stale.post(accept="1"))
+    assert response.status_code == 200
+    html = text(response)
+    banner = html[html.index('data-testid="conflict"') :]
+    assert "Nothing has been saved" in banner
+    assert "Item 1.1</a> was moderated by panel@example.org on " in banner
+    assert 'the moderated rating is now 0 Not in place, with the note "Theirs"' in banner
+    shown = PageForm(html)
+    assert shown.value(RATING_LABEL.format(ref="1.1")) == "3"
+    assert shown.value(NOTE_LABEL.format(ref="1.2")) == "Mine"
+    assert moderation_of(submitted, "1.1") == (0, "Theirs")
+    assert moderation_of(submitted, "1.2") == (None, "")
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
+
+    assert client.post(PANEL_AUDIT, shown.post(accept="1")).status_code == 302
+    assert moderation_of(submitted, "1.1") == (3, "")
+    assert moderation_of(submitted, "1.2") == (None, "Mine")
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.ACCEPTED
+
+
+def test_accept_of_an_audit_accepted_meanwhile_keeps_the_page(client, submitted, panel):
+    """Accepting an audit someone else accepted since the page loaded says why and shows the
+    moderation typed again; nothing is saved."""
+    client.force_login(panel)
+    page = panel_page(client).set(NOTE_LABEL.format(ref="1.1"), "Typed")
+    services.audit_accept(audit=submitted, by=panel)
+    response = client.post(PANEL_AUDIT, page.post(accept="1"))
+    assert response.status_code == 200
+    html = text(response)
+    assert error_summary(html) == [
+        ("audit-status", "Only a submitted audit can be returned or accepted")
+    ]
+    assert PageForm(html).value(NOTE_LABEL.format(ref="1.1")) == "Typed"
+    assert moderation_of(submitted, "1.1") == (None, "")
+
+
+def test_theme_save_refused_by_the_service_keeps_what_was_typed(client, audit, contributor, items):
+    """When the service refuses a save (say the audit was locked meanwhile) the theme page
+    shows the reason and every value typed, rather than redirecting them away."""
+    client.force_login(contributor)
+    one = items["1.1"].pk
+    data = form_data(client.get(BASE + "themes/1/"))
+    data |= {f"i{one}-rating": "2", f"i{one}-evidence": "Typed evidence", "action": "later"}
+    locked = services.ValidationError(services.AUDIT_LOCKED.format(status="submitted"))
+    with mock.patch.object(services, "theme_save", side_effect=locked):
+        response = client.post(BASE + "themes/1/", data)
+    assert response.status_code == 200
+    html = text(response)
+    assert error_summary(html) == [
+        (f"id_i{one}-rating", "This audit has been submitted and cannot be changed")
+    ]
+    assert "Typed evidence" in html
+
+
+def test_add_another_action_is_not_offered_past_twenty(client, audit, contributor, items):
+    """With 20 lines on an item the page no longer offers Add another action for it."""
+    client.force_login(contributor)
+    one = items["1.1"].pk
+    data = form_data(client.get(BASE + "themes/1/"))
+    data |= {f"i{one}-actions-TOTAL_FORMS": "19", "add_action": str(one)}
+    html = text(client.post(BASE + "themes/1/", data))
+    assert f'name="i{one}-actions-19-what"' in html
+    assert f'name="add_action" value="{one}"' not in html
+    assert f'name="add_action" value="{items["1.2"].pk}"' in html
