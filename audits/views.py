@@ -460,7 +460,10 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
         data = request.POST
         forms = self.moderation_forms(themes, data)
         returning = "return" in data
-        return_form = ReturnForm(data if returning else None)
+        # A reason typed before pressing another button is shown again, though not checked.
+        return_form = (
+            ReturnForm(data) if returning else ReturnForm(initial={"reason": data.get("reason")})
+        )
         valid = [form.is_valid() for form in forms.values()]
         if not all(valid) or (returning and not return_form.is_valid()):
             return self.render_page(themes, forms, return_form, show_errors=True)

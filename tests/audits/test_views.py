@@ -1143,6 +1143,7 @@ def test_invalid_moderated_rating_keeps_everything_typed(client, submitted, pane
     page = panel_page(client)
     page.set(RATING_LABEL.format(ref="1.1"), "2").set(NOTE_LABEL.format(ref="1.1"), "Good")
     page.set(RATING_LABEL.format(ref="1.2"), "9").set(NOTE_LABEL.format(ref="1.2"), "Typed")
+    page.set(REASON_LABEL, "A reason typed before deciding to accept")
     bad = page.name_of(RATING_LABEL.format(ref="1.2"))
     response = client.post(PANEL_AUDIT, page.post(**button))
     assert response.status_code == 200
@@ -1152,6 +1153,7 @@ def test_invalid_moderated_rating_keeps_everything_typed(client, submitted, pane
     assert shown.value(RATING_LABEL.format(ref="1.1")) == "2"
     assert shown.value(NOTE_LABEL.format(ref="1.1")) == "Good"
     assert shown.value(NOTE_LABEL.format(ref="1.2")) == "Typed"
+    assert shown.value(REASON_LABEL) == "A reason typed before deciding to accept"
     assert moderation_of(submitted, "1.1") == (None, "")
     assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
 
