@@ -66,6 +66,7 @@ def _fill(audit, items, rng, *, author, when, complete=True, upto=None, moderate
             response.moderated_rating = max(0, rating - rng.choice([0, 0, 0, 1]))
             response.moderated_by = moderate_by
             response.moderated_at = _at(when + timedelta(days=20))
+            response.moderation_revision = 1
         responses.append(response)
     Response.objects.bulk_create(responses)
     for response in responses:

@@ -3,8 +3,13 @@
 The theme page is many small forms on one page: for each item an ItemAnswerForm and a
 formset of ActionForms (action-plan lines). Adding and removing lines works without
 JavaScript: the buttons post the page back and it is shown again with every entered value.
+The Panel's audit page is one form too: a ModerationForm per item and the ReturnForm.
+
+Every free-text field is a PastedTextField, so control characters pasted from a word
+processor never reach the database.
 """
 
+import re
 from datetime import date
 
 from crispy_forms_gds.helper import FormHelper
@@ -12,15 +17,21 @@ from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import FrameworkVersion
+from partnerships.text import PastedTextField
+
+from .models import CYCLE_NAME_PATTERN, FrameworkVersion
+from .services import CYCLE_DATES, CYCLE_NAME_FORMAT, REASON_REQUIRED, Moderation, rating_invalid
 
 WHAT_REQUIRED = "Enter what will be done"
 DUE_MONTH_INVALID = "Enter the due month as a number from 1 to 12"
 DUE_YEAR_INVALID = "Enter the due year as 4 digits, like 2027"
 DUE_INCOMPLETE = "Enter both the month and the year the action is due"
-RATING_INVALID = "Select a rating from 0 to 3"
-REASON_REQUIRED = "Enter the reason for returning the audit"
 EVIDENCE_MAX = 5000
+NOTE_MAX = 5000
+NOTE_TOO_LONG = f"Moderation note must be {NOTE_MAX} characters or fewer"
+ACTIONS_MAX = 20
+ACTIONS_TOO_MANY = f"Enter no more than {ACTIONS_MAX} actions"
+REVISION = re.compile(r"[0-9]{1,9}")
 
 
 class ItemAnswerForm(forms.Form):
@@ -30,9 +41,8 @@ class ItemAnswerForm(forms.Form):
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": RATING_INVALID},
     )
-    evidence = forms.CharField(
+    evidence = PastedTextField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=EVIDENCE_MAX,
@@ -46,14 +56,15 @@ class ItemAnswerForm(forms.Form):
         self.response = response
         self.item = response.item
         self.fields["rating"].choices = [(level.value, level.label) for level in levels]
+        self.fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
 
 
 class ActionForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    what = forms.CharField(
+    what = PastedTextField(
         required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    owner = forms.CharField(required=False, max_length=150)
+    owner = PastedTextField(required=False, max_length=150)
     due_month = forms.IntegerField(
         required=False,
         min_value=1,
@@ -102,11 +113,57 @@ class ActionForm(forms.Form):
         }
 
 
-ActionFormSet = forms.formset_factory(ActionForm, extra=0, can_delete=True, max_num=20)
+class BaseActionFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": ACTIONS_TOO_MANY}
+
+
+ActionFormSet = forms.formset_factory(
+    ActionForm,
+    formset=BaseActionFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=ACTIONS_MAX,
+    validate_max=True,
+    # However many lines a forged form claims, no more than this are ever built.
+    absolute_max=ACTIONS_MAX * 10,
+)
+
+
+class ModerationForm(forms.Form):
+    """The Panel's moderated rating and note for one response, and the revision it read."""
+
+    rating = forms.TypedChoiceField(choices=[], coerce=int, empty_value=None, required=False)
+    note = PastedTextField(
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": NOTE_TOO_LONG},
+    )
+    revision = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, levels, response, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.response = response
+        self.item = response.item
+        self.fields["rating"].label = f"Moderated rating for item {self.item.ref}"
+        self.fields["note"].label = f"Moderation note for item {self.item.ref} (optional)"
+        self.fields["rating"].choices = [("", "Not set")] + [
+            (level.value, f"{level.value} {level.label}") for level in levels
+        ]
+        self.fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
+
+    def clean_revision(self):
+        """The revision as a number; anything forged reads as stale, so the save is refused."""
+        raw = self.cleaned_data["revision"]
+        return int(raw) if REVISION.fullmatch(raw) else None
+
+    def moderation(self) -> Moderation:
+        data = self.cleaned_data
+        return Moderation(rating=data["rating"], note=data["note"], revision=data["revision"])
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
+    reason = PastedTextField(
         label="Why are you returning the audit?",
         help_text="The partnership sees this on its task list. Say what needs to change.",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -127,12 +184,9 @@ class ReturnForm(forms.Form):
 class CycleForm(forms.Form):
     name = forms.RegexField(
         label="Cycle name",
-        regex=r"^[0-9]{4}-[0-9]{2}$",
+        regex=rf"^{CYCLE_NAME_PATTERN.pattern}$",
         help_text="The financial year it covers, for example 2027-28",
-        error_messages={
-            "required": "Enter a cycle name",
-            "invalid": "Enter the cycle name as a year range, like 2027-28",
-        },
+        error_messages={"required": "Enter a cycle name", "invalid": CYCLE_NAME_FORMAT},
     )
     version = forms.ModelChoiceField(
         label="Framework version",
@@ -174,5 +228,5 @@ class CycleForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
-            self.add_error("closes_on", "The closing date must be on or after the opening date")
+            self.add_error("closes_on", ValidationError(CYCLE_DATES, code="dates"))
         return data

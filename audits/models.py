@@ -7,6 +7,8 @@ actions) and the Panel's moderation sit side by side on a Response; services.py 
 who may change which.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -27,6 +29,8 @@ from .querysets import (
 )
 
 RATING_RANGE = Q(rating__isnull=True) | Q(rating__gte=0, rating__lte=3)
+# A cycle is named for the financial year it covers, such as 2026-27.
+CYCLE_NAME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 class Framework(models.Model):
@@ -184,6 +188,7 @@ class Cycle(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CycleQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-opens_on"]
@@ -192,7 +197,8 @@ class Cycle(models.Model):
                 condition=Q(closes_on__gte=models.F("opens_on")), name="cycle_closes_after_opening"
             ),
             models.CheckConstraint(
-                condition=Q(name__regex=r"^[0-9]{4}-[0-9]{2}$"), name="cycle_name_format"
+                condition=Q(name__regex=rf"^{CYCLE_NAME_PATTERN.pattern}$"),
+                name="cycle_name_format",
             ),
         ]
 
@@ -255,7 +261,8 @@ class Response(models.Model):
     """A partnership's answer to one item, and the Panel's moderated rating beside it.
 
     `revision` rises with every change to the answer or its actions, so a save based on
-    an older revision is detected and refused instead of overwriting someone's work.
+    an older revision is detected and refused instead of overwriting someone's work;
+    `moderation_revision` does the same for the Panel's moderated rating and note.
     """
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="responses")
@@ -276,6 +283,7 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    moderation_revision = models.PositiveIntegerField(default=0)
 
     objects = ResponseQuerySet.as_manager()
     history = HistoricalRecords()

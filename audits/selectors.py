@@ -3,7 +3,7 @@
 from django.db.models import Avg, Count, F, FloatField, Prefetch, Q
 from django.db.models.functions import Cast
 
-from .models import Audit, AuditEvent, Cycle, Response, ScaleLevel, Theme
+from .models import CYCLE_NAME_PATTERN, Audit, AuditEvent, Cycle, Response, ScaleLevel, Theme
 from .rules import broken_rules, theme_status
 
 
@@ -13,6 +13,13 @@ def current_cycles():
 
 
 def get_cycle(name: str) -> Cycle:
+    """The cycle of that name; Cycle.DoesNotExist for any name no cycle could have.
+
+    Names from URLs are checked against the pattern before the database sees them: a NUL
+    byte, for one, would make PostgreSQL refuse the query.
+    """
+    if not CYCLE_NAME_PATTERN.fullmatch(name):
+        raise Cycle.DoesNotExist(name)
     return Cycle.objects.select_related("version__framework").get(name=name)
 
 

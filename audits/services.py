@@ -4,22 +4,30 @@ Who may do what is asked of partnerships.access; these functions refuse anything
 with PermissionDenied (the view shows 403) or ValidationError (shown to the person).
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from partnerships import access
 from partnerships.models import Membership, User
 
-from . import rules
-from .models import Action, Audit, AuditEvent, Cycle, FrameworkVersion, Response, Theme
+from . import rules, selectors
+from .models import (
+    CYCLE_NAME_PATTERN,
+    Action,
+    Audit,
+    AuditEvent,
+    Cycle,
+    FrameworkVersion,
+    Response,
+    Theme,
+)
 
 CYCLE_CLOSED = "The {cycle} cycle closed on {date:%-d %B %Y}. Its audits can no longer change"
 CYCLE_NOT_OPEN = "The {cycle} cycle opens on {date:%-d %B %Y}"
@@ -30,12 +38,11 @@ RULES_BROKEN = "The audit cannot be submitted until every rule is met"
 NOT_SUBMITTED = "Only a submitted audit can be returned or accepted"
 REASON_REQUIRED = "Enter the reason for returning the audit"
 NOT_MODERATABLE = "Moderated ratings can be set only on a submitted or accepted audit"
-RATING_INVALID = "Ratings go from 0 to 3"
+RATING_INVALID = "Select a rating from {lowest} to {highest}"
 CYCLE_NAME_TAKEN = "There is already a cycle called {name}"
 CYCLE_DATES = "The closing date must be on or after the opening date"
 VERSION_NOT_PUBLISHED = "Only a published framework version can be used for a cycle"
 CYCLE_NAME_FORMAT = "Enter the cycle name as a year range, like 2027-28"
-CYCLE_NAME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 @dataclass
@@ -56,12 +63,42 @@ class ItemAnswer:
     confirm_carried_forward: bool = False
 
 
+@dataclass
+class Moderation:
+    """What Panel staff entered for one response, and its moderation revision when read."""
+
+    rating: int | None
+    note: str
+    revision: int | None
+
+
 class ThemeConflict(Exception):
     """Raised when answers changed since the person loaded the page; nothing was saved."""
 
     def __init__(self, responses):
         super().__init__("Someone else has saved this theme since you opened it")
         self.responses = responses
+
+
+class ModerationConflict(Exception):
+    """Raised when moderations changed since the person loaded the page; nothing was saved."""
+
+    def __init__(self, responses):
+        super().__init__("Someone else has changed moderated ratings since you opened the page")
+        self.responses = responses
+
+
+def rating_invalid(levels) -> str:
+    """The message for a rating that is not on the scale, with the scale's own bounds."""
+    values = [level.value for level in levels]
+    return RATING_INVALID.format(lowest=min(values), highest=max(values))
+
+
+def _check_ratings(ratings, version_id) -> None:
+    levels = selectors.scale_levels(version_id)
+    allowed = {level.value for level in levels}
+    if any(rating is not None and rating not in allowed for rating in ratings):
+        raise ValidationError(rating_invalid(levels), code="rating")
 
 
 def _notify(*, subject, template, context, recipients):
@@ -129,9 +166,10 @@ def cycle_open(
         raise ValidationError(CYCLE_DATES, code="dates")
     if Cycle.objects.filter(name=name).exists():
         raise ValidationError(CYCLE_NAME_TAKEN.format(name=name), code="name")
-    return Cycle.objects.create(
-        name=name, version=version, opens_on=opens_on, closes_on=closes_on, created_by=by
-    )
+    cycle = Cycle(name=name, version=version, opens_on=opens_on, closes_on=closes_on, created_by=by)
+    cycle._history_user = by
+    cycle.save()
+    return cycle
 
 
 def previous_audit(*, partnership, cycle: Cycle) -> Audit | None:
@@ -156,7 +194,15 @@ def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -
     if Audit.objects.filter(partnership=partnership, cycle=cycle).exists():
         raise ValidationError(ALREADY_STARTED.format(cycle=cycle.name), code="exists")
     source = previous_audit(partnership=partnership, cycle=cycle) if carry_forward else None
-    audit = Audit.objects.create(partnership=partnership, cycle=cycle, carried_forward_from=source)
+    try:
+        # A second press of the button may pass the check above before the first commits;
+        # the unique constraint then refuses it here, inside a savepoint.
+        with transaction.atomic():
+            audit = Audit.objects.create(
+                partnership=partnership, cycle=cycle, carried_forward_from=source
+            )
+    except IntegrityError:
+        raise ValidationError(ALREADY_STARTED.format(cycle=cycle.name), code="exists") from None
     items = list(cycle.version.themes.values_list("items__id", flat=True))
     previous = {}
     if source is not None:
@@ -232,8 +278,7 @@ def theme_save(
         .prefetch_related("actions")
         .order_by("item__order")
     )
-    if any(a.rating is not None and not 0 <= a.rating <= 3 for a in answers.values()):
-        raise ValidationError(RATING_INVALID, code="rating")
+    _check_ratings((answer.rating for answer in answers.values()), audit.cycle.version_id)
     stale = [r for r in responses if seen_revisions.get(r.item_id) != r.revision]
     if stale:
         raise ThemeConflict(stale)
@@ -338,12 +383,20 @@ def _panel_transition(audit: Audit, by) -> Audit:
 
 
 @transaction.atomic
-def audit_return(*, audit: Audit, by, reason: str) -> Audit:
-    """Panel staff return a submitted audit with a reason; the partnership's leads are emailed."""
+def audit_return(
+    *, audit: Audit, by, reason: str, moderations: dict[int, Moderation] | None = None
+) -> Audit:
+    """Panel staff return a submitted audit with a reason; the partnership's leads are emailed.
+
+    Moderations typed on the same page are saved first, in the same transaction: if they
+    conflict or are invalid nothing is saved and the audit stays submitted.
+    """
     access.require_panel_staff(by)
     if not reason.strip():
         raise ValidationError(REASON_REQUIRED, code="reason")
     audit = _panel_transition(audit, by)
+    if moderations:
+        _moderate(audit, moderations, by)
     audit.status = Audit.Status.RETURNED
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
@@ -358,9 +411,14 @@ def audit_return(*, audit: Audit, by, reason: str) -> Audit:
 
 
 @transaction.atomic
-def audit_accept(*, audit: Audit, by) -> Audit:
-    """Panel staff accept a submitted audit, which locks it; the partnership's leads are emailed."""
+def audit_accept(*, audit: Audit, by, moderations: dict[int, Moderation] | None = None) -> Audit:
+    """Panel staff accept a submitted audit, which locks it; the partnership's leads are emailed.
+
+    Moderations typed on the same page are saved first, in the same transaction.
+    """
     audit = _panel_transition(audit, by)
+    if moderations:
+        _moderate(audit, moderations, by)
     audit.status = Audit.Status.ACCEPTED
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
@@ -375,29 +433,51 @@ def audit_accept(*, audit: Audit, by) -> Audit:
 
 
 @transaction.atomic
-def moderation_save(*, audit: Audit, moderations: dict[int, tuple[int | None, str]], by) -> int:
+def moderation_save(*, audit: Audit, moderations: dict[int, Moderation], by) -> int:
     """Panel staff set moderated ratings and notes (keyed by response id); returns how many changed.
 
-    Only the Panel's own fields are written: the partnership's answers are never touched.
+    Refuses with ModerationConflict, saving nothing, if any of them changed since it was
+    read (its `revision`). Only the Panel's own fields are written: the partnership's
+    answers are never touched.
     """
     access.require_panel_staff(by)
-    audit = Audit.objects.select_for_update(of=("self",)).get(pk=audit.pk)
+    audit = Audit.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=audit.pk)
     if audit.status not in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED):
         raise ValidationError(NOT_MODERATABLE, code="status")
+    return _moderate(audit, moderations, by)
+
+
+def _moderate(audit: Audit, moderations: dict[int, Moderation], by) -> int:
+    """Write the moderations of a locked audit; validate and check every one before any write."""
+    _check_ratings((m.rating for m in moderations.values()), audit.cycle.version_id)
+    responses = list(
+        audit.responses.select_for_update(of=("self",))
+        .filter(pk__in=moderations)
+        .select_related("item", "moderated_by")
+        .order_by("item__theme__number", "item__order")
+    )
+    stale = [r for r in responses if moderations[r.pk].revision != r.moderation_revision]
+    if stale:
+        raise ModerationConflict(stale)
     now = timezone.now()
     changed = 0
-    for response in audit.responses.filter(pk__in=moderations):
-        rating, note = moderations[response.pk]
-        if rating is not None and not 0 <= rating <= 3:
-            raise ValidationError(RATING_INVALID, code="rating")
-        note = note.strip()
-        if (response.moderated_rating, response.moderation_note) == (rating, note):
+    for response in responses:
+        wanted = moderations[response.pk]
+        note = wanted.note.strip()
+        if (response.moderated_rating, response.moderation_note) == (wanted.rating, note):
             continue
-        response.moderated_rating, response.moderation_note = rating, note
+        response.moderated_rating, response.moderation_note = wanted.rating, note
         response.moderated_by, response.moderated_at = by, now
+        response.moderation_revision += 1
         response._history_user = by
         response.save(
-            update_fields=["moderated_rating", "moderation_note", "moderated_by", "moderated_at"]
+            update_fields=[
+                "moderated_rating",
+                "moderation_note",
+                "moderated_by",
+                "moderated_at",
+                "moderation_revision",
+            ]
         )
         changed += 1
     return changed

@@ -19,7 +19,15 @@ from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 from partnerships.models import Partnership
 
 from . import rules, selectors, services
-from .forms import ActionForm, ActionFormSet, CycleForm, ItemAnswerForm, ReturnForm
+from .forms import (
+    ACTIONS_MAX,
+    ActionForm,
+    ActionFormSet,
+    CycleForm,
+    ItemAnswerForm,
+    ModerationForm,
+    ReturnForm,
+)
 from .models import Audit, Cycle, Response, Theme
 from .reports import report_sheets
 
@@ -150,9 +158,10 @@ class ThemeView(AuditMixin, TemplateView):
             raise PermissionDenied
         data = request.POST.copy()
         if "add_action" in data:
-            key = f"i{data['add_action']}-actions-TOTAL_FORMS"
-            if key in data:
-                data[key] = str(min(int(data[key] or 0) + 1, 20))
+            prefix = f"i{data['add_action']}-actions"
+            if f"{prefix}-TOTAL_FORMS" in data:
+                count = posted_action_count(data, prefix)
+                data[f"{prefix}-TOTAL_FORMS"] = str(min(count + 1, ACTIONS_MAX))
             return self.render_page(self.blocks(data), show_errors=False)
         if "remove_action" in data:
             data[f"{data['remove_action']}-DELETE"] = "on"
@@ -176,8 +185,11 @@ class ThemeView(AuditMixin, TemplateView):
                 self.blocks(data), show_errors=False, conflict=conflict.responses
             )
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-            return redirect(audit.get_absolute_url())
+            # Locked or closed since the page was loaded: say so, keeping what was typed.
+            first = blocks[0].form["rating"].auto_id if blocks else "main-content"
+            return self.render_page(
+                blocks, show_errors=True, errors=[(first, message) for message in error.messages]
+            )
         messages.success(request, f"Theme {self.theme.number} saved")
         if data.get("action") == "continue":
             return redirect(self.next_url())
@@ -245,15 +257,23 @@ class ThemeView(AuditMixin, TemplateView):
     def levels(self):
         return selectors.scale_levels(self.cycle.version_id)
 
-    def render_page(self, blocks, *, show_errors, conflict=None):
-        errors = []
+    def render_page(self, blocks, *, show_errors, conflict=None, errors=()):
+        errors = list(errors)
         if show_errors:
             for block in blocks:
                 for name, field_errors in block.form.errors.items():
                     errors += [
                         (block.form[name].auto_id, f"{block.item.ref}: {e}") for e in field_errors
                     ]
-                for form in block.actions.forms:
+                actions = block.actions
+                if actions.non_form_errors():
+                    target = (
+                        actions.forms[0]["what"].auto_id if actions.forms else block.item.anchor
+                    )
+                    errors += [
+                        (target, f"{block.item.ref}: {e}") for e in actions.non_form_errors()
+                    ]
+                for form in actions.forms:
                     if form.is_removed:
                         continue
                     for name, field_errors in form.errors.items():
@@ -268,8 +288,18 @@ class ThemeView(AuditMixin, TemplateView):
                 show_errors=show_errors,
                 error_list=errors,
                 conflict=conflict,
+                actions_max=ACTIONS_MAX,
             )
         )
+
+
+def posted_action_count(data, prefix) -> int:
+    """How many action lines the page posted for an item: its TOTAL_FORMS, or if that was
+    forged into something other than a small number, the lines actually present."""
+    raw = data.get(f"{prefix}-TOTAL_FORMS", "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= 4:
+        return int(raw)
+    return sum(f"{prefix}-{n}-what" in data for n in range(ACTIONS_MAX))
 
 
 class CheckView(AuditMixin, TemplateView):
@@ -372,7 +402,13 @@ class CycleCreateView(PanelStaffMixin, FormView):
 
 
 class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
-    """Read the whole audit, moderate each item, and return or accept it."""
+    """Read the whole audit, moderate each item, and return or accept it.
+
+    The page is one form: Save, Accept and Return all save the moderated ratings and notes
+    typed, in the same transaction as the decision. If anything is invalid or someone else
+    changed a moderation meanwhile, nothing is saved and the page is shown again with every
+    value typed.
+    """
 
     template_name = "audits/panel_audit.html"
 
@@ -385,57 +421,111 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
             cycle=self.cycle,
         )
 
-    def get_context_data(self, return_form=None, **kwargs):
-        audit = self.audit
-        return super().get_context_data(
-            audit=audit,
-            partnership=audit.partnership,
-            themes=selectors.themes_with_responses(audit),
-            scores=selectors.audit_scores(audit),
-            levels=selectors.scale_levels(self.cycle.version_id),
-            level_map=selectors.level_map(self.cycle.version_id),
-            events=selectors.timeline(audit),
-            return_form=return_form or ReturnForm(),
-            can_moderate=audit.status in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED),
-            **kwargs,
-        )
+    @cached_property
+    def levels(self):
+        return selectors.scale_levels(self.cycle.version_id)
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.audit.status in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED)
+
+    def moderation_forms(self, themes, data=None) -> dict[int, ModerationForm]:
+        """A form per response (keyed by its id), bound to `data` when given."""
+        if not self.can_moderate:
+            return {}
+        return {
+            response.pk: ModerationForm(
+                data,
+                prefix=f"m{response.pk}",
+                levels=self.levels,
+                response=response,
+                initial={
+                    "rating": response.moderated_rating,
+                    "note": response.moderation_note,
+                    "revision": response.moderation_revision,
+                },
+            )
+            for theme in themes
+            for item in theme.items.all()
+            for response in item.audit_responses
+        }
+
+    def get(self, request, *args, **kwargs):
+        themes = selectors.themes_with_responses(self.audit)
+        return self.render_page(themes, self.moderation_forms(themes), ReturnForm())
 
     def post(self, request, *args, **kwargs):
         audit = self.audit
+        themes = selectors.themes_with_responses(audit)
+        data = request.POST
+        forms = self.moderation_forms(themes, data)
+        returning = "return" in data
+        # A reason typed before pressing another button is shown again, though not checked.
+        return_form = (
+            ReturnForm(data) if returning else ReturnForm(initial={"reason": data.get("reason")})
+        )
+        valid = [form.is_valid() for form in forms.values()]
+        if not all(valid) or (returning and not return_form.is_valid()):
+            return self.render_page(themes, forms, return_form, show_errors=True)
+        # Only what the page posted: a response whose fields were not sent is left alone.
+        moderations = {
+            pk: form.moderation()
+            for pk, form in forms.items()
+            if form.add_prefix("revision") in data
+        }
+        name = audit.partnership.name
         try:
-            if "return" in request.POST:
-                form = ReturnForm(request.POST)
-                if not form.is_valid():
-                    return self.render_to_response(self.get_context_data(return_form=form))
+            if returning:
+                reason = return_form.cleaned_data["reason"]
                 services.audit_return(
-                    audit=audit, by=request.user, reason=form.cleaned_data["reason"]
+                    audit=audit, by=request.user, reason=reason, moderations=moderations
                 )
-                messages.success(
-                    request, f"The audit has been returned to {audit.partnership.name}"
-                )
-            elif "accept" in request.POST:
-                services.audit_accept(audit=audit, by=request.user)
-                messages.success(
-                    request, f"The audit of {audit.partnership.name} has been accepted"
-                )
+                done = f"The audit has been returned to {name}"
+            elif "accept" in data:
+                services.audit_accept(audit=audit, by=request.user, moderations=moderations)
+                done = f"The audit of {name} has been accepted"
             else:
                 count = services.moderation_save(
-                    audit=audit, moderations=self.moderations(request.POST), by=request.user
+                    audit=audit, moderations=moderations, by=request.user
                 )
-                messages.success(request, f"Moderated ratings saved ({count} changed)")
+                done = f"Moderated ratings saved ({count} changed)"
+        except services.ModerationConflict as conflict:
+            # Show theirs, keep ours: the page now carries the revisions just read.
+            data = data.copy()
+            for stale in conflict.responses:
+                data[forms[stale.pk]["revision"].html_name] = str(stale.moderation_revision)
+            forms = self.moderation_forms(themes, data)
+            return self.render_page(themes, forms, return_form, conflict=conflict.responses)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            errors = [("audit-status", message) for message in error.messages]
+            return self.render_page(themes, forms, return_form, errors=errors)
+        messages.success(request, done)
         return redirect(request.path)
 
-    def moderations(self, data):
-        result = {}
-        for response_id in self.audit.responses.values_list("pk", flat=True):
-            raw = data.get(f"moderated-{response_id}", "")
-            if raw == "" and f"note-{response_id}" not in data:
-                continue
-            try:
-                rating = int(raw) if raw != "" else None
-            except ValueError:
-                raise ValidationError(services.RATING_INVALID) from None
-            result[response_id] = (rating, data.get(f"note-{response_id}", ""))
-        return result
+    def render_page(
+        self, themes, forms, return_form, *, show_errors=False, errors=(), conflict=None
+    ):
+        errors = list(errors)
+        if show_errors:
+            for form in forms.values():
+                for name, field_errors in form.errors.items():
+                    errors += [(form[name].auto_id, f"{form.item.ref}: {e}") for e in field_errors]
+            for name, field_errors in return_form.errors.items():
+                errors += [(return_form[name].auto_id, e) for e in field_errors]
+        audit = self.audit
+        return self.render_to_response(
+            self.get_context_data(
+                audit=audit,
+                partnership=audit.partnership,
+                themes=themes,
+                scores=selectors.audit_scores(audit),
+                levels=self.levels,
+                level_map={level.value: level for level in self.levels},
+                events=selectors.timeline(audit),
+                return_form=return_form,
+                moderation_forms=forms,
+                can_moderate=self.can_moderate,
+                error_list=errors,
+                conflict=conflict,
+            )
+        )

@@ -3,6 +3,8 @@
 import csv
 import io
 
+from .text import without_control_characters
+
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -10,10 +12,15 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value):
     """Text a spreadsheet will show as text: formula-looking strings get a leading apostrophe.
 
-    Text that already starts with an apostrophe gets one too, so that `unsafe_cell` can
-    always take exactly one off again and a round trip changes nothing.
+    Control characters are taken out first (a spreadsheet refuses them, and text stored
+    before forms cleaned pasted text may hold them), so none can hide a formula's first
+    character. Text that already starts with an apostrophe gets one too, so that
+    `unsafe_cell` can always take exactly one off again and a round trip changes nothing.
     """
-    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, "'")):
+    if not isinstance(value, str):
+        return value
+    value = without_control_characters(value)
+    if value.startswith((*FORMULA_PREFIXES, "'")):
         return "'" + value
     return value
 

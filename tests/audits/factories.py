@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audits import services
 from audits.models import Cycle, FrameworkVersion, Response, Theme
-from audits.services import ActionLine, ItemAnswer
+from audits.services import ActionLine, ItemAnswer, Moderation
 
 EVIDENCE = "Board minutes, March 2026"
 
@@ -126,3 +126,11 @@ def submitted_audit(*, partnership, lead, cycle=None):
     """An audit answered in full and submitted by a lead (on a new open cycle by default)."""
     audit = complete_audit(start_audit(partnership=partnership, by=lead, cycle=cycle), by=lead)
     return services.audit_submit(audit=audit, by=lead)
+
+
+def moderations_for(responses, rating=1, note="Evidence is thin") -> dict[int, Moderation]:
+    """Response id -> the same moderation for each, at the revision it has now."""
+    return {
+        response.pk: Moderation(rating=rating, note=note, revision=response.moderation_revision)
+        for response in Response.objects.filter(pk__in=[r.pk for r in responses])
+    }

@@ -287,3 +287,19 @@ def test_scale_levels_and_level_map(cycle):
         (3, "Embedded"),
     ]
     assert selectors.level_map(cycle.version_id)[2].label == "Established"
+
+
+@pytest.mark.parametrize("name", ["2026\x00-27", "\x00", "2026-27\x00", "26-27", "2026-2027", ""])
+def test_get_cycle_refuses_names_no_cycle_could_have_without_a_query(
+    django_assert_num_queries, name
+):
+    """A name off the cycle-name pattern (a NUL byte, say) is DoesNotExist before any query."""
+    make_cycle()
+    with django_assert_num_queries(0), pytest.raises(Cycle.DoesNotExist):
+        selectors.get_cycle(name)
+
+
+def test_get_cycle_finds_a_cycle_by_name():
+    """A well-formed name finds its cycle."""
+    cycle = make_cycle()
+    assert selectors.get_cycle("2026-27") == cycle

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from .factories import (
     answers_for,
     complete_action,
     complete_audit,
+    moderations_for,
     rate_theme,
     responses_of,
     seen_revisions,
@@ -98,6 +100,19 @@ def test_panel_opens_a_cycle(panel):
     assert cycle.created_by == panel
     assert cycle.version == version_1()
     assert Cycle.objects.open_on().get() == cycle
+
+
+def test_opening_a_cycle_is_in_its_history_with_who(panel):
+    """A cycle has a change history; its first entry is the opening, by the Panel member."""
+    cycle = services.cycle_open(
+        name="2026-27",
+        version=version_1(),
+        opens_on=_today(),
+        closes_on=_today() + timedelta(days=90),
+        by=panel,
+    )
+    opened = cycle.history.get()
+    assert (opened.history_type, opened.history_user, opened.name) == ("+", panel, "2026-27")
 
 
 @pytest.mark.parametrize("persona", ["lead", "contributor", "viewer", "outsider"])
@@ -252,6 +267,27 @@ def test_audit_cannot_start_twice(northshire, lead, contributor, cycle):
     assert Audit.objects.count() == 1
     assert Response.objects.count() == 34
     assert AuditEvent.objects.count() == 1
+
+
+def test_start_that_loses_a_race_is_told_the_audit_exists(northshire, lead, contributor, cycle):
+    """If another start inserts the audit between the check and this insert, the unique
+    constraint's refusal is caught inside a savepoint and told as "already started".
+
+    (In one test transaction the other start is rolled back with this one; the real race,
+    with two connections, is in tests/concurrency/test_audits.py.)"""
+    look_up = services.previous_audit
+
+    def other_press_gets_in_first(**kwargs):
+        services.audit_start(partnership=northshire, cycle=cycle, by=contributor)
+        return look_up(**kwargs)
+
+    with (
+        mock.patch.object(services, "previous_audit", other_press_gets_in_first),
+        pytest.raises(ValidationError) as caught,
+    ):
+        services.audit_start(partnership=northshire, cycle=cycle, by=lead, carry_forward=True)
+    assert caught.value.code == "exists"
+    assert caught.value.message == "This partnership has already started its audit for 2026-27"
 
 
 def test_two_partnerships_audit_in_the_same_cycle(northshire, eastmere, lead, other_lead, cycle):
@@ -831,7 +867,7 @@ def test_leads_of_a_partnership_without_active_leads_get_no_email(
 
 
 def _moderations(audit, rating=1, note="Evidence is thin"):
-    return {response.pk: (rating, note) for response in audit.responses.all()[:3]}
+    return moderations_for(audit.responses.order_by("pk")[:3], rating, note)
 
 
 def test_panel_moderates_a_submitted_audit(submitted, panel):
@@ -857,9 +893,9 @@ def test_moderation_never_changes_the_partnerships_answers(submitted, panel):
 
 def test_moderation_unchanged_is_not_counted(submitted, panel):
     """Saving the same moderation twice changes nothing the second time."""
-    moderations = _moderations(submitted)
-    services.moderation_save(audit=submitted, moderations=moderations, by=panel)
-    assert services.moderation_save(audit=submitted, moderations=moderations, by=panel) == 0
+    services.moderation_save(audit=submitted, moderations=_moderations(submitted), by=panel)
+    again = _moderations(submitted)
+    assert services.moderation_save(audit=submitted, moderations=again, by=panel) == 0
 
 
 def test_moderation_of_an_accepted_audit_is_allowed(submitted, panel):
@@ -897,18 +933,18 @@ def test_draft_or_returned_audit_cannot_be_moderated(audit, panel, status):
 def test_moderated_rating_out_of_range_is_refused(submitted, panel, rating):
     """A moderated rating outside 0-3 is a ValidationError and nothing is written."""
     first, second = submitted.responses.all()[:2]
-    moderations = {first.pk: (2, "Fine"), second.pk: (rating, "Too high")}
+    moderations = moderations_for([first], 2, "Fine") | moderations_for([second], rating, "High")
     with pytest.raises(ValidationError) as caught:
         services.moderation_save(audit=submitted, moderations=moderations, by=panel)
     assert caught.value.code == "rating"
-    assert caught.value.message == "Ratings go from 0 to 3"
+    assert caught.value.message == "Select a rating from 0 to 3"
     assert not Response.objects.exclude(moderated_rating=None).exists()
 
 
 def test_moderation_ignores_other_audits_responses(submitted, panel, eastmere, other_lead):
     """Response ids from another audit are not moderated through this one."""
     theirs = submitted_audit(partnership=eastmere, lead=other_lead, cycle=submitted.cycle)
-    moderations = {r.pk: (0, "Not this one") for r in theirs.responses.all()[:2]}
+    moderations = moderations_for(theirs.responses.all()[:2], 0, "Not this one")
     assert services.moderation_save(audit=submitted, moderations=moderations, by=panel) == 0
     assert not Response.objects.exclude(moderated_rating=None).exists()
 
@@ -917,6 +953,78 @@ def test_moderation_can_be_cleared(submitted, panel):
     """A moderated rating can be removed again with None and a blank note."""
     moderations = _moderations(submitted)
     services.moderation_save(audit=submitted, moderations=moderations, by=panel)
-    cleared = dict.fromkeys(moderations, (None, ""))
+    cleared = moderations_for(Response.objects.filter(pk__in=moderations), None, "")
     assert services.moderation_save(audit=submitted, moderations=cleared, by=panel) == 3
     assert not Response.objects.exclude(moderated_rating=None).exists()
+
+
+def test_stale_moderation_is_refused_and_nothing_is_saved(submitted, panel):
+    """A moderation read before someone else's save is refused with ModerationConflict
+    naming the changed response; the other, unchanged, moderations are not saved either."""
+    first, second = submitted.responses.order_by("pk")[:2]
+    read_before = moderations_for([first, second], 1, "Mine")
+    services.moderation_save(
+        audit=submitted, moderations=moderations_for([first], 3, "Theirs"), by=panel
+    )
+    with pytest.raises(services.ModerationConflict) as caught:
+        services.moderation_save(audit=submitted, moderations=read_before, by=panel)
+    assert [r.pk for r in caught.value.responses] == [first.pk]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.moderated_rating, first.moderation_note, first.moderation_revision) == (
+        3,
+        "Theirs",
+        1,
+    )
+    assert (second.moderated_rating, second.moderation_revision) == (None, 0)
+
+
+def test_moderation_revision_rises_only_on_a_change(submitted, panel):
+    """Each change raises the moderation revision by one; saving the same again does not."""
+    target = submitted.responses.order_by("pk").first()
+    services.moderation_save(audit=submitted, moderations=moderations_for([target]), by=panel)
+    services.moderation_save(audit=submitted, moderations=moderations_for([target]), by=panel)
+    target.refresh_from_db()
+    assert target.moderation_revision == 1
+    assert target.history.first().history_user == panel
+
+
+@pytest.mark.parametrize("decide", ["accept", "return"])
+def test_accept_or_return_saves_moderations_in_the_same_transaction(submitted, panel, decide):
+    """Accepting or returning with moderations saves them and changes the status together."""
+    target = submitted.responses.order_by("pk").first()
+    moderations = moderations_for([target], 0, "Not in place")
+    if decide == "accept":
+        services.audit_accept(audit=submitted, by=panel, moderations=moderations)
+    else:
+        services.audit_return(audit=submitted, by=panel, reason="See 1.1", moderations=moderations)
+    target.refresh_from_db()
+    assert (target.moderated_rating, target.moderation_note) == (0, "Not in place")
+    assert _status(submitted) == ("accepted" if decide == "accept" else "returned")
+
+
+@pytest.mark.parametrize("decide", ["accept", "return"])
+def test_accept_or_return_with_stale_or_invalid_moderation_changes_nothing(
+    submitted, panel, mailoutbox, decide
+):
+    """A stale or off-scale moderation stops the decision: status, events and moderations
+    stay as they were and nobody is emailed."""
+    first, second = submitted.responses.order_by("pk")[:2]
+    stale = moderations_for([first], 2, "Mine")
+    services.moderation_save(audit=submitted, moderations=moderations_for([first], 3), by=panel)
+    invalid = moderations_for([second], 7, "Off the scale")
+    events = _events(submitted)
+    for moderations, error in ((stale, services.ModerationConflict), (invalid, ValidationError)):
+        with pytest.raises(error):
+            if decide == "accept":
+                services.audit_accept(audit=submitted, by=panel, moderations=moderations)
+            else:
+                services.audit_return(
+                    audit=submitted, by=panel, reason="Why", moderations=moderations
+                )
+        assert _status(submitted) == Audit.Status.SUBMITTED
+        assert _events(submitted) == events
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.moderated_rating, second.moderated_rating) == (3, None)
+    assert mailoutbox == []

@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -15,6 +16,8 @@ from openpyxl import load_workbook
 
 from audits import services
 from audits.models import Action, Audit, AuditEvent, Cycle, FrameworkVersion, Item, Response, Theme
+
+from .page_forms import PageForm
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +41,7 @@ PANEL_PAGES = [
 ]
 
 # The most queries each page may run, whatever the number of answers and actions.
-MAX_QUERIES = {"task list": 11, "theme page": 13, "report": 15}
+MAX_QUERIES = {"task list": 11, "theme page": 13, "report": 15, "panel audit": 14}
 
 
 # Helpers -------------------------------------------------------------------------------
@@ -781,21 +784,12 @@ def test_lead_submits_and_panel_is_emailed(
 def test_panel_saves_moderated_ratings_and_notes(client, submitted, panel):
     """Panel staff set a moderated rating and note; the partnership's answer is untouched."""
     target = response_for(submitted, "1.1")
-    other = response_for(submitted, "1.2")
     client.force_login(panel)
-    page = client.get(PANEL_PAGES[-1])
-    assert f'name="moderated-{target.pk}"' in text(page)
-    response = client.post(
-        PANEL_PAGES[-1],
-        {
-            "moderate": "1",
-            f"moderated-{target.pk}": "1",
-            f"note-{target.pk}": "Evidence does not show this is consistent",
-            f"moderated-{other.pk}": "",
-            f"note-{other.pk}": "",
-        },
-        follow=True,
-    )
+    page = panel_page(client)
+    assert page.name_of(RATING_LABEL.format(ref="1.1")) == f"m{target.pk}-rating"
+    page.set(RATING_LABEL.format(ref="1.1"), "1")
+    page.set(NOTE_LABEL.format(ref="1.1"), "Evidence does not show this is consistent")
+    response = client.post(PANEL_PAGES[-1], page.post(moderate="1"), follow=True)
     assert "Moderated ratings saved (1 changed)" in text(response)
     target.refresh_from_db()
     assert (target.moderated_rating, target.moderation_note, target.moderated_by) == (
@@ -811,10 +805,11 @@ def test_panel_cannot_moderate_a_draft(client, audit, panel):
     """Moderating a draft audit is refused with a message and saves nothing."""
     target = response_for(audit, "1.1")
     client.force_login(panel)
-    response = client.post(
-        PANEL_PAGES[-1], {"moderate": "1", f"moderated-{target.pk}": "2"}, follow=True
-    )
-    assert "only on a submitted or accepted audit" in text(response)
+    response = client.post(PANEL_PAGES[-1], {"moderate": "1", f"m{target.pk}-rating": "2"})
+    assert response.status_code == 200
+    assert error_summary(text(response)) == [
+        ("audit-status", "Moderated ratings can be set only on a submitted or accepted audit")
+    ]
     assert response_for(audit, "1.1").moderated_rating is None
 
 
@@ -892,7 +887,9 @@ def reported(submitted, lead, panel):
     services.audit_submit(audit=submitted, by=lead)
     moderated = response_for(submitted, "1.1")
     services.moderation_save(
-        audit=submitted, moderations={moderated.pk: (0, "Not yet in place")}, by=panel
+        audit=submitted,
+        moderations={moderated.pk: services.Moderation(0, "Not yet in place", revision=0)},
+        by=panel,
     )
     services.audit_accept(audit=submitted, by=panel)
     return submitted
@@ -1018,3 +1015,277 @@ def test_query_counts_do_not_grow_with_answers(client, audit, lead):
     assert full == sparse
     for name, count in full.items():
         assert count <= MAX_QUERIES[name], f"{name} ran {count} queries"
+
+
+# What people type is never lost, and no input answers 500 ------------------------------
+
+RATING_LABEL = "Moderated rating for item {ref}"
+NOTE_LABEL = "Moderation note for item {ref} (optional)"
+REASON_LABEL = "Why are you returning the audit?"
+PANEL_AUDIT = PANEL_PAGES[-1]
+
+
+def panel_page(client) -> PageForm:
+    return PageForm(text(client.get(PANEL_AUDIT)))
+
+
+def moderation_of(audit, ref):
+    response = response_for(audit, ref)
+    return response.moderated_rating, response.moderation_note
+
+
+def error_summary(html) -> list[tuple[str, str]]:
+    """(link target, message) for each entry of the GOV.UK error summary."""
+    summary = html[html.index("govuk-error-summary__list") :]
+    summary = summary[: summary.index("</ul>")]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/p/northshire/audits/2026%00-27/",
+        "/p/northshire/audits/2026-27%00/themes/1/",
+        "/p/northshire/audits/%00/export.xlsx",
+        "/panel/cycles/2026%00-27/audits/northshire/",
+        "/panel/cycles/%00/",
+    ],
+)
+def test_nul_in_the_cycle_part_of_a_url_is_404(client, audit, lead, panel, url):
+    """A NUL byte where the cycle's name goes answers 404, as any cycle that does not exist."""
+    client = Client(raise_request_exception=False)
+    client.force_login(panel if url.startswith("/panel/") else lead)
+    assert client.get(url).status_code == 404
+
+
+def test_tampered_action_count_on_add_another_action_is_not_500(client, audit, contributor, items):
+    """A forged action count with Add another action shows the page again, never a 500."""
+    client.force_login(contributor)
+    one = items["1.1"].pk
+    data = form_data(client.get(BASE + "themes/1/"))
+    data |= {f"i{one}-evidence": "Typed first", f"i{one}-actions-TOTAL_FORMS": "many"}
+    for pressed in (str(one), "\x00", "no-such-item"):
+        response = Client(raise_request_exception=False)
+        response.force_login(contributor)
+        answer = response.post(BASE + "themes/1/", data | {"add_action": pressed})
+        assert answer.status_code == 200, pressed
+        assert "Typed first" in text(answer)
+    assert response_for(audit, "1.1").evidence == ""
+
+
+def test_more_actions_than_the_page_allows_are_refused(client, audit, contributor, items):
+    """150 action lines posted for one item are refused with an error; nothing is saved and
+    what was typed is shown again."""
+    client.force_login(contributor)
+    one = items["1.1"].pk
+    data = form_data(client.get(BASE + "themes/1/"))
+    data |= {f"i{one}-rating": "1", f"i{one}-actions-TOTAL_FORMS": "150", "action": "later"}
+    for n in range(150):
+        data |= {
+            f"i{one}-actions-{n}-what": f"Action {n}",
+            f"i{one}-actions-{n}-owner": "Head of learning",
+            f"i{one}-actions-{n}-due_month": "6",
+            f"i{one}-actions-{n}-due_year": "2027",
+        }
+    response = client.post(BASE + "themes/1/", data)
+    assert response.status_code == 200
+    html = text(response)
+    assert (f"id_i{one}-actions-0-what", "1.1: Enter no more than 20 actions") in error_summary(
+        html
+    )
+    assert "Action 149" in html
+    assert Action.objects.filter(response__audit=audit).count() == 0
+
+
+def test_accept_saves_the_moderation_typed_on_the_page(client, submitted, panel):
+    """Pressing Accept with moderated ratings and notes typed saves them and accepts."""
+    client.force_login(panel)
+    page = panel_page(client)
+    page.set(RATING_LABEL.format(ref="1.1"), "1").set(NOTE_LABEL.format(ref="1.1"), "Thin")
+    response = client.post(PANEL_AUDIT, page.post(accept="1"))
+    assert response.status_code == 302
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.ACCEPTED
+    assert moderation_of(submitted, "1.1") == (1, "Thin")
+
+
+def test_return_saves_the_moderation_typed_on_the_page(client, submitted, panel):
+    """Pressing Return with a reason saves the moderation typed too."""
+    client.force_login(panel)
+    page = panel_page(client)
+    page.set(RATING_LABEL.format(ref="2.1"), "0").set(REASON_LABEL, "Theme 2 needs evidence")
+    response = client.post(PANEL_AUDIT, page.post(**{"return": "Return audit"}))
+    assert response.status_code == 302
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.RETURNED
+    assert moderation_of(submitted, "2.1") == (0, "")
+
+
+def test_return_without_a_reason_keeps_the_moderation_typed(client, submitted, panel):
+    """Return without a reason saves nothing, shows the error and every value typed."""
+    client.force_login(panel)
+    page = panel_page(client)
+    page.set(RATING_LABEL.format(ref="1.1"), "3").set(NOTE_LABEL.format(ref="1.1"), "Kept")
+    response = client.post(PANEL_AUDIT, page.post(**{"return": "Return audit"}))
+    assert response.status_code == 200
+    html = text(response)
+    assert error_summary(html) == [("id_reason", "Enter the reason for returning the audit")]
+    shown = PageForm(html)
+    assert shown.value(RATING_LABEL.format(ref="1.1")) == "3"
+    assert shown.value(NOTE_LABEL.format(ref="1.1")) == "Kept"
+    assert moderation_of(submitted, "1.1") == (None, "")
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("button", [{"moderate": "1"}, {"accept": "1"}])
+def test_invalid_moderated_rating_keeps_everything_typed(client, submitted, panel, button):
+    """One moderated rating off the scale is an error linked to its field; nothing is saved,
+    the audit is not accepted and every other value typed is shown again."""
+    client.force_login(panel)
+    page = panel_page(client)
+    page.set(RATING_LABEL.format(ref="1.1"), "2").set(NOTE_LABEL.format(ref="1.1"), "Good")
+    page.set(RATING_LABEL.format(ref="1.2"), "9").set(NOTE_LABEL.format(ref="1.2"), "Typed")
+    page.set(REASON_LABEL, "A reason typed before deciding to accept")
+    bad = page.name_of(RATING_LABEL.format(ref="1.2"))
+    response = client.post(PANEL_AUDIT, page.post(**button))
+    assert response.status_code == 200
+    html = text(response)
+    assert error_summary(html) == [(f"id_{bad}", "1.2: Select a rating from 0 to 3")]
+    shown = PageForm(html)
+    assert shown.value(RATING_LABEL.format(ref="1.1")) == "2"
+    assert shown.value(NOTE_LABEL.format(ref="1.1")) == "Good"
+    assert shown.value(NOTE_LABEL.format(ref="1.2")) == "Typed"
+    assert shown.value(REASON_LABEL) == "A reason typed before deciding to accept"
+    assert moderation_of(submitted, "1.1") == (None, "")
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
+
+
+def test_control_characters_in_a_moderation_note_are_cleaned(client, submitted, panel):
+    """A note pasted with NUL, vertical tab and escape characters is saved without them."""
+    client.force_login(panel)
+    page = panel_page(client).set(NOTE_LABEL.format(ref="1.1"), "One\x0bTwo\x00\x1b three")
+    response = Client(raise_request_exception=False)
+    response.force_login(panel)
+    assert response.post(PANEL_AUDIT, page.post(moderate="1")).status_code == 302
+    assert moderation_of(submitted, "1.1") == (None, "One\nTwo three")
+
+
+@pytest.mark.parametrize("character", ["\x0b", "\x00", "\x1b"])
+def test_exports_with_control_characters_in_stored_text_work(client, reported, viewer, character):
+    """Text stored before input was cleaned, with a control character in evidence, a note,
+    an action and a reason, still exports as XLSX and CSV, with the character gone."""
+    target = response_for(reported, "1.1")
+    if character != "\x00" or connection.vendor != "postgresql":  # PostgreSQL refuses NUL
+        Response.objects.filter(pk=target.pk).update(
+            evidence=f"=Line one{character}line two", moderation_note=f"Note{character}"
+        )
+        Action.objects.filter(response=target).update(what=f"Train{character}staff")
+        AuditEvent.objects.filter(kind="returned").update(reason=f"Check{character}1.1")
+    client.force_login(viewer)
+    response = Client(raise_request_exception=False)
+    response.force_login(viewer)
+    xlsx = response.get(BASE + "export.xlsx")
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.content))
+    rows = list(book["Items"].iter_rows(values_only=True))
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert not any(character in str(value) for row in rows for value in row)
+    assert first["Evidence"] in ("'=SUM(A1)", "'=Line one\nline two", "'=Line oneline two")
+    exported = response.get(BASE + "export.csv")
+    assert exported.status_code == 200
+    assert character not in exported.content.decode("utf-8-sig")
+
+
+def test_panel_audit_page_query_count_does_not_grow_with_moderation(client, submitted, panel):
+    """The Panel's audit page runs a pinned number of queries, the same with no moderation as
+    with every item moderated with a note."""
+    client.force_login(panel)
+    client.get(PANEL_AUDIT)
+    sparse = count_queries(client, PANEL_AUDIT)
+    services.moderation_save(
+        audit=submitted,
+        moderations={
+            r.pk: services.Moderation(1, "Note", revision=r.moderation_revision)
+            for r in submitted.responses.all()
+        },
+        by=panel,
+    )
+    full = count_queries(client, PANEL_AUDIT)
+    print(f"panel audit queries: sparse={sparse} full={full}")
+    assert full == sparse <= MAX_QUERIES["panel audit"]
+
+
+def test_stale_moderation_page_shows_who_changed_what_and_keeps_typing(client, submitted, panel):
+    """Saving a page loaded before someone else moderated is refused: the page says who
+    changed which item, when and to what, keeps every value typed, and saving again works."""
+    other = Client()
+    other.force_login(panel)
+    client.force_login(panel)
+    stale = panel_page(client)
+    theirs = PageForm(text(other.get(PANEL_AUDIT)))
+    theirs.set(RATING_LABEL.format(ref="1.1"), "0").set(NOTE_LABEL.format(ref="1.1"), "Theirs")
+    assert other.post(PANEL_AUDIT, theirs.post(moderate="1")).status_code == 302
+
+    stale.set(RATING_LABEL.format(ref="1.1"), "3").set(NOTE_LABEL.format(ref="1.2"), "Mine")
+    response = client.post(PANEL_AUDIT, stale.post(accept="1"))
+    assert response.status_code == 200
+    html = text(response)
+    banner = html[html.index('data-testid="conflict"') :]
+    assert "Nothing has been saved" in banner
+    assert "Item 1.1</a> was moderated by panel@example.org on " in banner
+    assert 'the moderated rating is now 0 Not in place, with the note "Theirs"' in banner
+    shown = PageForm(html)
+    assert shown.value(RATING_LABEL.format(ref="1.1")) == "3"
+    assert shown.value(NOTE_LABEL.format(ref="1.2")) == "Mine"
+    assert moderation_of(submitted, "1.1") == (0, "Theirs")
+    assert moderation_of(submitted, "1.2") == (None, "")
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
+
+    assert client.post(PANEL_AUDIT, shown.post(accept="1")).status_code == 302
+    assert moderation_of(submitted, "1.1") == (3, "")
+    assert moderation_of(submitted, "1.2") == (None, "Mine")
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.ACCEPTED
+
+
+def test_accept_of_an_audit_accepted_meanwhile_keeps_the_page(client, submitted, panel):
+    """Accepting an audit someone else accepted since the page loaded says why and shows the
+    moderation typed again; nothing is saved."""
+    client.force_login(panel)
+    page = panel_page(client).set(NOTE_LABEL.format(ref="1.1"), "Typed")
+    services.audit_accept(audit=submitted, by=panel)
+    response = client.post(PANEL_AUDIT, page.post(accept="1"))
+    assert response.status_code == 200
+    html = text(response)
+    assert error_summary(html) == [
+        ("audit-status", "Only a submitted audit can be returned or accepted")
+    ]
+    assert PageForm(html).value(NOTE_LABEL.format(ref="1.1")) == "Typed"
+    assert moderation_of(submitted, "1.1") == (None, "")
+
+
+def test_theme_save_refused_by_the_service_keeps_what_was_typed(client, audit, contributor, items):
+    """When the service refuses a save (say the audit was locked meanwhile) the theme page
+    shows the reason and every value typed, rather than redirecting them away."""
+    client.force_login(contributor)
+    one = items["1.1"].pk
+    data = form_data(client.get(BASE + "themes/1/"))
+    data |= {f"i{one}-rating": "2", f"i{one}-evidence": "Typed evidence", "action": "later"}
+    locked = services.ValidationError(services.AUDIT_LOCKED.format(status="submitted"))
+    with mock.patch.object(services, "theme_save", side_effect=locked):
+        response = client.post(BASE + "themes/1/", data)
+    assert response.status_code == 200
+    html = text(response)
+    assert error_summary(html) == [
+        (f"id_i{one}-rating", "This audit has been submitted and cannot be changed")
+    ]
+    assert "Typed evidence" in html
+
+
+def test_add_another_action_is_not_offered_past_twenty(client, audit, contributor, items):
+    """With 20 lines on an item the page no longer offers Add another action for it."""
+    client.force_login(contributor)
+    one = items["1.1"].pk
+    data = form_data(client.get(BASE + "themes/1/"))
+    data |= {f"i{one}-actions-TOTAL_FORMS": "19", "add_action": str(one)}
+    html = text(client.post(BASE + "themes/1/", data))
+    assert f'name="i{one}-actions-19-what"' in html
+    assert f'name="add_action" value="{one}"' not in html
+    assert f'name="add_action" value="{items["1.2"].pk}"' in html

@@ -109,15 +109,33 @@ def test_audit_from_first_theme_to_acceptance(new_journey, cycle, lead, panel):
     partnership.press_button("Submit audit")
     partnership.expect_heading("Audit submitted")
 
-    # The Panel moderates 1.1 and accepts.
+    # The Panel saves a moderation, then moderates 1.1 and accepts in one go: Accept saves
+    # what was typed. A rating off the scale first comes back with everything kept.
     reviewer.goto(f"/panel/cycles/{cycle.name}/audits/northshire/")
-    reviewer.page.get_by_label("Moderated rating for item 1.1").select_option("0")
-    reviewer.fill("Moderation note for item 1.1 (optional)", "No statement published yet")
+    reviewer.page.get_by_label("Moderated rating for item 1.2").select_option("2")
     reviewer.press_button("Save moderated ratings")
     reviewer.expect_text("Moderated ratings saved (1 changed)")
+    reviewer.page.get_by_label("Moderated rating for item 1.1").select_option("0")
+    reviewer.fill("Moderation note for item 1.1 (optional)", "No statement published yet")
+    reviewer.page.get_by_label("Moderated rating for item 1.3").evaluate(
+        "select => { select.options[1].value = '9'; select.value = '9'; }"
+    )
+    reviewer.press_button("Accept audit")
+    reviewer.expect_text("There is a problem").expect_text("1.3: Select a rating from 0 to 3")
+    note = reviewer.page.get_by_label("Moderation note for item 1.1 (optional)")
+    assert note.input_value() == "No statement published yet"
+    assert Audit.objects.get(pk=audit.pk).status == "submitted"
+    reviewer.page.get_by_role("link", name="1.3: Select a rating from 0 to 3").click()
+    focused = reviewer.page.evaluate("document.activeElement && document.activeElement.id")
+    assert focused == reviewer.page.get_by_label("Moderated rating for item 1.3").get_attribute(
+        "id"
+    )
+    reviewer.page.get_by_label("Moderated rating for item 1.3").select_option("")
     reviewer.press_button("Accept audit")
     reviewer.expect_text("has been accepted")
     assert Audit.objects.get(pk=audit.pk).status == "accepted"
+    moderated = Response.objects.get(audit=audit, item__ref="1.1")
+    assert (moderated.moderated_rating, moderated.moderated_by) == (0, panel)
 
     # The report shows answers, moderation and the whole timeline.
     partnership.goto(f"/p/northshire/audits/{cycle.name}/report/")
@@ -171,3 +189,56 @@ def test_contributor_answers_a_theme_with_the_keyboard_only(journey, cycle, cont
     assert (
         Response.objects.get(audit=audit, item__ref="7.2").actions.get().what.startswith("Monitor")
     )
+
+
+def test_stale_moderation_at_320_px_without_javascript(
+    browser, live_server, new_journey, cycle, lead, panel
+):
+    """A reviewer on a 320 px screen without JavaScript saves a page loaded before another
+    reviewer's save: it is refused, says who changed what, keeps the typing, fits the screen
+    and saves on the second press. The other reviewer's pages pass axe."""
+    from tests.partnerships.factories import UserFactory
+
+    audit = services.audit_start(
+        partnership=lead.memberships.get().partnership, cycle=cycle, by=lead
+    )
+    answer_themes(audit, lead, range(1, 8))
+    services.audit_submit(audit=audit, by=lead)
+    second = UserFactory(email="second.reviewer@example.org", is_panel_staff=True)
+    second.set_password(PASSWORD)
+    second.save()
+    url = f"/panel/cycles/{cycle.name}/audits/northshire/"
+
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 320, "height": 900}, locale="en-GB"
+    )
+    small = context.new_page()
+    small.goto(live_server.url + "/accounts/login/")
+    small.get_by_label("Email address", exact=True).fill(second.email)
+    small.get_by_label("Password", exact=True).fill(PASSWORD)
+    small.get_by_role("button", name="Sign in", exact=True).click()
+    small.goto(live_server.url + url)
+    small.get_by_label("Moderation note for item 2.1 (optional)").fill("Typed on a phone")
+
+    reviewer = new_journey()
+    reviewer.sign_in(panel.email, PASSWORD)
+    reviewer.goto(url)
+    reviewer.page.get_by_label("Moderated rating for item 2.1").select_option("1")
+    reviewer.press_button("Save moderated ratings")
+    reviewer.expect_text("Moderated ratings saved (1 changed)")
+
+    small.get_by_role("button", name="Save moderated ratings").click()
+    banner = small.get_by_test_id("conflict").inner_text()
+    assert "Nothing has been saved" in banner
+    assert f"Item 2.1 was moderated by {panel.email}" in banner
+    assert "the moderated rating is now 1 Emerging" in banner
+    note = small.get_by_label("Moderation note for item 2.1 (optional)")
+    assert note.input_value() == "Typed on a phone"
+    # Nothing but the scores table's own scrolling region is wider than the screen.
+    assert small.evaluate("document.documentElement.scrollWidth") <= 320
+
+    small.get_by_role("button", name="Save moderated ratings").click()
+    assert "Moderated ratings saved (1 changed)" in small.content()
+    saved = Response.objects.get(audit=audit, item__ref="2.1")
+    assert (saved.moderated_rating, saved.moderation_note) == (None, "Typed on a phone")
+    context.close()

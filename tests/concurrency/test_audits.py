@@ -1,0 +1,160 @@
+"""Races on audits: two Panel staff moderating from the same loaded page, and a double
+press of "Start audit". Each request goes through the test client in its own thread."""
+
+import threading
+from unittest import mock
+
+import pytest
+from django.test import Client
+
+from audits import services
+from audits.models import Audit, Response
+from tests.audits.factories import CycleFactory, submitted_audit
+from tests.audits.page_forms import PageForm
+from tests.partnerships.factories import UserFactory
+
+from .conftest import run_together
+
+PANEL_PAGE = "/panel/cycles/2026-27/audits/northshire/"
+RATING = "Moderated rating for item {ref}"
+NOTE = "Moderation note for item {ref} (optional)"
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Transactional tests empty every table afterwards, data migrations' rows included: put
+    the regions and framework versions back with their idempotent loaders."""
+    from audits.loading import app_models, load_all
+    from partnerships.models import Region
+    from partnerships.regions import ensure_regions
+
+    ensure_regions(Region)
+    load_all(app_models())
+
+
+class Tally:
+    """Requests sent and 5xx answers seen, for the report."""
+
+    def __init__(self):
+        self.sent = 0
+        self.server_errors = 0
+        self._lock = threading.Lock()
+
+    def post(self, client, url, data):
+        response = client.post(url, data)
+        with self._lock:
+            self.sent += 1
+            self.server_errors += response.status_code >= 500
+        return response
+
+
+def signed_in(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def reviewers(panel):
+    return panel, UserFactory(email="second.reviewer@example.org", is_panel_staff=True)
+
+
+@pytest.fixture
+def submitted(northshire, lead):
+    return submitted_audit(partnership=northshire, lead=lead, cycle=CycleFactory())
+
+
+def moderated(audit, ref):
+    response = Response.objects.get(audit=audit, item__ref=ref)
+    return response.moderated_rating, response.moderation_note
+
+
+def lost_updates(audit, saved):
+    """How many moderations answered as saved are not what is stored now."""
+    return sum(moderated(audit, ref) != wanted for ref, wanted in saved)
+
+
+def test_moderation_from_the_same_page_at_once_loses_nothing(submitted, reviewers):
+    """Two Panel staff load the page and save at the same moment, each rating a different
+    item: one save is stored and the other is refused, never silently overwritten."""
+    tally = Tally()
+    clients = [signed_in(user) for user in reviewers]
+    pages = [PageForm(client.get(PANEL_PAGE).content.decode()) for client in clients]
+    wanted = [("1.1", (0, "First reviewer")), ("1.2", (3, "Second reviewer"))]
+    posts = []
+    for page, (ref, (rating, note)) in zip(pages, wanted, strict=True):
+        page.set(RATING.format(ref=ref), str(rating)).set(NOTE.format(ref=ref), note)
+        posts.append(page.post(moderate="1"))
+
+    answers = run_together(
+        *(
+            lambda c=client, d=data: tally.post(c, PANEL_PAGE, d)
+            for client, data in zip(clients, posts, strict=True)
+        )
+    )
+
+    statuses = sorted(answer.status_code for answer in answers)
+    saved = [w for w, a in zip(wanted, answers, strict=True) if a.status_code == 302]
+    print(f"moderation at once: sent={tally.sent} 5xx={tally.server_errors} statuses={statuses}")
+    print(f"lost updates: {lost_updates(submitted, saved)} of {len(saved)} saved")
+    assert tally.server_errors == 0
+    assert statuses == [200, 302]
+    assert lost_updates(submitted, saved) == 0
+    refused = next(answer for answer in answers if answer.status_code == 200)
+    assert "Someone else has changed moderated ratings" in refused.content.decode()
+
+
+def test_stale_moderation_page_saved_later_is_refused(submitted, reviewers):
+    """The second reviewer's page was loaded before the first saved: their save is refused,
+    the first reviewer's rating stays and the second's typed values are shown again."""
+    tally = Tally()
+    first, second = (signed_in(user) for user in reviewers)
+    stale = PageForm(second.get(PANEL_PAGE).content.decode())
+    fresh = PageForm(first.get(PANEL_PAGE).content.decode())
+    fresh.set(RATING.format(ref="1.1"), "0").set(NOTE.format(ref="1.1"), "First reviewer")
+    assert tally.post(first, PANEL_PAGE, fresh.post(moderate="1")).status_code == 302
+
+    stale.set(RATING.format(ref="1.2"), "3").set(NOTE.format(ref="1.2"), "Second reviewer")
+    answer = tally.post(second, PANEL_PAGE, stale.post(moderate="1"))
+    print(f"stale moderation: sent={tally.sent} 5xx={tally.server_errors}")
+    print(f"1.1 now {moderated(submitted, '1.1')}, 1.2 now {moderated(submitted, '1.2')}")
+    assert tally.server_errors == 0
+    assert moderated(submitted, "1.1") == (0, "First reviewer")
+    assert answer.status_code == 200
+    assert moderated(submitted, "1.2") == (None, "")
+    shown = PageForm(answer.content.decode())
+    assert shown.value(NOTE.format(ref="1.2")) == "Second reviewer"
+    assert shown.value(RATING.format(ref="1.2")) == "3"
+
+
+def test_double_start_makes_one_audit_and_no_error(northshire, lead, contributor):
+    """Two presses of "Start audit" that both find no audit yet: exactly one audit is made,
+    and both requests are answered with a redirect to the task list, never a 500."""
+    cycle = CycleFactory()
+    url = f"/p/northshire/audits/{cycle.name}/"
+    tally = Tally()
+    # Both requests check "no audit yet" before either creates one: hold each, once past
+    # that check (carrying forward looks up the previous audit next), until both are there.
+    both_checked = threading.Barrier(2, timeout=10)
+    look_up = services.previous_audit
+
+    def after_check(**kwargs):
+        both_checked.wait()
+        return look_up(**kwargs)
+
+    clients = [signed_in(lead), signed_in(contributor)]
+    with mock.patch.object(services, "previous_audit", after_check):
+        answers = run_together(
+            *(lambda c=client: tally.post(c, url, {"carry_forward": "yes"}) for client in clients)
+        )
+    statuses = [answer.status_code for answer in answers]
+    print(f"double start: sent={tally.sent} 5xx={tally.server_errors} statuses={statuses}")
+    assert tally.server_errors == 0
+    assert statuses == [302, 302]
+    assert Audit.objects.filter(partnership=northshire, cycle=cycle).count() == 1
+    assert Response.objects.filter(audit__cycle=cycle).count() == 34
+    shown = sorted(
+        "Audit started" if "Audit started" in page else "already started"
+        for page in (client.get(url).content.decode() for client in clients)
+    )
+    assert shown == ["Audit started", "already started"]
