@@ -22,6 +22,18 @@ def pytest_collection_modifyitems(items):
                 )
 
 
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Transactional tests empty every table afterwards, data migrations' rows included: put
+    the regions and framework versions back with their idempotent loaders."""
+    from audits.loading import app_models, load_all
+    from partnerships.models import Region
+    from partnerships.regions import ensure_regions
+
+    ensure_regions(Region)
+    load_all(app_models())
+
+
 def run_together(*callables, timeout: float = 30):
     """Run each callable in its own thread, released together; return results or exceptions.
 

@@ -20,18 +20,6 @@ RATING = "Moderated rating for item {ref}"
 NOTE = "Moderation note for item {ref} (optional)"
 
 
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Transactional tests empty every table afterwards, data migrations' rows included: put
-    the regions and framework versions back with their idempotent loaders."""
-    from audits.loading import app_models, load_all
-    from partnerships.models import Region
-    from partnerships.regions import ensure_regions
-
-    ensure_regions(Region)
-    load_all(app_models())
-
-
 class Tally:
     """Requests sent and 5xx answers seen, for the report."""
 

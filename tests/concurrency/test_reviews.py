@@ -9,8 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from partnerships.models import Region
-from partnerships.regions import ensure_regions
 from reviews import exchange
 from reviews.models import Child, Review
 from tests.concurrency.conftest import run_together
@@ -114,12 +112,6 @@ def csv_upload(references) -> SimpleUploadedFile:
         )
         writer.writerow([cells.get(name, "") for name in exchange.HEADER])
     return SimpleUploadedFile("reviews.csv", buffer.getvalue().encode(), content_type="text/csv")
-
-
-@pytest.fixture(autouse=True)
-def regions(transactional_db):
-    """England's regions, which a migration adds and a transactional test's flush removes."""
-    ensure_regions(Region)
 
 
 @pytest.fixture
