@@ -1,4 +1,4 @@
-"""Every field's choices for review cases, as in shared/domain/CASES.md.
+"""Every field's choices for review cases, as described in docs/reviews.md.
 
 "Not recorded" is a real value wherever the domain offers it, so that what a review left
 out can be counted. The ethnicity roll-up to the five ONS 2021 groups lives here only.

@@ -1,4 +1,4 @@
-"""Review statistics (shared/domain/CASES.md) against hand-counted fixtures.
+"""Review statistics (the dimensions of docs/reviews.md) against hand-counted fixtures.
 
 The main dataset (`hand_counted`) is small enough to count by hand; the expected figures
 below were counted from the table in its docstring, not computed by the code under test.

@@ -2,7 +2,7 @@ import pytest
 
 from reviews import choices as c
 
-# The roll-up as written in shared/domain/CASES.md.
+# The roll-up as written in docs/reviews.md.
 CASES_GROUPS = {
     "white": ["WBRI", "WIRI", "WIRT", "WROM", "WOTH"],
     "mixed": ["MWBC", "MWBA", "MWAS", "MOTH"],
