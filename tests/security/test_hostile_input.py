@@ -66,6 +66,7 @@ CROSS_PERSONA_EXAMPLES = 2  # per form and persona who was not shown it
 EXCLUDED_NAMESPACES = {"admin"}
 PERSONAS = ["anonymous", "lead", "contributor", "viewer", "other_lead", "panel", "outsider"]
 FORM = "application/x-www-form-urlencoded"
+LOGIN_PATH = "/accounts/login/"
 UNTRACKED_APPS = {"sessions", "axes"}  # a sign-in writes these on every attempt, by design
 
 
@@ -601,6 +602,7 @@ class Page:
     get_forms: list
     post_forms: list
     download: bool
+    to_sign_in: bool
 
 
 def discover(world) -> list[Page]:
@@ -613,7 +615,9 @@ def discover(world) -> list[Page]:
                 client = world.client(persona)
                 response = send(client, "get", path)
                 final_path, shown = path, response
-                if response.status_code in (301, 302) and "/accounts/login/" not in response.url:
+                redirect = response.status_code in (301, 302)
+                to_sign_in = redirect and response.url.startswith(LOGIN_PATH)
+                if redirect and not to_sign_in:
                     final_path = response.url
                     shown = send(client, "get", final_path)
                 pages.append(
@@ -627,6 +631,7 @@ def discover(world) -> list[Page]:
                         post_forms=forms_in(shown, "post") if shown.status_code == 200 else [],
                         download=response.status_code == 200
                         and "text/html" not in response.get("Content-Type", ""),
+                        to_sign_in=to_sign_in,
                     )
                 )
     return pages
@@ -681,6 +686,11 @@ def get_probe(world, page, names, examples):
     run()
 
 
+def readable(pages):
+    """Pages a persona is shown or sent on from, not those that send them to sign in."""
+    return [p for p in pages if p.status < 400 and not p.to_sign_in]
+
+
 def query_sweep(world, page, names):
     """Each filter the page offers, alone, with each value of SWEEP."""
     client = world.client(page.persona)
@@ -698,15 +708,15 @@ def query_sweep(world, page, names):
 def test_hostile_query_strings_and_path_parameters(world, pages):
     """No GET of any page answers 5xx or writes, whatever its query string or path holds."""
     since = len(STATS.failures)
-    for page in pages:
-        if page.status < 400:
-            names = {f.name for form in page.get_forms for f in form.fields}
-            examples = QUERY_EXAMPLES if names else PLAIN_QUERY_EXAMPLES
-            get_probe(world, page, sorted(names | set(GUESSED_NAMES[:3])), examples)
-            query_sweep(world, page, sorted(names | {"page"}))
+    for page in readable(pages):
+        names = {f.name for form in page.get_forms for f in form.fields}
+        examples = QUERY_EXAMPLES if names else PLAIN_QUERY_EXAMPLES
+        get_probe(world, page, sorted(names | set(GUESSED_NAMES[:3])), examples)
+        query_sweep(world, page, sorted(names | {"page"}))
 
     for route in routes():
-        reachable = [p for p in pages if p.route == route and p.status < 400]
+        reachable = [p for p in readable(pages) if p.route == route]
+        reachable.sort(key=lambda p: p.status != 200)  # a page shown, before a redirect
         if reachable and route.parameters:
             real = world.fills(route)[0]
             for name, converter in route.parameters:
@@ -1063,7 +1073,7 @@ def test_hostile_form_posts_encodings_and_methods(world, pages):
         for label, encode, content_type in ENCODINGS:
             post_encoded(world, target, label, encode, content_type)
     for route in routes():
-        page = next((p for p in pages if p.route == route and p.status < 400), None)
+        page = next((p for p in readable(pages) if p.route == route), None)
         for method in ("put", "patch", "delete", "options", "head") if page else ():
             send_method(world, page, method)
     swept = set()
