@@ -13,6 +13,7 @@ class HostileStats:
     requests: int = 0
     server_errors: int = 0
     partial_writes: int = 0
+    saves: int = 0  # accepted posts that wrote something
     failures: dict = field(default_factory=dict)
 
 
@@ -37,6 +38,6 @@ def pytest_terminal_summary(terminalreporter):
         return
     terminalreporter.write_line(
         f"hostile input: {STATS.requests} requests sent, {STATS.server_errors} 5xx seen, "
-        f"{STATS.partial_writes} partial writes seen, "
+        f"{STATS.partial_writes} partial writes seen ({STATS.saves} accepted saves), "
         f"{len(STATS.failures)} distinct failing combinations"
     )
