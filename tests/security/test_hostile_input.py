@@ -1030,7 +1030,8 @@ class Post:
 
 
 TAMPERED = ["abc", "", "-1", "1.5", "1001", "99999999999999999999", "\x00"]  # formset counts
-SWEEP = ["a\x00b", "99999999999999999999"]  # into every field of every form, one at a time
+SWEEP = ["a\x00b", "99999999999999999999", "x" * 300]  # into every field, one at a time
+STORED_SWEEP = "Minutes \x04\x1b\x0c of the board"  # saved into every free-text field
 
 
 def probe_form(world, pages, target, swept):
@@ -1063,6 +1064,14 @@ def probe_form(world, pages, target, swept):
                 seen.add(normalise(name))
                 for value in SWEEP:
                     post.check([("replace", name, value)], post.button[1][0])
+        # Control characters saved into each free-text field, then every download.
+        for name in sorted({f.name for f in form.fields if f.kind in FREE_TEXT}):
+            if normalise(name) in seen:
+                seen.discard(normalise(name))
+                for button in buttons_of(form):
+                    post = Post(world, pages, target, button, shown_to)
+                    ops = [("replace", name, STORED_SWEEP)]
+                    post.check(ops, button[1][0], reread_downloads=True)
     for poster in PERSONAS:
         if poster != shown_to:
             post = Post(world, pages, target, buttons_of(form)[-1], poster)
