@@ -346,6 +346,7 @@ def forms_in(response, method) -> list[Form]:
     return [form for form in parser.forms if form.method == method]
 
 
+TYPED_PASSWORD = "a-long-test-password"  # the factories' password
 FREE_TEXT = {"text", "textarea", "search"}  # what "every text field" overwrites
 MANAGEMENT = re.compile(r"-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$")
 CSRF = "csrfmiddlewaretoken"
@@ -819,6 +820,8 @@ def baseline(form, choices) -> list[tuple[str, str]]:
         elif f.kind == "select":
             shown = [v if v is not None else t for v, selected, t in f.options if selected]
             pairs += [(f.name, v) for v in choices.get((f.kind, f.name), shown[:1])]
+        elif f.kind == "password" and not f.value:
+            pairs.append((f.name, TYPED_PASSWORD))  # a person types one; pages never show it
         else:
             pairs.append((f.name, f.value))
     return pairs
