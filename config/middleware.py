@@ -125,8 +125,9 @@ def _signed_in(request) -> bool:
 class SecurityHeadersMiddleware:
     """Permissions-Policy on every response; no caching of anything personal.
 
-    Responses to a signed-in person and every download carry Cache-Control: no-store,
-    private, unless the view set its own Cache-Control (static files set theirs).
+    Responses to a signed-in person, every download and every error page carry
+    Cache-Control: no-store, private, unless the view set its own Cache-Control (static
+    files set theirs).
     """
 
     def __init__(self, get_response):
@@ -136,7 +137,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if "Cache-Control" not in response and (
-            _is_download(response) or response.status_code >= 500 or _signed_in(request)
+            _is_download(response) or response.status_code >= 400 or _signed_in(request)
         ):
             response["Cache-Control"] = NO_STORE
         return response

@@ -113,6 +113,12 @@ def test_downloads_are_not_stored(lead_client):
     assert "no-store" in response["Cache-Control"]
 
 
+def test_error_pages_for_signed_out_visitors_are_not_stored(client):
+    """A 404 or 400 page is not kept by a cache either, whoever asked for it."""
+    assert client.get("/no-such-page/")["Cache-Control"] == middleware.NO_STORE
+    assert client.get("/?q=a%00b")["Cache-Control"] == middleware.NO_STORE
+
+
 def test_anonymous_start_page_may_be_cached(client):
     """The public start page keeps no Cache-Control of its own: nothing personal is on it."""
     assert "Cache-Control" not in client.get("/")
