@@ -9,12 +9,12 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from partnerships import access
+from partnerships.mail import mail_send_on_commit
 from partnerships.models import Membership, User
 
 from . import rules, selectors
@@ -106,9 +106,7 @@ def _notify(*, subject, template, context, recipients):
     if not recipients:
         return
     body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
-    transaction.on_commit(
-        lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
-    )
+    mail_send_on_commit(subject=subject, body=body, recipients=recipients)
 
 
 def _panel_emails():

@@ -2,13 +2,13 @@
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .mail import mail_send_on_commit
 from .models import PANEL_STAFF_CANNOT_JOIN, Membership, Partnership, User
 
 ALREADY_MEMBER = "{email} is already a member of this partnership"
@@ -85,13 +85,10 @@ def membership_add(
         if created
         else site_url.rstrip("/") + partnership.get_absolute_url(),
     }
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"You have been added to {partnership.name}",
-            message=render_to_string("partnerships/emails/member_added.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
+    mail_send_on_commit(
+        subject=f"You have been added to {partnership.name}",
+        body=render_to_string("partnerships/emails/member_added.txt", context),
+        recipients=[email],
     )
     return membership
 
