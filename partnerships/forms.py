@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
+from . import signin
 from .models import Membership, User
 from .signin import lockout_wait
 
@@ -111,7 +112,17 @@ class PasswordResetRequestForm(PasswordResetForm):
 
 
 class ChoosePasswordForm(SetPasswordForm):
-    """Choose a password from an emailed link, checked by Django's password validators."""
+    """Choose a password from an emailed link, checked by Django's password validators.
+
+    Saving it also lifts any sign-in lock on the account: the person has just shown, by
+    using the emailed link, that the address is theirs.
+    """
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            signin.account_unlock(user)
+        return user
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -191,3 +191,16 @@ class SignInAttemptHandler(AxesDatabaseHandler):
         username = get_client_username(request, credentials)
         count, _ = AccessAttempt.objects.filter(username=username).delete()
         return count
+
+
+def account_unlock(user: User) -> int:
+    """Clear the failed sign-ins on a person's account, from every address.
+
+    For someone who has just chosen a new password through the link emailed to them: they
+    have shown the address is theirs, so a lock someone else ran up on it should not keep
+    them out for another half hour.
+    """
+    count, _ = AccessAttempt.objects.filter(
+        username=User.objects.normalize_email(user.email)
+    ).delete()
+    return count

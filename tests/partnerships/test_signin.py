@@ -4,6 +4,8 @@ Failures count per account (whatever the letter case typed) and, with a much hig
 per client address; the address comes from a proxy header only when one is configured.
 """
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import RequestFactory, override_settings
@@ -304,3 +306,33 @@ def test_rotating_user_agents_dodges_neither_limit(client, viewer):
         for n in range(address_limit())
     ]
     assert statuses[-1] == 429
+
+
+def test_setting_a_new_password_from_the_emailed_link_lifts_the_lock(client, viewer, mailoutbox):
+    """Someone locked out by another's guesses gets back in with the link the page offers."""
+    for _ in range(ACCOUNT_LIMIT):
+        sign_in(client, viewer.email, "guess", REMOTE_ADDR="198.51.100.9")
+    assert sign_in(client, viewer.email, PASSWORD).status_code == 429
+
+    client.post(reverse("password_reset"), {"email": viewer.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", mailoutbox[-1].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    chosen = "harbour-kestrel-window-4"
+    client.post(form_url, {"new_password1": chosen, "new_password2": chosen})
+
+    assert sign_in(client, viewer.email, chosen).status_code == 302
+    assert signed_in(client)
+
+
+def test_a_lock_on_an_account_stays_for_a_wrong_password_after_someone_else_resets(
+    client, viewer, lead, mailoutbox
+):
+    """Only the account whose password was set is unlocked, nobody else's."""
+    for _ in range(ACCOUNT_LIMIT):
+        sign_in(client, viewer.email, "guess")
+    client.post(reverse("password_reset"), {"email": lead.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", mailoutbox[-1].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    chosen = "harbour-kestrel-window-4"
+    client.post(form_url, {"new_password1": chosen, "new_password2": chosen})
+    assert sign_in(client, viewer.email, PASSWORD).status_code == 429
