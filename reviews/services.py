@@ -19,6 +19,10 @@ from .validators import REFERENCE_TAKEN
 
 NOT_COMPLETE = "The review cannot be marked complete until every dimension is answered"
 COMPLETE_IS_LOCKED = "This review is complete. Only a lead can change it"
+COMPLETED_MEANWHILE = (
+    "This review was marked complete while you were changing it, and only a lead can change "
+    "it now. Nothing has been saved: your answers are still on this page for a lead to enter"
+)
 
 __all__ = [
     "COMPLETE_IS_LOCKED",

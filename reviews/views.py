@@ -148,6 +148,21 @@ class ReviewObjectMixin:
 
 
 class ReviewEditView(ReviewObjectMixin, CaseFormView):
+    def post(self, request, *args, **kwargs):
+        finished = self.review.status == Status.COMPLETE
+        if access.can_edit(self.role) and not access.can_change_record(
+            self.role, finished=finished
+        ):
+            # Completed by a lead since this contributor opened the page: refuse, but keep
+            # everything they typed on the page rather than answering a bare 403.
+            child_form = ChildForm(request.POST, prefix="child", instance=self.review.child)
+            review_form = ReviewForm(request.POST, prefix="review", instance=self.review)
+            review_form.add_error(
+                None, ValidationError(services.COMPLETED_MEANWHILE, code="completed")
+            )
+            return self.render_forms(child_form, review_form)
+        return super().post(request, *args, **kwargs)
+
     def forms(self, data=None):
         if not access.can_change_record(self.role, finished=self.review.status == Status.COMPLETE):
             raise PermissionDenied

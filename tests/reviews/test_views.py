@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from reviews import forms, validators
+from reviews import forms, services, validators
 from reviews.models import Child, Review
 
 from .factories import ReviewFactory, complete_answers
@@ -752,12 +752,19 @@ def test_edit_errors_are_summarised_and_nothing_changes(client, contributor, dra
 
 
 def test_contributor_cannot_edit_a_complete_review(client, contributor, complete):
-    """A complete review's edit page is 403 to contributors, read or posted."""
+    """A complete review's edit page is 403 to contributors; a save from a page opened before
+    a lead completed it is refused with the reason, keeping what they typed, saving nothing."""
     client.force_login(contributor)
     assert client.get(edit_url(complete)).status_code == 403
     data = data_for(complete)
     data["review-racism_named"] = "yes"
-    assert client.post(edit_url(complete), data).status_code == 403
+    data["review-learning_summary"] = "Typed while a lead completed the review"
+    response = client.post(edit_url(complete), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html
+    assert services.COMPLETED_MEANWHILE.split(".")[0].replace("'", "&#x27;") in html
+    assert "Typed while a lead completed the review" in html
     assert ">Change<" not in client.get(detail_url(complete)).content.decode()
     complete.refresh_from_db()
     assert complete.racism_named == "no"
