@@ -170,6 +170,13 @@ def test_ordinals_after_codes_are_not_taken_for_postcodes(text):
         "3-Jul-2015",
         "03/Jul/2015",
         "3.July.2015",
+        "Jul. 3, 2015",
+        "2015 07 03",
+        "2015-Jul-03",
+        "03-Jul-15",
+        "3July2015",
+        "July,3,2015",
+        "3rd July '15",
     ],
 )
 def test_summary_with_a_full_date_in_other_common_shapes_is_refused(date):
@@ -181,10 +188,23 @@ def test_summary_with_a_full_date_in_other_common_shapes_is_refused(date):
 
 
 @pytest.mark.parametrize(
-    "postcode", ["EC1A-1BB", "ec1a-1bb", "EC1A - 1BB", "M1-1AE", "B33-8TH", "EC1A\u20131BB"]
+    "postcode",
+    [
+        "EC1A-1BB",
+        "ec1a-1bb",
+        "EC1A - 1BB",
+        "M1-1AE",
+        "B33-8TH",
+        "EC1A\u20131BB",
+        "EC1A\u20141BB",
+        "EC1A \u2212 1BB",
+        "EC1A_1BB",
+        "\uff25\uff23\uff11\uff21 \uff11\uff22\uff22",
+    ],
 )
 def test_summary_with_a_dashed_postcode_is_refused(postcode):
-    """A postcode written with a dash (or an en dash) between its halves is refused."""
+    """A postcode with any dash, a minus sign or an underscore between its halves, or typed in
+    full-width characters, is refused."""
     error = _refusal(validate_learning_summary, f"The family lived at {postcode} until 2021.")
     assert error.code == "summary_postcode"
 
@@ -196,6 +216,8 @@ def test_summary_with_a_dashed_postcode_is_refused(postcode):
         "The 3rd review in 2015 and the 21st in 2016.",
         "In 2015 the partnership held 12 reviews.",
         "July 2015",
+        "July 15 visits were made",
+        "From May 2020 to June 2021",
         "Seen in July 2015 and again in Sept 2016.",
         "1 in 3 children seen in 2015",
         "From 3 to 7 visits in 2015.",
