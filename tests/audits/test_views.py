@@ -1158,6 +1158,23 @@ def test_invalid_moderated_rating_keeps_everything_typed(client, submitted, pane
     assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
 
 
+def test_evidence_with_a_noncharacter_saves_and_exports_a_readable_workbook(
+    client, audit, contributor, items
+):
+    """Evidence typed as 'ev \\ufffe x' is saved without U+FFFE, and export.xlsx opens."""
+    client.force_login(contributor)
+    one = items["1.1"].pk
+    page = PageForm(text(client.get(BASE + "themes/1/")))
+    page.data |= {f"i{one}-rating": "2", f"i{one}-evidence": "ev \ufffe x"}
+    assert client.post(BASE + "themes/1/", page.post(action="later")).status_code == 302
+    assert response_for(audit, "1.1").evidence == "ev  x"
+    xlsx = client.get(BASE + "export.xlsx")
+    assert xlsx.status_code == 200
+    rows = list(load_workbook(io.BytesIO(xlsx.content))["Items"].iter_rows(values_only=True))
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["Evidence"] == "ev  x"
+
+
 def test_control_characters_in_a_moderation_note_are_cleaned(client, submitted, panel):
     """A note pasted with NUL, vertical tab and escape characters is saved without them."""
     client.force_login(panel)
@@ -1168,7 +1185,7 @@ def test_control_characters_in_a_moderation_note_are_cleaned(client, submitted, 
     assert moderation_of(submitted, "1.1") == (None, "One\nTwo three")
 
 
-@pytest.mark.parametrize("character", ["\x0b", "\x00", "\x1b"])
+@pytest.mark.parametrize("character", ["\x0b", "\x00", "\x1b", "\ufffe", "\uffff"])
 def test_exports_with_control_characters_in_stored_text_work(client, reported, viewer, character):
     """Text stored before input was cleaned, with a control character in evidence, a note,
     an action and a reason, still exports as XLSX and CSV, with the character gone."""
