@@ -50,6 +50,8 @@ class ItemAnswerForm(forms.Form):
     )
     confirm = forms.BooleanField(required=False)
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    # What the page showed (services.answer_shown), so a save can tell what was changed.
+    shown = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, levels, response, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,6 +142,8 @@ class ModerationForm(forms.Form):
         error_messages={"max_length": NOTE_TOO_LONG},
     )
     revision = forms.CharField(required=False, widget=forms.HiddenInput)
+    # What the page showed (services.moderation_shown), so a save can tell what was changed.
+    shown = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, levels, response, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +163,12 @@ class ModerationForm(forms.Form):
 
     def moderation(self) -> Moderation:
         data = self.cleaned_data
-        return Moderation(rating=data["rating"], note=data["note"], revision=data["revision"])
+        return Moderation(
+            rating=data["rating"],
+            note=data["note"],
+            revision=data["revision"],
+            shown=data["shown"] or None,
+        )
 
 
 class ReturnForm(forms.Form):

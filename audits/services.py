@@ -4,6 +4,8 @@ Who may do what is asked of partnerships.access; these functions refuse anything
 with PermissionDenied (the view shows 403) or ValidationError (shown to the person).
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,23 +55,77 @@ class ActionLine:
     id: int | None = None
 
 
+def _plain(text: str) -> str:
+    """Text as compared for "did the person change it": new lines as a browser may send them
+    (CRLF, CR or LF) read alike, and space at either end ignored, as it is never stored."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _digest(values) -> str:
+    return hashlib.blake2b(json.dumps(values).encode(), digest_size=16).hexdigest()
+
+
+def _lines_shown(lines) -> list:
+    return [
+        [line.id, _plain(line.what), _plain(line.owner), str(line.due_month or "")]
+        for line in lines
+    ]
+
+
 @dataclass
 class ItemAnswer:
-    """What someone entered for one item on a theme page."""
+    """What someone entered for one item on a theme page.
+
+    `shown` is `answer_shown` of the item as the page was rendered (sent back hidden); an
+    answer the same as what was shown was not changed on the page, so it is neither written
+    nor checked for conflicts. Without it (or with anything else) the answer counts as changed.
+    """
 
     rating: int | None
     evidence: str
     actions: list[ActionLine] = field(default_factory=list)
     confirm_carried_forward: bool = False
+    shown: str | None = None
+
+    def lines(self) -> list[ActionLine]:
+        """The action lines worth keeping: a line with neither what nor owner is dropped."""
+        return [line for line in self.actions if line.what.strip() or line.owner.strip()]
+
+    def changed_on_page(self) -> bool:
+        if self.confirm_carried_forward:
+            return True
+        current = _digest([self.rating, _plain(self.evidence), _lines_shown(self.lines())])
+        return self.shown != current
+
+
+def answer_shown(response: Response) -> str:
+    """A short fingerprint of a response's answer (rating, evidence, action lines), for a
+    page to send back hidden with the revision, so a save can tell what the person changed."""
+    lines = [ActionLine(a.what, a.owner, a.due_month, a.id) for a in response.actions.all()]
+    return _digest([response.rating, _plain(response.evidence), _lines_shown(lines)])
 
 
 @dataclass
 class Moderation:
-    """What Panel staff entered for one response, and its moderation revision when read."""
+    """What Panel staff entered for one response, and its moderation revision when read.
+
+    `shown` is `moderation_shown` of the response as the page was rendered: a moderation
+    the same as what was shown was not changed on the page, so it is neither written nor
+    checked for conflicts. Without it (or with anything else) it counts as changed.
+    """
 
     rating: int | None
     note: str
     revision: int | None
+    shown: str | None = None
+
+    def changed_on_page(self) -> bool:
+        return self.shown != _digest([self.rating, _plain(self.note)])
+
+
+def moderation_shown(response: Response) -> str:
+    """A short fingerprint of a response's moderated rating and note, sent back hidden."""
+    return _digest([response.moderated_rating, _plain(response.moderation_note)])
 
 
 class ThemeConflict(Exception):
@@ -258,10 +314,13 @@ def theme_save(
     seen_revisions: dict[int, int],
     by,
 ) -> list[Response]:
-    """Save one theme's answers, refusing (ThemeConflict) if any changed since they were read.
+    """Save the answers a person changed on one theme's page, refusing (ThemeConflict) if
+    any of those changed since the page was read.
 
-    `answers` and `seen_revisions` are keyed by item id. Only changed or confirmed items
-    are written; each write raises the response's revision and records who and when.
+    `answers` and `seen_revisions` are keyed by item id. An answer the same as the page
+    showed (see ItemAnswer.shown) is left alone and never conflicts; a changed or confirmed
+    one is checked against its revision, and written if it differs from what is stored.
+    Each write raises the response's revision and records who and when.
     """
     audit = (
         Audit.objects.select_for_update(of=("self",))
@@ -277,15 +336,22 @@ def theme_save(
         .order_by("item__order")
     )
     _check_ratings((answer.rating for answer in answers.values()), audit.cycle.version_id)
-    stale = [r for r in responses if seen_revisions.get(r.item_id) != r.revision]
+    typed = {
+        response.item_id: answers[response.item_id]
+        for response in responses
+        if response.item_id in answers and answers[response.item_id].changed_on_page()
+    }
+    stale = [
+        r for r in responses if r.item_id in typed and seen_revisions.get(r.item_id) != r.revision
+    ]
     if stale:
         raise ThemeConflict(stale)
     now = timezone.now()
     for response in responses:
-        answer = answers.get(response.item_id)
+        answer = typed.get(response.item_id)
         if answer is None:
             continue
-        lines = [line for line in answer.actions if line.what.strip() or line.owner.strip()]
+        lines = answer.lines()
         changed = (
             response.rating != answer.rating
             or response.evidence != answer.evidence
@@ -434,8 +500,9 @@ def audit_accept(*, audit: Audit, by, moderations: dict[int, Moderation] | None 
 def moderation_save(*, audit: Audit, moderations: dict[int, Moderation], by) -> int:
     """Panel staff set moderated ratings and notes (keyed by response id); returns how many changed.
 
-    Refuses with ModerationConflict, saving nothing, if any of them changed since it was
-    read (its `revision`). Only the Panel's own fields are written: the partnership's
+    A moderation the same as the page showed (see Moderation.shown) is left alone and never
+    conflicts. Refuses with ModerationConflict, saving nothing, if any changed one changed
+    since it was read (its `revision`). Only the Panel's own fields are written: the partnership's
     answers are never touched.
     """
     access.require_panel_staff(by)
@@ -446,8 +513,12 @@ def moderation_save(*, audit: Audit, moderations: dict[int, Moderation], by) -> 
 
 
 def _moderate(audit: Audit, moderations: dict[int, Moderation], by) -> int:
-    """Write the moderations of a locked audit; validate and check every one before any write."""
+    """Write the moderations of a locked audit changed on the page; validate and check every
+    one before any write."""
     _check_ratings((m.rating for m in moderations.values()), audit.cycle.version_id)
+    moderations = {pk: m for pk, m in moderations.items() if m.changed_on_page()}
+    if not moderations:
+        return 0
     responses = list(
         audit.responses.select_for_update(of=("self",))
         .filter(pk__in=moderations)

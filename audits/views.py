@@ -179,10 +179,10 @@ class ThemeView(AuditMixin, TemplateView):
                 by=request.user,
             )
         except services.ThemeConflict as conflict:
-            for stale in conflict.responses:
-                data[f"i{stale.item_id}-revision"] = str(stale.revision)
+            # Keep what they changed, now against what is stored; show the rest as stored.
+            typed = {item_id for item_id, answer in answers.items() if answer.changed_on_page()}
             return self.render_page(
-                self.blocks(data), show_errors=False, conflict=conflict.responses
+                self.blocks(data, keep=typed), show_errors=False, conflict=conflict.responses
             )
         except ValidationError as error:
             # Locked or closed since the page was loaded: say so, keeping what was typed.
@@ -207,13 +207,23 @@ class ThemeView(AuditMixin, TemplateView):
             return reverse("audits:check", kwargs=kwargs)
         return reverse("audits:theme", kwargs={**kwargs, "number": next_theme})
 
-    def blocks(self, data) -> list[ItemBlock]:
+    def blocks(self, data, keep=None) -> list[ItemBlock]:
+        """A block per item, bound to `data` when given. With `keep` (after a conflict) only
+        those items are bound, to what was posted but with the revision and what-was-shown
+        of what is stored now; every other item shows what is stored now."""
         blocks = []
         for response in Response.objects.for_theme(self.audit, self.theme):
             prefix = f"i{response.item_id}"
             actions = [ActionForm.initial_for(action) for action in response.actions.all()]
+            shown = services.answer_shown(response)
+            bound = data
+            if keep is not None:
+                bound = data if response.item_id in keep else None
+                if bound is not None:
+                    bound[f"{prefix}-revision"] = str(response.revision)
+                    bound[f"{prefix}-shown"] = shown
             form = ItemAnswerForm(
-                data,
+                bound,
                 prefix=prefix,
                 levels=self.levels,
                 response=response,
@@ -221,11 +231,12 @@ class ThemeView(AuditMixin, TemplateView):
                     "rating": response.rating,
                     "evidence": response.evidence,
                     "revision": response.revision,
+                    "shown": shown,
                 },
             )
-            formset = ActionFormSet(data, prefix=f"{prefix}-actions", initial=actions or [{}])
+            formset = ActionFormSet(bound, prefix=f"{prefix}-actions", initial=actions or [{}])
             for action_form in formset.forms:
-                action_form.is_removed = bool(data and data.get(action_form.add_prefix("DELETE")))
+                action_form.is_removed = bool(bound and bound.get(action_form.add_prefix("DELETE")))
             blocks.append(ItemBlock(response=response, form=form, actions=formset))
         return blocks
 
@@ -249,6 +260,7 @@ class ThemeView(AuditMixin, TemplateView):
                 evidence=cleaned["evidence"].strip(),
                 actions=lines,
                 confirm_carried_forward=cleaned["confirm"],
+                shown=cleaned["shown"] or None,
             )
             revisions[block.item.pk] = cleaned["revision"]
         return answers, revisions
@@ -405,9 +417,9 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
     """Read the whole audit, moderate each item, and return or accept it.
 
     The page is one form: Save, Accept and Return all save the moderated ratings and notes
-    typed, in the same transaction as the decision. If anything is invalid or someone else
-    changed a moderation meanwhile, nothing is saved and the page is shown again with every
-    value typed.
+    changed on it, in the same transaction as the decision. If anything is invalid, or
+    someone else changed meanwhile a moderation this person changed too, nothing is saved
+    and the page is shown again with every value they changed.
     """
 
     template_name = "audits/panel_audit.html"
@@ -429,26 +441,37 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
     def can_moderate(self) -> bool:
         return self.audit.status in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED)
 
-    def moderation_forms(self, themes, data=None) -> dict[int, ModerationForm]:
-        """A form per response (keyed by its id), bound to `data` when given."""
+    def moderation_forms(self, themes, data=None, keep=None) -> dict[int, ModerationForm]:
+        """A form per response (keyed by its id), bound to `data` when given. With `keep`
+        (after a conflict) only those responses are bound, to what was posted but with the
+        revision and what-was-shown of what is stored now; the rest show what is stored."""
         if not self.can_moderate:
             return {}
-        return {
-            response.pk: ModerationForm(
-                data,
-                prefix=f"m{response.pk}",
-                levels=self.levels,
-                response=response,
-                initial={
-                    "rating": response.moderated_rating,
-                    "note": response.moderation_note,
-                    "revision": response.moderation_revision,
-                },
-            )
-            for theme in themes
-            for item in theme.items.all()
-            for response in item.audit_responses
-        }
+        forms = {}
+        for theme in themes:
+            for item in theme.items.all():
+                for response in item.audit_responses:
+                    prefix = f"m{response.pk}"
+                    shown = services.moderation_shown(response)
+                    bound = data
+                    if keep is not None:
+                        bound = data if response.pk in keep else None
+                        if bound is not None:
+                            bound[f"{prefix}-revision"] = str(response.moderation_revision)
+                            bound[f"{prefix}-shown"] = shown
+                    forms[response.pk] = ModerationForm(
+                        bound,
+                        prefix=prefix,
+                        levels=self.levels,
+                        response=response,
+                        initial={
+                            "rating": response.moderated_rating,
+                            "note": response.moderation_note,
+                            "revision": response.moderation_revision,
+                            "shown": shown,
+                        },
+                    )
+        return forms
 
     def get(self, request, *args, **kwargs):
         themes = selectors.themes_with_responses(self.audit)
@@ -490,11 +513,10 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
                 )
                 done = f"Moderated ratings saved ({count} changed)"
         except services.ModerationConflict as conflict:
-            # Show theirs, keep ours: the page now carries the revisions just read.
-            data = data.copy()
-            for stale in conflict.responses:
-                data[forms[stale.pk]["revision"].html_name] = str(stale.moderation_revision)
-            forms = self.moderation_forms(themes, data)
+            # Keep what they changed, now against what is stored; show the rest as stored.
+            typed = {pk for pk, moderation in moderations.items() if moderation.changed_on_page()}
+            themes = selectors.themes_with_responses(audit)
+            forms = self.moderation_forms(themes, data.copy(), keep=typed)
             return self.render_page(themes, forms, return_form, conflict=conflict.responses)
         except ValidationError as error:
             errors = [("audit-status", message) for message in error.messages]

@@ -2,7 +2,8 @@
 
 Word and Outlook put control characters into copied text: a vertical tab for a manual line
 break, a form feed for a page break, and now and then others. Nothing shows them on screen,
-but a spreadsheet refuses them and PostgreSQL refuses NUL. Free text is cleaned once, when a
+but a spreadsheet refuses them (as it does the noncharacters U+FFFE and U+FFFF) and
+PostgreSQL refuses NUL. Free text is cleaned once, when a
 form takes it in, so what is stored is what the person saw: breaks become new lines and the
 rest are dropped.
 """
@@ -12,7 +13,9 @@ import re
 from django import forms
 
 # Tab, new line and carriage return are ordinary text; every other C0 character and DEL is not.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Nor is anything XML 1.0 refuses, which makes a spreadsheet unreadable: lone surrogates and
+# the noncharacters U+FFFE and U+FFFF.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
 
 

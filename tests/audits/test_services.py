@@ -1028,3 +1028,76 @@ def test_accept_or_return_with_stale_or_invalid_moderation_changes_nothing(
     second.refresh_from_db()
     assert (first.moderated_rating, second.moderated_rating) == (3, None)
     assert mailoutbox == []
+
+
+# Saving only what was changed on the page
+
+
+def _as_shown(audit, theme):
+    """Item id -> the answer a page shows now, with its fingerprint, as posted unchanged."""
+    return {
+        r.item_id: ItemAnswer(
+            rating=r.rating,
+            evidence=r.evidence,
+            actions=[ActionLine(a.what, a.owner, a.due_month, a.id) for a in r.actions.all()],
+            shown=services.answer_shown(r),
+        )
+        for r in responses_of(audit, theme)
+    }
+
+
+def test_theme_save_from_an_old_page_writes_only_the_item_changed(audit, theme, lead, contributor):
+    """An item the lead saved since the page was read is left alone when the contributor
+    changes another item from that page: no conflict, and the lead's answer survives."""
+    page, seen = _as_shown(audit, theme), seen_revisions(audit, theme)
+    first, second = responses_of(audit, theme)[:2]
+    _save_one(audit, theme, lead, rating=3, evidence="Lead's evidence")
+    page[second.item_id].rating, page[second.item_id].evidence = 1, "Contributor's"
+    page[second.item_id].actions = [complete_action()]
+    services.theme_save(audit=audit, theme=theme, answers=page, seen_revisions=seen, by=contributor)
+    now = {r.pk: r for r in responses_of(audit, theme)}
+    assert (now[first.pk].rating, now[first.pk].evidence) == (3, "Lead's evidence")
+    assert (now[second.pk].rating, now[second.pk].evidence) == (1, "Contributor's")
+
+
+def test_theme_save_with_an_unknown_fingerprint_is_checked(audit, theme, lead, contributor):
+    """A missing or forged fingerprint counts as changed: on a stale item it is refused and
+    the lead's answer is not overwritten."""
+    page, seen = _as_shown(audit, theme), seen_revisions(audit, theme)
+    first = responses_of(audit, theme)[0]
+    _save_one(audit, theme, lead, rating=3, evidence="Lead's evidence")
+    for forged in (None, "forged"):
+        page[first.item_id].shown = forged
+        with pytest.raises(ThemeConflict):
+            services.theme_save(
+                audit=audit, theme=theme, answers=page, seen_revisions=seen, by=contributor
+            )
+    first.refresh_from_db()
+    assert (first.rating, first.evidence) == (3, "Lead's evidence")
+
+
+def test_moderation_from_an_old_page_writes_only_the_item_changed(submitted, panel):
+    """Moderations posted as the page showed them are neither written nor checked: a save
+    from an old page changing another item keeps the moderation saved meanwhile."""
+    first, second = submitted.responses.order_by("pk")[:2]
+    page = {
+        r.pk: services.Moderation(
+            r.moderated_rating,
+            r.moderation_note,
+            r.moderation_revision,
+            services.moderation_shown(r),
+        )
+        for r in (first, second)
+    }
+    services.moderation_save(
+        audit=submitted, moderations=moderations_for([first], 3, "Theirs"), by=panel
+    )
+    page[second.pk].rating, page[second.pk].note = 0, "Mine"
+    assert services.moderation_save(audit=submitted, moderations=page, by=panel) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.moderated_rating, first.moderation_note) == (3, "Theirs")
+    assert (second.moderated_rating, second.moderation_note) == (0, "Mine")
+    page[first.pk].shown = "forged"
+    with pytest.raises(services.ModerationConflict):
+        services.moderation_save(audit=submitted, moderations=page, by=panel)

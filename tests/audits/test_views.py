@@ -1158,6 +1158,23 @@ def test_invalid_moderated_rating_keeps_everything_typed(client, submitted, pane
     assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.SUBMITTED
 
 
+def test_evidence_with_a_noncharacter_saves_and_exports_a_readable_workbook(
+    client, audit, contributor, items
+):
+    """Evidence typed as 'ev \\ufffe x' is saved without U+FFFE, and export.xlsx opens."""
+    client.force_login(contributor)
+    one = items["1.1"].pk
+    page = PageForm(text(client.get(BASE + "themes/1/")))
+    page.data |= {f"i{one}-rating": "2", f"i{one}-evidence": "ev \ufffe x"}
+    assert client.post(BASE + "themes/1/", page.post(action="later")).status_code == 302
+    assert response_for(audit, "1.1").evidence == "ev  x"
+    xlsx = client.get(BASE + "export.xlsx")
+    assert xlsx.status_code == 200
+    rows = list(load_workbook(io.BytesIO(xlsx.content))["Items"].iter_rows(values_only=True))
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["Evidence"] == "ev  x"
+
+
 def test_control_characters_in_a_moderation_note_are_cleaned(client, submitted, panel):
     """A note pasted with NUL, vertical tab and escape characters is saved without them."""
     client.force_login(panel)
@@ -1168,7 +1185,7 @@ def test_control_characters_in_a_moderation_note_are_cleaned(client, submitted, 
     assert moderation_of(submitted, "1.1") == (None, "One\nTwo three")
 
 
-@pytest.mark.parametrize("character", ["\x0b", "\x00", "\x1b"])
+@pytest.mark.parametrize("character", ["\x0b", "\x00", "\x1b", "\ufffe", "\uffff"])
 def test_exports_with_control_characters_in_stored_text_work(client, reported, viewer, character):
     """Text stored before input was cleaned, with a control character in evidence, a note,
     an action and a reason, still exports as XLSX and CSV, with the character gone."""
@@ -1289,3 +1306,120 @@ def test_add_another_action_is_not_offered_past_twenty(client, audit, contributo
     assert f'name="i{one}-actions-19-what"' in html
     assert f'name="add_action" value="{one}"' not in html
     assert f'name="add_action" value="{items["1.2"].pk}"' in html
+
+
+# Saving only what was changed on the page -----------------------------------------------
+
+
+def test_stale_theme_page_saves_another_item_at_once(client, audit, lead, contributor, items):
+    """A theme page loaded before the lead saved 1.1 saves the contributor's 1.2 at the first
+    press, and the lead's 1.1 stays."""
+    one, two = items["1.1"].pk, items["1.2"].pk
+    other = Client()
+    client.force_login(lead)
+    other.force_login(contributor)
+    stale = PageForm(text(other.get(BASE + "themes/1/")))
+    fresh = PageForm(text(client.get(BASE + "themes/1/")))
+    fresh.data |= {f"i{one}-rating": "3", f"i{one}-evidence": "Lead's"}
+    assert client.post(BASE + "themes/1/", fresh.post(action="later")).status_code == 302
+    stale.data |= {f"i{two}-rating": "2", f"i{two}-evidence": "Contributor's"}
+    assert other.post(BASE + "themes/1/", stale.post(action="later")).status_code == 302
+    assert (response_for(audit, "1.1").rating, response_for(audit, "1.1").evidence) == (3, "Lead's")
+    assert response_for(audit, "1.2").evidence == "Contributor's"
+
+
+def test_theme_conflict_keeps_changed_items_and_shows_stored_ones(
+    client, audit, lead, contributor, items
+):
+    """When an item the contributor changed was changed meanwhile, the page keeps what they
+    typed there but shows the lead's saved 1.2 and action line, which they did not touch;
+    pressing again overwrites only their item."""
+    one, two = items["1.1"].pk, items["1.2"].pk
+    other = Client()
+    client.force_login(lead)
+    other.force_login(contributor)
+    stale = PageForm(text(other.get(BASE + "themes/1/")))
+    fresh = PageForm(text(client.get(BASE + "themes/1/")))
+    fresh.data |= {
+        f"i{one}-rating": "3",
+        f"i{one}-evidence": "Lead's",
+        f"i{two}-rating": "0",
+        f"i{two}-actions-0-what": "Lead's action",
+        f"i{two}-actions-0-owner": "Head of QA",
+        f"i{two}-actions-0-due_month": "3",
+        f"i{two}-actions-0-due_year": "2030",
+    }
+    assert client.post(BASE + "themes/1/", fresh.post(action="later")).status_code == 302
+    stale.data |= {f"i{one}-evidence": "Contributor's"}
+    response = other.post(BASE + "themes/1/", stale.post(action="later"))
+    assert response.status_code == 200
+    html = text(response)
+    banner = html[html.index('data-testid="conflict"') : html.index("Your answers are still")]
+    assert "Item 1.1</a>" in banner and "Item 1.2</a>" not in banner
+    shown = PageForm(html)
+    assert shown.data[f"i{one}-evidence"] == "Contributor's"
+    assert shown.data[f"i{two}-rating"] == "0"
+    assert shown.data[f"i{two}-actions-0-what"] == "Lead's action"
+    assert other.post(BASE + "themes/1/", shown.post(action="later")).status_code == 302
+    assert response_for(audit, "1.1").evidence == "Contributor's"
+    assert list(response_for(audit, "1.2").actions.values_list("what", flat=True)) == [
+        "Lead's action"
+    ]
+
+
+def test_action_line_change_counts_as_a_change(client, audit, lead, contributor, items):
+    """Adding only an action line to an item the lead saved meanwhile is refused, not lost
+    nor written over the lead's answer."""
+    two = items["1.2"].pk
+    other = Client()
+    client.force_login(lead)
+    other.force_login(contributor)
+    stale = PageForm(text(other.get(BASE + "themes/1/")))
+    fresh = PageForm(text(client.get(BASE + "themes/1/")))
+    fresh.data |= {f"i{two}-rating": "3", f"i{two}-evidence": "Lead's"}
+    assert client.post(BASE + "themes/1/", fresh.post(action="later")).status_code == 302
+    stale.data |= {f"i{two}-actions-0-what": "Mine", f"i{two}-actions-0-owner": "QA"}
+    response = other.post(BASE + "themes/1/", stale.post(action="later"))
+    assert response.status_code == 200
+    assert 'data-testid="conflict"' in text(response)
+    assert response_for(audit, "1.2").evidence == "Lead's"
+    assert not response_for(audit, "1.2").actions.exists()
+
+
+def test_stale_moderation_page_saves_another_item_and_accepts(client, submitted, panel):
+    """A moderation page loaded before 1.3 was moderated saves 1.4 and accepts at the first
+    press; 1.3 keeps what was saved meanwhile."""
+    other = Client()
+    other.force_login(panel)
+    client.force_login(panel)
+    stale = panel_page(client)
+    theirs = PageForm(text(other.get(PANEL_AUDIT)))
+    theirs.set(RATING_LABEL.format(ref="1.3"), "3").set(NOTE_LABEL.format(ref="1.3"), "Theirs")
+    assert other.post(PANEL_AUDIT, theirs.post(moderate="1")).status_code == 302
+    stale.set(RATING_LABEL.format(ref="1.4"), "1")
+    assert client.post(PANEL_AUDIT, stale.post(accept="1")).status_code == 302
+    assert moderation_of(submitted, "1.3") == (3, "Theirs")
+    assert moderation_of(submitted, "1.4") == (1, "")
+    assert Audit.objects.get(pk=submitted.pk).status == Audit.Status.ACCEPTED
+
+
+@pytest.mark.parametrize("forged", ["", "x" * 5000, "\x00"])
+def test_forged_moderation_fingerprint_is_refused_on_a_stale_item(client, submitted, panel, forged):
+    """A forged or missing hidden fingerprint answers no 500 and never writes over a
+    moderation saved meanwhile: the item counts as changed and stale, so it is refused."""
+    client.force_login(panel)
+    stale = panel_page(client)
+    services.moderation_save(
+        audit=submitted,
+        moderations={
+            response_for(submitted, "1.1").pk: services.Moderation(3, "Theirs", revision=0)
+        },
+        by=panel,
+    )
+    name = stale.name_of(RATING_LABEL.format(ref="1.1")).replace("rating", "shown")
+    stale.data[name] = forged
+    checker = Client(raise_request_exception=False)
+    checker.force_login(panel)
+    response = checker.post(PANEL_AUDIT, stale.post(moderate="1"))
+    assert response.status_code == 200
+    assert moderation_of(submitted, "1.1") == (3, "Theirs")

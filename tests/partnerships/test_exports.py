@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from partnerships.exports import csv_bytes, csv_sections, safe_cell, unsafe_cell, xlsx_bytes
 
-CONTROL = ["\x0b", "\x00", "\x1b", "\x0c", "\x07", "\x7f"]
+# Control characters, and what XML 1.0 refuses: noncharacters and a lone surrogate.
+CONTROL = ["\x0b", "\x00", "\x1b", "\x0c", "\x07", "\x7f", "\ufffe", "\uffff", "\ud800"]
 
 
 def sheets(value):
