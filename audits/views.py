@@ -126,6 +126,20 @@ class TaskListView(AuditMixin, TemplateView):
         return redirect(request.path)
 
 
+def rebound(data, keep, key, prefix, revision, shown):
+    """What one item's form is bound to. Without a conflict (`keep` None): what was posted.
+    On a page shown again after a conflict: what was posted, with the stored revision and
+    fingerprint, for the items the person changed (`keep`); None, so the stored values show,
+    for the rest."""
+    if keep is None:
+        return data
+    if key not in keep:
+        return None
+    data[f"{prefix}-revision"] = str(revision)
+    data[f"{prefix}-shown"] = shown
+    return data
+
+
 @dataclass
 class ItemBlock:
     """Everything the theme page shows for one item."""
@@ -216,12 +230,7 @@ class ThemeView(AuditMixin, TemplateView):
             prefix = f"i{response.item_id}"
             actions = [ActionForm.initial_for(action) for action in response.actions.all()]
             shown = services.answer_shown(response)
-            bound = data
-            if keep is not None:
-                bound = data if response.item_id in keep else None
-                if bound is not None:
-                    bound[f"{prefix}-revision"] = str(response.revision)
-                    bound[f"{prefix}-shown"] = shown
+            bound = rebound(data, keep, response.item_id, prefix, response.revision, shown)
             form = ItemAnswerForm(
                 bound,
                 prefix=prefix,
@@ -453,12 +462,9 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
                 for response in item.audit_responses:
                     prefix = f"m{response.pk}"
                     shown = services.moderation_shown(response)
-                    bound = data
-                    if keep is not None:
-                        bound = data if response.pk in keep else None
-                        if bound is not None:
-                            bound[f"{prefix}-revision"] = str(response.moderation_revision)
-                            bound[f"{prefix}-shown"] = shown
+                    bound = rebound(
+                        data, keep, response.pk, prefix, response.moderation_revision, shown
+                    )
                     forms[response.pk] = ModerationForm(
                         bound,
                         prefix=prefix,
