@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from audits.models import Audit, Cycle, Item, Response, Theme
 from partnerships.models import Partnership, Region
 from reviews import choices as c
+from reviews import dimensions as dims
 from reviews.models import Review
 
 # Review statistics --------------------------------------------------------------------
@@ -73,16 +74,55 @@ def _measure_annotations():
     return annotations
 
 
-def complete_reviews(*, period: tuple[date, date] | None = None, partnership=None, region=None):
-    """Complete reviews notified within the period (first and last month, both included)."""
+MONTH_FIELDS = {"notification": "notification_month", "incident": "incident_month"}
+
+
+def complete_reviews(
+    *,
+    period: tuple[date, date] | None = None,
+    partnership=None,
+    region=None,
+    partnerships=None,
+    month: str = "notification",
+):
+    """Complete reviews whose notification (or incident, with month="incident") month is
+    within the period, first and last month both included; of one partnership, a region or
+    a chosen set of partnerships when asked."""
     reviews = Review.objects.filter(status=c.Status.COMPLETE)
     if period:
-        reviews = reviews.filter(notification_month__range=period)
+        reviews = reviews.filter(**{f"{MONTH_FIELDS[month]}__range": period})
     if partnership is not None:
         reviews = reviews.filter(partnership=partnership)
     if region is not None:
         reviews = reviews.filter(partnership__region=region)
+    if partnerships is not None:
+        reviews = reviews.filter(partnership__in=partnerships)
     return reviews
+
+
+def review_rows(reviews) -> list[dict]:
+    """One dict per review with every answer of reviews/dimensions.py, its child's answers,
+    the record keys, the partnership and its region: what dashboards/figures.py counts."""
+    child_fields = {
+        ("age" if d.derived == "age_band" else d.name)
+        for d in dims.CHILD_DIMENSIONS
+        if d.derived != "reviews_of_child"
+    }
+    review_fields = [d.name for d in dims.REVIEW_DIMENSIONS]
+    return list(
+        reviews.order_by("pk").values(
+            "id",
+            "child_id",
+            "partnership_id",
+            "notification_month",
+            "incident_month",
+            *review_fields,
+            review_key=F("record_key"),
+            child_key=F("child__record_key"),
+            region_id=F("partnership__region_id"),
+            **{name: F(f"child__{name}") for name in sorted(child_fields)},
+        )
+    )
 
 
 def measures(reviews) -> dict:

@@ -11,6 +11,7 @@ from django import forms
 from partnerships.text import PastedTextField
 
 from . import choices as c
+from . import dimensions
 from .models import Child, Review
 from .validators import validate_learning_summary, validate_reference
 
@@ -80,21 +81,7 @@ def _radios(model_field, required):
 class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
-        fields = [
-            "reference",
-            "sex",
-            "age",
-            "ethnicity",
-            "faith",
-            "first_language_not_english",
-            "disability",
-            "neurodivergence",
-            "immigration_factor",
-            "known_to_social_care",
-            "child_protection_plan",
-            "looked_after",
-            "outcome",
-        ]
+        fields = dimensions.child_form_fields()
         error_messages = {
             "reference": {"required": "Enter a reference for the child, like C-2024-007"},
         }
@@ -146,54 +133,22 @@ class ReviewForm(forms.ModelForm):
         help_text="Select all that apply.",
     )
 
-    DEPENDENT = {
-        "action_followed": ("risk_recognised", {"partly", "fully"}, "risk was recognised"),
-        "disclosure_response": ("disclosure", {"yes"}, "the child disclosed abuse"),
-        "allegation_investigated": ("racism_alleged", {"yes"}, "the family alleged racism"),
-        "independent_interpreter_used": (
-            "interpreter_needed",
-            {"yes"},
-            "an interpreter was needed",
-        ),
-        "child_or_family_interpreted": ("interpreter_needed", {"yes"}, "an interpreter was needed"),
-    }
+    # {question: (the question it depends on, the values that ask it, the condition)}
+    DEPENDENT = dimensions.dependent_questions()
 
     class Meta:
         model = Review
-        fields = [
-            "review_type",
-            "incident_month",
-            "notification_month",
-            "completed_month",
-            "harm_types",
-            "ethnicity_in_review",
-            "faith_recorded",
-            "race_analysed",
-            "racism_named",
-            "child_voice",
-            "risk_recognised",
-            "action_followed",
-            "disclosure",
-            "disclosure_response",
-            "racism_alleged",
-            "allegation_investigated",
-            "interpreter_needed",
-            "independent_interpreter_used",
-            "child_or_family_interpreted",
-            "adultification",
-            "intersectionality",
-            "fathers_assessed",
-            "learning_about_race",
-            "learning_summary",
-        ]
+        fields = dimensions.review_form_fields()
         widgets = {"learning_summary": forms.Textarea(attrs={"rows": 5})}
         field_classes = {"learning_summary": PastedTextField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["review_type"] = _radios(Review._meta.get_field("review_type"), True)
-        for name in self.Meta.fields[5:-1]:
-            self.fields[name] = _radios(Review._meta.get_field(name), required=False)
+        # Every question with one answer, as radios; a draft may leave it blank.
+        for dimension in dimensions.REVIEW_DIMENSIONS:
+            if dimension.name != "review_type" and not dimension.many:
+                self.fields[dimension.name] = _radios(dimension.model_field, required=False)
         for name, (_, _, condition) in self.DEPENDENT.items():
             self.fields[name].help_text = f"Only when {condition}."
         self.fields["learning_summary"].validators.append(validate_learning_summary)

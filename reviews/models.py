@@ -5,6 +5,8 @@ months; every identity field can say "not recorded". A blank (null) dimension on
 draft review means "not answered yet", which marking the review complete refuses.
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -15,6 +17,16 @@ from simple_history.models import HistoricalRecords
 
 from . import choices as c
 from .validators import REFERENCE_TAKEN, validate_learning_summary, validate_reference
+
+# Each child and review carries a secret random number, its record key. The published
+# figures perturb each count by an amount looked up from the keys of the records it counts
+# (docs/disclosure.md), so the same records always give the same figure. Never shown.
+RECORD_KEY_RANGE = 2**31
+
+
+def new_record_key() -> int:
+    return secrets.randbelow(RECORD_KEY_RANGE)
+
 
 # Raised by the reference constraint; Child.validate_constraints puts it on the reference field.
 REFERENCE_TAKEN_CODE = "reference_taken"
@@ -63,8 +75,9 @@ class Child(models.Model):
     )
     # Rises with every saved change, so a save based on an older page is refused, not applied.
     revision = models.PositiveIntegerField(default=0, editable=False)
+    record_key = models.PositiveIntegerField(default=new_record_key, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["record_key"])
 
     class Meta:
         ordering = ["reference"]
@@ -201,8 +214,9 @@ class Review(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Rises with every saved change, so a save based on an older page is refused, not applied.
     revision = models.PositiveIntegerField(default=0, editable=False)
+    record_key = models.PositiveIntegerField(default=new_record_key, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["record_key"])
 
     class Meta:
         ordering = ["-incident_month", "pk"]
