@@ -46,7 +46,6 @@ class Table:
     columns: list[Column]  # the first is the column of row headers
     rows: list[Row]
     note: str = ""
-    suppressed: bool = False
 
     def cells(self):
         """Each row with (column, value, shading) for each of its cells, for templates."""
