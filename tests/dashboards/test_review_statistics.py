@@ -6,17 +6,21 @@ Larger datasets (seeded random, hypothesis) are checked against a plain-Python r
 for disclosure control: no count from 1 to 4 may reach any exported count column.
 """
 
+import io
+import json
 import random
 from collections import defaultdict
 from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards import disclosure, publication, selectors
+from dashboards import disclosure, publication, selectors, services
 from dashboards import figures as f
+from dashboards.models import Publication
 from dashboards.tables import COUNT
 from partnerships.models import Region
 from reviews import choices as c
@@ -1064,3 +1068,60 @@ def test_generated_figures_are_never_1_to_4_and_within_2_of_the_count(rows):
             assert value == 0 or value >= 5
             lo, hi = disclosure.true_range(value)
             assert lo <= exact(name) <= hi, (area, name)
+
+
+# 6. Publishing a year ------------------------------------------------------------------------
+
+
+def test_a_year_closes_on_the_first_of_april_after_it():
+    """April 2023 to March 2024 is open on 31 March 2024 and closed from 1 April 2024."""
+    assert not services.is_closed(2023, date(2024, 3, 31))
+    assert services.is_closed(2023, date(2024, 4, 1))
+    assert services.year_closes_on(2023) == date(2024, 4, 1)
+
+
+def test_publishing_stores_the_years_figures_once(hand_counted):
+    """The stored figures are published_figures of the year's complete reviews; 14 counted."""
+    stored = services.publication_publish(year=2024, today=date(2025, 4, 1))
+
+    assert stored.reviews_counted == 14
+    assert stored.figures == json.loads(
+        json.dumps(publication.published_figures(fy2024_rows(), selectors.regions()))
+    )
+    with pytest.raises(services.PublishRefused, match=services.ALREADY_PUBLISHED):
+        services.publication_publish(year=2024, today=date(2025, 4, 1))
+
+
+def test_an_open_year_is_refused(hand_counted):
+    """Before 1 April 2025, April 2024 to March 2025 cannot be published."""
+    with pytest.raises(services.PublishRefused, match=services.YEAR_NOT_CLOSED):
+        services.publication_publish(year=2024, today=date(2025, 3, 31))
+    assert not Publication.objects.exists()
+
+
+def test_unpublished_closed_years_leave_out_open_and_published_years(hand_counted):
+    """Years with complete reviews, closed and not yet published, newest first."""
+    today = date(2025, 4, 1)
+    assert services.unpublished_closed_years(today) == [2024, 2023]
+    services.publication_publish(year=2023, today=today)
+    assert services.unpublished_closed_years(today) == [2024]
+    assert services.unpublished_closed_years(date(2025, 3, 1)) == []
+
+
+def test_the_command_publishes_and_refuses_a_second_time(hand_counted):
+    """manage.py publish_review_figures 2024 publishes once, then says it already has."""
+    out = io.StringIO()
+    call_command("publish_review_figures", "2024", stdout=out)
+    assert "Published April 2024 to March 2025: 14 complete reviews." in out.getvalue()
+    with pytest.raises(CommandError, match=services.ALREADY_PUBLISHED):
+        call_command("publish_review_figures", "2024")
+
+
+def test_a_publication_cannot_be_changed_in_the_admin(admin_client, hand_counted):
+    """The admin lists publications but offers no add, change or delete."""
+    stored = services.publication_publish(year=2024)
+    assert admin_client.get("/admin/dashboards/publication/add/").status_code == 403
+    page = admin_client.get(f"/admin/dashboards/publication/{stored.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert admin_client.get(f"/admin/dashboards/publication/{stored.pk}/delete/").status_code == 403
