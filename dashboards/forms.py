@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from .selectors import MODERATED, SELF
 
 ENGLAND = ""
-ALL_TIME = ""
+NO_YEAR = ""
 TOO_FEW_CHOSEN = "Select at least 2 partnerships to compare item by item"
 TOO_MANY_CHOSEN = "Select no more than 6 partnerships to compare item by item"
 MAX_CHOSEN = 6
@@ -39,18 +39,19 @@ def _region_choices(regions, everywhere):
 
 
 class ReviewStatisticsForm(FilterForm):
+    """Which published year and area to show. Only published years are on offer: each is
+    a whole April-to-March year, published once."""
+
     area = forms.ChoiceField(label="Area", required=False, initial=ENGLAND)
-    period = forms.ChoiceField(label="Notified between", required=False)
+    year = forms.ChoiceField(label="Notified between", required=False)
 
     def __init__(self, *args, regions, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = _region_choices(regions, "England (all regions)")
-        # Only whole years that do not overlap: with "any time" beside them, one year could
-        # be subtracted from the rest and a hidden count worked out.
-        self.fields["period"].choices = [
+        self.fields["year"].choices = [
             (str(year), f"April {year} and March {year + 1}") for year in years
-        ] or [(ALL_TIME, "No complete reviews yet")]
-        self.fields["period"].initial = str(years[0]) if years else ALL_TIME
+        ] or [(NO_YEAR, "Nothing published yet")]
+        self.fields["year"].initial = str(years[0]) if years else NO_YEAR
 
 
 class CompletionForm(FilterForm):

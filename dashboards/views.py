@@ -1,32 +1,34 @@
 """Dashboard pages for Panel staff (completion, comparison, national review statistics) and
 for a partnership (itself against anonymised peers). Each page is a set of Tables; its
-export.csv and export.xlsx contain the same tables, always suppressed."""
+export.csv and export.xlsx contain the same tables, with published review figures only
+(a partnership's own review counts are on its screen, never in a file)."""
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from audits.models import Cycle
 from audits.selectors import get_cycle, scale_levels
+from partnerships import access
 from partnerships.exports import csv_bytes, csv_sections, xlsx_bytes
 from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 
-from . import audit_tables, charts, disclosure, review_statistics, selectors
-from .forms import (
-    ALL_TIME,
-    CompareForm,
-    CompletionForm,
-    DashboardForm,
-    ReviewStatisticsForm,
-    financial_year,
-)
+from . import audit_tables, charts, disclosure, review_statistics, selectors, services
+from . import publication as published
+from .forms import CompareForm, CompletionForm, DashboardForm, ReviewStatisticsForm
+from .models import Publication
 from .selectors import MODERATED, OVERALL, SELF
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ABOUT = [
-    ["Source", "Assess anti-racist safeguarding practice"],
-    ["Suppression", disclosure.SUPPRESSION_NOTE],
+ABOUT = [["Source", "Assess anti-racist safeguarding practice"]]
+REVIEW_ABOUT = [
+    *ABOUT,
+    ["Review figures", disclosure.PERTURBATION_NOTE],
 ]
 RATING_LABELS = {SELF: "partnerships' own ratings", MODERATED: "Panel's moderated ratings"}
 
@@ -34,17 +36,18 @@ RATING_LABELS = {SELF: "partnerships' own ratings", MODERATED: "Panel's moderate
 class TablesView(TemplateView):
     """A page made of Tables, downloadable whole or table by table as CSV or XLSX.
 
-    Subclasses build their tables in `tables(suppress=...)`. The page passes suppress=False
-    only where its viewer owns the records; a download always passes True.
+    Subclasses build their tables in `tables(for_file=...)`: True for a download, which
+    holds no figure that is only for the screen (a partnership's own review counts).
     """
 
     export_name = "dashboard"
 
-    def tables(self, *, suppress: bool) -> list:
+    def tables(self, *, for_file: bool) -> list:
         raise NotImplementedError
 
-    def suppress_on_screen(self) -> bool:
-        return True
+    def about_rows(self) -> list[list[str]]:
+        """The About sheet of a download."""
+        return ABOUT
 
     @cached_property
     def regions(self):
@@ -59,31 +62,33 @@ class TablesView(TemplateView):
             return super().get(request, *args, **kwargs)
         if format not in ("csv", "xlsx"):
             raise Http404("Downloads are CSV or XLSX")
-        tables = self.tables(suppress=True)
+        tables = self.tables(for_file=True)
         slug = request.GET.get("table")
         if slug:
             tables = [table for table in tables if table.slug == slug]
             if not tables:
                 raise Http404("No such table")
         name = f"{self.export_name}-{slug or 'all'}"
+        about = self.about_rows()
         if format == "xlsx":
-            sheets = {"About": (["About these figures", ""], ABOUT)}
+            sheets = {"About": (["About these figures", ""], about)}
             sheets.update({table.slug: table.export_rows() for table in tables})
             return _download(xlsx_bytes(sheets), f"{name}.xlsx", XLSX)
         if slug:
             body = csv_bytes(*tables[0].export_rows())
         else:
-            sheets = {"About these figures": (["", ""], ABOUT)}
+            sheets = {"About these figures": (["", ""], about)}
             sheets.update({table.title: table.export_rows() for table in tables})
             body = csv_sections(sheets)
         return _download(body, f"{name}.csv", "text/csv; charset=utf-8")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        tables = self.tables(suppress=self.suppress_on_screen())
+        tables = self.tables(for_file=False)
         context["tables"] = {table.slug.replace("-", "_"): table for table in tables}
         context["query"] = self.request.GET.urlencode()
-        context["suppression_note"] = disclosure.SUPPRESSION_NOTE
+        context["perturbation_note"] = disclosure.PERTURBATION_NOTE
+        context["min_reviews"] = published.MIN_REVIEWS
         return context
 
 
@@ -115,7 +120,7 @@ class CompletionView(PanelStaffMixin, TablesView):
             self.request.GET or None, regions=self.regions, statuses=audit_tables.STATUSES
         )
 
-    def tables(self, *, suppress):
+    def tables(self, *, for_file):
         filters = self.form.values()
         region = self.region_named(filters["region"])
         rows = selectors.completion(self.cycle, region=region, status=filters["status"])
@@ -135,17 +140,23 @@ class CompletionView(PanelStaffMixin, TablesView):
 
 
 class ReviewStatisticsView(PanelStaffMixin, TablesView):
-    """/panel/reviews/: the report's statistics nationally and by region, suppressed."""
+    """/panel/reviews/: the published review statistics of a year, for England or a region,
+    read from the stored publication (nothing is computed live); and, by POST, publishing a
+    closed year once."""
 
     template_name = "dashboards/review_statistics.html"
-    export_name = "review-statistics"
+
+    @cached_property
+    def publications(self) -> list[Publication]:
+        """Every publication, newest first, without its figures (only one year is shown)."""
+        return list(Publication.objects.defer("figures").select_related("published_by"))
 
     @cached_property
     def form(self):
         return ReviewStatisticsForm(
             self.request.GET or None,
             regions=self.regions,
-            years=selectors.notification_years(),
+            years=[publication.year for publication in self.publications],
         )
 
     @cached_property
@@ -153,32 +164,81 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
         return self.region_named(self.form.values()["area"])
 
     @cached_property
-    def period(self):
-        year = self.form.values()["period"]
-        return financial_year(int(year)) if year != ALL_TIME else None
+    def publication(self) -> Publication | None:
+        year = self.form.values()["year"]
+        if not year:
+            return None
+        return Publication.objects.filter(year=int(year)).first()
 
-    def tables(self, *, suppress):
-        reviews = selectors.complete_reviews(period=self.period)
-        measures = selectors.measures_by_region(reviews)
-        breakdowns = selectors.breakdowns_by_region(reviews)
-        figures = review_statistics.gather_national(
-            {
-                region.pk: (measures.get(region.pk, {}), breakdowns.get(region.pk, {}))
-                for region in self.regions
-            }
-        ).settle(suppress=True)  # the Panel's pages are never shown in full
-        return review_statistics.tables(
-            figures,
-            scope=self.area.pk if self.area else None,
-            regions=self.regions,
-            area=self.area.name if self.area else "England",
-        )
+    @cached_property
+    def area_figures(self):
+        """The shown area's stored figures: None when withheld or nothing is published."""
+        if self.publication is None:
+            return None
+        return self.publication.figures.get(self.area_key(self.area))
+
+    @staticmethod
+    def area_key(region) -> str:
+        return published.ENGLAND if region is None else published.area_id(region)
+
+    @property
+    def area_name(self) -> str:
+        return self.area.name if self.area else "England"
+
+    @property
+    def export_name(self):
+        year = self.publication.year if self.publication else "none"
+        return f"review-statistics-{year}-{self.area.slug if self.area else 'england'}"
+
+    def tables(self, *, for_file):
+        if self.area_figures is None:
+            return []
+        region_areas = None
+        if self.area is None:
+            stored = self.publication.figures
+            region_areas = [
+                (region.name, stored.get(self.area_key(region))) for region in self.regions
+            ] + [("England", self.area_figures)]
+        return published.tables_of(self.area_figures, self.area_name, region_areas=region_areas)
+
+    def about_rows(self) -> list[list[str]]:
+        if self.publication is None:
+            return REVIEW_ABOUT
+        return [
+            *REVIEW_ABOUT,
+            ["Notified", self.publication.label],
+            ["Published", f"{timezone.localtime(self.publication.published_at):%d %B %Y}"],
+        ]
+
+    def post(self, request, *args, **kwargs):
+        """Publish a closed year's figures, once; then show them."""
+        access.require_publisher(request.user)
+        year = request.POST.get("year", "")
+        try:
+            done = services.publication_publish(year=int(year), by=request.user)
+        except (ValueError, OverflowError):
+            messages.error(request, services.NOT_A_YEAR)
+            return redirect("panel:reviews")
+        except services.PublishRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("panel:reviews")
+        messages.success(request, f"The figures for {done.label} are published")
+        return redirect(f"{reverse('panel:reviews')}?{urlencode({'year': done.year})}")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             form=self.form,
             area=self.area,
-            period=self.period,
+            area_name=self.area_name,
+            publication=self.publication,
+            withheld=self.publication is not None and self.area_figures is None,
+            withheld_note=published.WITHHELD_NOTE.format(area=self.area_name),
+            unpublished_years=[
+                (year, f"April {year} to March {year + 1}")
+                for year in services.unpublished_closed_years(
+                    published={p.year for p in self.publications}
+                )
+            ],
             **kwargs,
         )
 
@@ -266,7 +326,7 @@ class CompareView(PanelStaffMixin, TablesView):
         )
         return selectors.item_distribution(responses)
 
-    def tables(self, *, suppress):
+    def tables(self, *, for_file):
         if self.cycle is None:
             return []
         rating = self.filters["rating"]
@@ -328,9 +388,6 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
     @property
     def export_name(self):
         return f"{self.partnership.slug}-dashboard"
-
-    def suppress_on_screen(self) -> bool:
-        return self.role is None  # Panel staff read it, but the records are not theirs
 
     @cached_property
     def cycles(self):
@@ -412,7 +469,7 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
             "trend": trend,
         }
 
-    def tables(self, *, suppress):
+    def tables(self, *, for_file):
         result = []
         figures = self.audit_figures
         if figures and figures["own"]:
@@ -438,16 +495,16 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
                 )
         if figures and figures["trend"]:
             result.append(audit_tables.trend_table(figures["trend"]))
-        if self.role is None:
-            # One partnership's counts, set beside a region's on the Panel's pages, would
-            # let hidden figures be worked out: only its own members see them.
-            return result
-        reviews = selectors.complete_reviews(partnership=self.partnership)
-        review_figures = review_statistics.gather(
-            selectors.measures(reviews), selectors.breakdowns(reviews)
-        ).settle(suppress=suppress)
-        result += review_statistics.tables(review_figures, area=self.partnership.name)
+        if not for_file:  # a partnership's review counts are never in a file
+            result += self.own_review_tables
         return result
+
+    @cached_property
+    def own_review_tables(self) -> list:
+        """The partnership's own review counts in full, for its members' screen only."""
+        if not access.sees_own_review_figures(self.role):
+            return []
+        return review_statistics.own_tables(self.partnership)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, cycle=self.cycle, **kwargs)
@@ -468,10 +525,6 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
         if figures and figures["trend"]:
             context["trend_chart"] = charts.trend_chart("trend", figures["trend"])
         context["previous"] = self.previous
-        context["not_suppressed"] = not self.suppress_on_screen()
-        context["review_tables"] = [
-            table
-            for table in context["tables"].values()
-            if table.slug in review_statistics.TABLE_SLUGS
-        ]
+        context["sees_own_reviews"] = access.sees_own_review_figures(self.role)
+        context["review_tables"] = self.own_review_tables
         return context

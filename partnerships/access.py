@@ -99,6 +99,17 @@ def require_restricted_analysis(user) -> None:
         raise PermissionDenied
 
 
+def can_publish_review_figures(user) -> bool:
+    """Publishing a closed year's review statistics (once, for everyone) is for Panel staff."""
+    return bool(user.is_authenticated and user.is_active and user.is_panel_staff)
+
+
+def require_publisher(user) -> None:
+    """Raise PermissionDenied (403) unless the user may publish review statistics."""
+    if not can_publish_review_figures(user):
+        raise PermissionDenied
+
+
 def sees_own_review_figures(role: str | None) -> bool:
     """A partnership's own review counts, in full and on screen only, are for its members.
     Panel staff have no role, so they never see one partnership's counts this way."""

@@ -1,6 +1,6 @@
 """The dashboard pages through the test client: who may see them, what a partnership may
-learn about its peers, the figures each table shows, suppression on screen and in every
-download, the filters, the downloads themselves, and pinned query counts."""
+learn about its peers, the figures each table shows, publishing review statistics once and
+reading them back unchanged, what downloads hold, the filters, and pinned query counts."""
 
 import csv
 import html as html_lib
@@ -15,7 +15,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audits.models import Audit
+from dashboards import figures as f
+from dashboards import services
+from dashboards.models import Publication
 from partnerships.models import Partnership, Region
+from reviews.models import Review
 from tests.dashboards.factories import complete_review, cycle_named, scored_audit
 from tests.partnerships.factories import PartnershipFactory
 
@@ -39,7 +43,7 @@ THEME_1 = ["1.1", "1.2", "1.3", "1.4", "1.5"]
 THEME_2 = ["2.1", "2.2", "2.3", "2.4"]
 
 # The queries each page runs, the same for 5 partnerships as for 50.
-QUERIES = {"completion": 7, "compare": 19, "reviews": 10, "dashboard": 24}
+QUERIES = {"completion": 7, "compare": 19, "reviews": 7, "dashboard": 20}
 
 
 # Helpers -------------------------------------------------------------------------------
@@ -439,127 +443,260 @@ def test_dashboard_shows_change_and_trend_since_previous_cycle(
 
 # The partnership dashboard: its own review statistics ----------------------------------
 
+OWN_NOTE = "You see your own partnership's numbers in full, on this screen only"
+REVIEW_SLUGS = {"measures", "ethnicity", "dimension-review-type", "cross-unheeded", "by-region"}
+
 
 def test_member_sees_own_review_counts_in_full(client, three_reviews, viewer):
-    """A member of Northshire sees its 3 complete reviews as 3, not "c"."""
+    """A member of Northshire sees its 3 complete reviews as 3, not perturbed."""
     client.force_login(viewer)
     html = text(client.get(DASHBOARD))
-    assert table_row(html, "reviews-by-type", "All reviews") == ["3", "100%"]
-    assert table_row(html, "children-by-outcome", "All children") == ["3", "100%"]
-    assert "You see your own partnership's numbers in full" in html
+    assert table_row(html, "dimension-review-type", "All") == ["3", "100%"]
+    assert table_row(html, "dimension-outcome", "All")[:2] == ["3", "100%"]
+    assert table_row(html, "ethnicity", "All") == ["3", "100%", "3", "100%"]
+    assert OWN_NOTE in html
+    assert "Files never contain your partnership's review counts" in html
+
+
+def test_own_review_tables_offer_no_download(client, three_reviews, viewer):
+    """The own review tables carry no download link, and asking for one answers 404."""
+    client.force_login(viewer)
+    html = text(client.get(DASHBOARD))
+    assert "export.csv?table=dimension-review-type" not in html
+    assert client.get(DASHBOARD + "export.csv?table=dimension-review-type").status_code == 404
+    assert client.get(DASHBOARD + "export.xlsx?table=measures").status_code == 404
 
 
 def test_panel_staff_do_not_see_one_partnerships_review_counts(client, three_reviews, panel):
     """Panel staff reading Northshire's dashboard get no table of its reviews, on screen or
-    in its downloads: beside the regional figures they could give a hidden count away."""
+    in its downloads."""
     client.force_login(panel)
     html = text(client.get(DASHBOARD))
-    assert 'id="reviews-by-type"' not in html
+    assert not has_table(html, "dimension-review-type")
     assert "shown only to its members" in html
-    assert "You see your own partnership's numbers in full" not in html
+    assert OWN_NOTE not in html
     sections = parse_csv_sections(client.get(DASHBOARD + "export.csv").content)
-    assert not any(title.startswith("Reviews by type") for title in sections)
+    assert not any("review" in title.lower() for title in sections)
 
 
 @pytest.mark.parametrize("persona", ["lead", "viewer"])
-def test_dashboard_exports_are_always_suppressed(client, request, three_reviews, persona):
-    """Members see their own counts in full, but the dashboard's CSV and XLSX show "c" and
-    no count from 1 to 4."""
+def test_dashboard_downloads_hold_no_review_counts(client, request, three_reviews, persona):
+    """Members see their own counts on screen, but no CSV or XLSX of the dashboard holds a
+    review table."""
     client.force_login(request.getfixturevalue(persona))
-    sections = assert_csv_suppressed(client.get(DASHBOARD + "export.csv").content)
-    title = "Reviews by type, Northshire Safeguarding Children Partnership"
-    header, rows = sections[title]
-    assert header == ["Type of review", "Reviews", "% of reviews"]
-    assert ["All reviews", "c", "c"] in rows
-    book = assert_xlsx_suppressed(client.get(DASHBOARD + "export.xlsx").content)
-    assert book.sheetnames[0] == "About"
-    by_type = list(book["reviews-by-type"].iter_rows(values_only=True))
-    assert ("All reviews", "c", "c") in by_type
-    one = client.get(DASHBOARD + "export.csv?table=reviews-by-type").content
-    lines = list(csv.reader(io.StringIO(one.decode("utf-8-sig"))))
-    assert lines[0] == ["Type of review", "Reviews", "% of reviews"]
-    assert ["All reviews", "c", "c"] in lines
-    assert small_counts("one table", lines[0], lines[1:]) == []
+    sections = parse_csv_sections(client.get(DASHBOARD + "export.csv").content)
+    assert list(sections) == ["About these figures"]
+    book = load_workbook(io.BytesIO(client.get(DASHBOARD + "export.xlsx").content))
+    assert book.sheetnames == ["About"]
 
 
-def test_dashboard_export_with_audits_is_suppressed(client, named_peers, three_reviews, lead):
-    """With peers, a trend and reviews, the whole dashboard download still hides 1 to 4."""
+def test_dashboard_download_with_audits_holds_audit_tables_only(
+    client, named_peers, three_reviews, lead
+):
+    """With peers, a trend and reviews, the download has the audit tables and no review's."""
     client.force_login(lead)
     sections = assert_csv_suppressed(client.get(DASHBOARD + "export.csv").content)
     assert "Your mean ratings against other partnerships" in sections
-    assert_xlsx_suppressed(client.get(DASHBOARD + "export.xlsx").content)
+    book = load_workbook(io.BytesIO(client.get(DASHBOARD + "export.xlsx").content))
+    assert not REVIEW_SLUGS & set(book.sheetnames)
 
 
-# National review statistics ------------------------------------------------------------
+# Published review statistics -----------------------------------------------------------
+
+CLOSED_YEAR = 2023  # April 2023 to March 2024
+TODAY = timezone.localdate()
+OPEN_YEAR = TODAY.year if TODAY.month >= 4 else TODAY.year - 1
 
 
 @pytest.fixture
 def national_reviews(northshire, eastmere):
-    """Six reviews in Northshire (North East, notified June 2024), two in Eastmere (North
-    East, June 2023), three in a London partnership and six in a South West one (June 2023):
-    17 in England, 8 in North East."""
+    """April 2023 to March 2024: 8 reviews in Northshire and 4 in Eastmere (both North
+    East, 12), 3 in a London partnership (15 in England); and 2 notified this (open) year."""
     london = PartnershipFactory(
         name="Londinium Safeguarding Children Partnership", region=region("london")
     )
-    south_west = PartnershipFactory(region=region("south-west"))
-    for _ in range(6):
-        complete_review(south_west, notified=date(2023, 6, 1), child_fields={"age": 16})
-    for _ in range(6):
-        complete_review(northshire, notified=date(2024, 6, 1))
+    for _ in range(8):
+        complete_review(northshire, notified=date(2023, 6, 1))
+    for _ in range(4):
+        complete_review(eastmere, notified=date(2024, 3, 1), child_fields={"age": 0})
     for _ in range(3):
         complete_review(london, notified=date(2023, 6, 1), child_fields={"sex": "male"})
     for _ in range(2):
-        complete_review(eastmere, notified=date(2023, 6, 1), child_fields={"age": 0})
+        complete_review(northshire, notified=date(OPEN_YEAR, 4, 1))
     return london
 
 
-def test_national_review_statistics_are_suppressed_on_screen(client, national_reviews, panel):
-    """In 2023-24 the national page shows 11 reviews in England, "c" for North East's 2 and
-    London's 3, South West's 6 (two hidden cells already protect each other), and no count
-    from 1 to 4 anywhere."""
-    client.force_login(panel)
-    html = text(client.get(REVIEWS + "?period=2023"))
-    assert table_row(html, "reviews-by-type", "All reviews") == ["11", "100%"]
-    assert table_row(html, "by-region", "North East")[:2] == ["c", "c"]
-    assert table_row(html, "by-region", "London")[:2] == ["c", "c"]
-    assert table_row(html, "by-region", "South West")[:2] == ["6", "6"]
-    assert table_row(html, "by-region", "England")[:2] == ["11", "11"]
-    assert_page_suppressed(html)
+@pytest.fixture
+def published(national_reviews, panel):
+    """The closed year 2023 published by Panel staff."""
+    return services.publication_publish(year=CLOSED_YEAR, by=panel)
 
 
-def test_national_review_statistics_filter_by_area_and_period(client, national_reviews, panel):
-    """The page shows the latest year (April 2024 to March 2025) unless asked for another,
-    and never "any time", which less one year would give the other years away; ?area= one
-    region."""
+def stored(publication, area, cell):
+    return publication.figures[area][cell]
+
+
+def test_nothing_published_shows_an_empty_state_and_the_closed_years(
+    client, national_reviews, panel
+):
+    """With nothing published the page says so and offers the closed year, not the open one."""
     client.force_login(panel)
     html = text(client.get(REVIEWS))
-    assert "notified between April 2024 and March 2025" in html
-    assert table_row(html, "reviews-by-type", "All reviews")[0] == "6"
-    assert "Any time" not in html
-    html = text(client.get(REVIEWS + "?area=north-east&period=2024"))
-    assert "Review statistics: North East" in html
-    assert table_row(html, "reviews-by-type", "All reviews")[0] == "6"
-    html = text(client.get(REVIEWS + "?area=north-east&period=2023"))
-    assert table_row(html, "reviews-by-type", "All reviews")[0] == "c"
-    html = text(client.get(REVIEWS + "?area=atlantis"))
-    assert "There is a problem" in html
-    assert table_row(html, "reviews-by-type", "All reviews")[0] == "6"
+    assert "No review statistics have been published yet" in html
+    assert "Publish the figures for April 2023 to March 2024" in html
+    assert f"Publish the figures for April {OPEN_YEAR} " not in html
+    assert "can never be changed or withdrawn" in html
+    assert all_table_slugs(html) == []
+
+
+def test_panel_staff_publish_a_closed_year(client, national_reviews, panel):
+    """Publishing by POST stores the year's figures, says so and shows them."""
+    client.force_login(panel)
+    response = client.post(REVIEWS, {"year": str(CLOSED_YEAR)}, follow=True)
+    html = text(response)
+    publication = Publication.objects.get()
+    assert (publication.year, publication.published_by, publication.reviews_counted) == (
+        CLOSED_YEAR,
+        panel,
+        15,
+    )
+    assert "The figures for April 2023 to March 2024 are published" in html
+    assert table_row(html, "dimension-review-type", "All")[0] == str(
+        stored(publication, "england", f.total("reviews"))
+    )
+    assert "Publish the figures for April 2023" not in html
+
+
+def test_publishing_twice_is_refused(client, published, panel):
+    """A second POST for a published year changes nothing and says why."""
+    client.force_login(panel)
+    html = text(client.post(REVIEWS, {"year": str(CLOSED_YEAR)}, follow=True))
+    assert services.ALREADY_PUBLISHED in html
+    assert Publication.objects.get().published_at == published.published_at
 
 
 @pytest.mark.parametrize(
-    "query", ["?period=2023", "?area=london&period=2023", "?area=north-east&period=2023"]
+    "year, message",
+    [
+        (str(OPEN_YEAR), services.YEAR_NOT_CLOSED),
+        ("2019", services.NO_REVIEWS),
+        ("nineteen", services.NOT_A_YEAR),
+        ("99999", services.NOT_A_YEAR),
+        ("", services.NOT_A_YEAR),
+    ],
 )
-def test_national_review_exports_are_suppressed(client, national_reviews, panel, query):
-    """The national CSV and XLSX hold "c" and no count from 1 to 4, whatever the filters."""
+def test_publishing_a_year_not_on_offer_is_refused(client, national_reviews, panel, year, message):
+    """An open year, a year without reviews and a value that is no year are refused clearly."""
     client.force_login(panel)
-    csv_content = client.get(REVIEWS + "export.csv" + query).content
-    sections = assert_csv_suppressed(csv_content)
-    assert "c" in csv_values(csv_content)
-    assert any(title.startswith("Reviews by type") for title in sections)
-    xlsx_content = client.get(REVIEWS + "export.xlsx" + query).content
-    book = assert_xlsx_suppressed(xlsx_content)
-    assert "c" in xlsx_values(xlsx_content)
-    assert "by-region" in book.sheetnames
+    html = text(client.post(REVIEWS, {"year": year}, follow=True))
+    assert message in html
+    assert not Publication.objects.exists()
+
+
+@pytest.mark.parametrize("persona", OTHERS)
+def test_only_panel_staff_may_publish(client, request, national_reviews, persona):
+    """Anyone signed in but Panel staff gets 403 from the publish POST, and nothing is stored."""
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(REVIEWS, {"year": str(CLOSED_YEAR)}).status_code == 403
+    assert not Publication.objects.exists()
+
+
+def test_anonymous_cannot_publish(client, national_reviews):
+    """Signed out, the POST is sent to sign in and nothing is stored."""
+    response = client.post(REVIEWS, {"year": str(CLOSED_YEAR)})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert not Publication.objects.exists()
+
+
+def test_the_page_shows_the_stored_figures_with_a_note(client, published, panel):
+    """England's tables show the stored figures, when they were published and why they may
+    differ from the true count, and no count from 1 to 4."""
+    client.force_login(panel)
+    html = text(client.get(REVIEWS))
+    total = str(stored(published, "england", f.total("reviews")))
+    assert table_row(html, "dimension-review-type", "All")[0] == total
+    assert table_row(html, "ethnicity", "All")[2] == total
+    assert table_row(html, "by-region", "England")[0] == total
+    assert f"published on {timezone.localtime(published.published_at):%-d %B %Y}" in html
+    assert "may differ slightly from the true count" in html
+    assert "small counts (1 to 4) appear as 0 or 5" in html
+    assert_page_suppressed(html)
+
+
+def test_a_region_with_fewer_than_10_reviews_is_withheld(client, published, panel):
+    """London's 3 reviews are too few: its page says why and shows no table; England's
+    by-region table leaves it blank; North East's 12 are published."""
+    client.force_login(panel)
+    html = text(client.get(REVIEWS + "?area=london"))
+    assert "fewer than 10 complete reviews" in html
+    assert all_table_slugs(html) == []
+    england = text(client.get(REVIEWS))
+    assert table_row(england, "by-region", "London")[:2] == ["–", "–"]
+    north_east = str(region("north-east").pk)
+    assert table_row(england, "by-region", "North East")[0] == str(
+        stored(published, north_east, f.total("reviews"))
+    )
+    html = text(client.get(REVIEWS + "?area=north-east"))
+    assert "Published review statistics: North East" in html
+    assert not has_table(html, "by-region")
+
+
+def test_bad_filters_fall_back_with_an_error_summary(client, published, panel):
+    """?area=atlantis or a year never published shows England's latest year and the problem."""
+    client.force_login(panel)
+    for query in ("?area=atlantis", "?year=1999", "?year=x"):
+        html = text(client.get(REVIEWS + query))
+        assert "There is a problem" in html
+        assert has_table(html, "by-region")
+
+
+def unmasked(content: bytes) -> bytes:
+    """A response without its CSRF token, which Django masks afresh on every request."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
+
+
+def test_published_figures_never_change(client, published, panel, northshire, eastmere):
+    """After publication, completing, changing and adding reviews of the year leaves the
+    page and every download as it was."""
+    client.force_login(panel)
+    urls = [REVIEWS, REVIEWS + "?area=north-east", REVIEWS + "export.csv"]
+    before = [unmasked(client.get(url).content) for url in urls]
+    xlsx_before = xlsx_values(client.get(REVIEWS + "export.xlsx").content)
+
+    complete_review(northshire, notified=date(2023, 9, 1))
+    changed = Review.objects.filter(partnership=eastmere).first()
+    changed.racism_named = "yes"
+    changed.review_type = "lcspr"
+    changed.save()
+    draft = complete_review(northshire, notified=date(2023, 10, 1))
+    Review.objects.filter(pk=draft.pk).update(status="draft")
+
+    assert [unmasked(client.get(url).content) for url in urls] == before
+    assert xlsx_values(client.get(REVIEWS + "export.xlsx").content) == xlsx_before
+
+
+@pytest.mark.parametrize("query", ["", "?area=north-east", "?area=london"])
+def test_review_downloads_hold_only_published_figures(client, published, panel, query):
+    """Every count in the CSV and XLSX is a stored figure of the area (or blank)."""
+    client.force_login(panel)
+    area = "england" if not query else str(region(query.split("=")[1]).pk)
+    figures = published.figures[area]
+    allowed = set() if figures is None else {str(value) for value in figures.values()}
+    if not query:
+        for region_figures in published.figures.values():
+            allowed |= {str(value) for value in (region_figures or {}).values()}
+    sections = assert_csv_suppressed(client.get(REVIEWS + "export.csv" + query).content)
+    for title, (header, rows) in sections.items():
+        if title == "About these figures":
+            continue
+        for row in rows:
+            for label, value in zip(header[1:], row[1:], strict=True):
+                if is_count_label(label) and value and re.fullmatch(r"\d+", value):
+                    assert value in allowed, (title, row[0], label, value)
+    if figures is None:
+        assert list(sections) == ["About these figures"]
+    assert_xlsx_suppressed(client.get(REVIEWS + "export.xlsx" + query).content)
 
 
 def test_csv_checker_catches_small_counts():
@@ -865,16 +1002,18 @@ def test_compare_without_any_audit(client, panel):
 EXPORTS = {
     "completion": (COMPLETION, f"completion-{CYCLE}", "partnerships"),
     "compare": (COMPARE, "compare", "heat-map"),
-    "reviews": (REVIEWS, "review-statistics", "by-region"),
+    "reviews": (REVIEWS, "review-statistics-2023-england", "by-region"),
     "dashboard": (DASHBOARD, "northshire-dashboard", "peers"),
 }
 
 
 @pytest.fixture
 def some_of_everything(northshire, cycle):
+    """An audit, and 10 complete reviews of April 2023 to March 2024, published."""
     scored_audit(northshire, cycle, rating=2)
-    for _ in range(6):
+    for _ in range(10):
         complete_review(northshire)
+    services.publication_publish(year=2023)
 
 
 @pytest.mark.parametrize("page", EXPORTS)
@@ -929,7 +1068,9 @@ def test_xlsx_download_opens_with_an_about_sheet(client, some_of_everything, pan
     assert slug in book.sheetnames
     about = list(book["About"].iter_rows(values_only=True))
     assert about[1][0] == "Source"
-    assert about[2][0] == "Suppression"
+    if page == "reviews":
+        assert [row[0] for row in about[2:]] == ["Review figures", "Notified", "Published"]
+        assert "moved by a small amount" in about[2][1]
 
 
 def test_download_keeps_the_page_filters(client, every_status, panel):
@@ -981,25 +1122,27 @@ def add_partnerships(count, cycle, previous, start=0):
 
 @pytest.fixture
 def scale(northshire, cycle, previous):
-    """Northshire (with audits in both cycles and reviews) and 4 more partnerships."""
+    """Northshire (with audits in both cycles and 8 reviews) and 4 more partnerships, and
+    April 2023 to March 2024 published (12 reviews)."""
     scored_audit(northshire, previous, rating=1)
     scored_audit(northshire, cycle, rating=2, moderated=1, status=Audit.Status.ACCEPTED)
-    for _ in range(3):
+    for _ in range(8):
         complete_review(northshire)
     add_partnerships(4, cycle, previous)
+    services.publication_publish(year=2023)
     return cycle, previous
 
 
 EXPECTED_TABLES = {
     "completion": ["completion", "completion-by-region", "partnerships"],
     "compare": ["heat-map", "items", "distribution", "gap", "change"],
-    "reviews": ["reviews-by-type", "ethnicity", "practice", "by-region"],
-    "dashboard": ["peers", "change", "trend", "reviews-by-type", "ethnicity", "practice"],
+    "reviews": ["dimension-review-type", "ethnicity", "measures", "by-region"],
+    "dashboard": ["peers", "change", "trend", "dimension-review-type", "ethnicity", "measures"],
 }
 QUERY_PAGES = {
     "completion": COMPLETION + "?region=north-east",
     "compare": COMPARE + "?compare=northshire&compare=scale-0",
-    "reviews": REVIEWS + "?area=north-east&period=2023",
+    "reviews": REVIEWS + "?year=2023",
     "dashboard": DASHBOARD,
 }
 

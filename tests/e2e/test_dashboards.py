@@ -1,5 +1,5 @@
 """Journeys through the dashboards: Panel staff read completion, compare partnerships, read
-the national review statistics and download a table; a lead reads their dashboard."""
+publish and read the review statistics and download a table; a lead reads their dashboard."""
 
 import csv
 import io
@@ -9,6 +9,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from partnerships.models import Region
+from reviews import dimensions as dims
 from tests.dashboards.factories import (
     complete_review,
     cycle_named,
@@ -38,7 +39,8 @@ def national_picture(northshire, eastmere):
 
 def test_panel_reads_dashboards_and_downloads(new_journey, northshire, eastmere, panel):
     """Panel staff open completion, compare three partnerships item by item (ticking one
-    with the keyboard), read review statistics and download a suppressed table."""
+    with the keyboard), publish a closed year's review statistics, read and download them,
+    and find a region with too few reviews withheld."""
     cycle, others = national_picture(northshire, eastmere)
     staff = new_journey()
     staff.sign_in(panel.email, PASSWORD)
@@ -70,25 +72,29 @@ def test_panel_reads_dashboards_and_downloads(new_journey, northshire, eastmere,
 
     staff.goto("/panel/")
     staff.click("Review statistics, national and by region")
-    staff.expect_heading("Review statistics: England")
-    page.get_by_label("Area").select_option(label="London")
-    staff.press_button("Show statistics")
-    staff.expect_heading("Review statistics: London")
-    practice = page.locator("#practice")
+    staff.expect_heading("Published review statistics: England")
+    expect(page.get_by_test_id("nothing-published")).to_be_visible()
+    staff.press_button("Publish the figures for April 2025 to March 2026")
     expect(
-        practice.get_by_role("row", name=re.compile("^Racism or racial bias named"))
-    ).to_contain_text("7")
+        page.get_by_text("The figures for April 2025 to March 2026 are published")
+    ).to_be_visible()
+    expect(page.get_by_test_id("perturbation-note")).to_contain_text("small counts (1 to 4)")
+    by_type = page.locator("#dimension-review-type")
+    shown_total = by_type.get_by_role("row", name=re.compile("^All")).locator("td").first
+    total = shown_total.inner_text()
+    assert total == "0" or int(total) >= 5
+    title = f"{dims.BY_NAME['review_type'].question}, England"
     with page.expect_download() as download:
-        page.get_by_role("link", name="CSV file of Reviews by type, London").click()
+        page.get_by_role("link", name=f"CSV file of {title}").click()
     with open(download.value.path(), encoding="utf-8-sig") as downloaded:
         rows = list(csv.reader(io.StringIO(downloaded.read())))
-    assert rows[0] == ["Type of review", "Reviews", "% of reviews"]
-    shown = {row[0]: row[1] for row in rows[1:]}
-    assert shown == {
-        "Rapid review": "7",
-        "Local child safeguarding practice review (LCSPR)": "0",
-        "All reviews": "7",
-    }
+    assert rows[0][1:] == ["Reviews", "% of reviews"]
+    assert {row[0]: row[1] for row in rows[1:]}["All"] == total
+
+    page.get_by_label("Area").select_option(label="London")
+    staff.press_button("Show statistics")
+    staff.expect_heading("Published review statistics: London")
+    expect(page.get_by_test_id("withheld")).to_contain_text("fewer than 10 complete reviews")
 
 
 def test_lead_reads_partnership_dashboard(new_journey, northshire, eastmere, lead):
@@ -108,7 +114,8 @@ def test_lead_reads_partnership_dashboard(new_journey, northshire, eastmere, lea
     expect(
         page.locator("#change").get_by_role("row", name=re.compile("^All themes"))
     ).to_contain_text("+1.0")
-    by_type = page.locator("#reviews-by-type")
-    expect(by_type.get_by_role("row", name=re.compile("^All reviews"))).to_contain_text("7")
+    by_type = page.locator("#dimension-review-type")
+    expect(by_type.get_by_role("row", name=re.compile("^All"))).to_contain_text("7")
+    expect(page.get_by_test_id("own-figures-note")).to_contain_text("not in any download")
     body = page.content()
     assert eastmere.name not in body

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audits.demo import seed_audits, seed_national_audits
+from dashboards.services import PublishRefused, publication_publish, unpublished_closed_years
 from partnerships import demo
 from reviews.demo import seed_reviews
 
@@ -44,11 +45,20 @@ class Command(BaseCommand):
             today=timezone.localdate(),
             per_partnership=(8, 28) if national else (5, 25),
         )
+        # Every closed year with reviews is published, as the Panel would, so the review
+        # statistics page has figures to show. A year published earlier stays as it was.
+        published = []
+        for year in unpublished_closed_years(timezone.localdate()):
+            try:
+                published.append(publication_publish(year=year, by=seeded["panel"]).label)
+            except PublishRefused:
+                continue
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(seeded['partnerships'])} partnerships, "
                 f"cycles {', '.join(c.name for c in audits['cycles'])}, "
-                f"{reviews} new review records."
+                f"{reviews} new review records; published review statistics for "
+                f"{', '.join(published) or 'no new year'}."
             )
         )
         self.stdout.write(
