@@ -357,7 +357,17 @@ def sections(show, filters: Filters) -> list[Section]:
     return result
 
 
-# Pages ------------------------------------------------------------------------------------
+# Reads and pages --------------------------------------------------------------------------
+
+
+def partnerships_on_offer() -> list[Partnership]:
+    """Every partnership, active or not (past reviews still count), by name."""
+    return list(Partnership.objects.select_related("region").order_by("name"))
+
+
+def recorded_views():
+    """The record of restricted views, newest first."""
+    return RestrictedView.objects.order_by("-viewed_at", "-pk")
 
 
 class AnalysisView(RestrictedAnalysisMixin, TemplateView):
@@ -405,7 +415,7 @@ class AnalysisRecordView(RestrictedAnalysisMixin, TemplateView):
     template_name = "dashboards/analysis_record.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(RestrictedView.objects.order_by("-viewed_at", "-pk"), RECORD_PAGE_SIZE)
+        page = Paginator(recorded_views(), RECORD_PAGE_SIZE)
         return super().get_context_data(
             page=page.get_page(self.request.GET.get("page")),
             warning=RESTRICTED_WARNING,
