@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import analysis, views
 
 urlpatterns = [
     path("cycles/<str:cycle>/", views.CompletionView.as_view(), name="cycle"),
@@ -19,4 +19,7 @@ urlpatterns = [
         views.ReviewStatisticsView.as_view(),
         name="reviews_export",
     ),
+    # Restricted: unperturbed figures, every view recorded, nothing to download.
+    path("analysis/", analysis.AnalysisView.as_view(), name="analysis"),
+    path("analysis/record/", analysis.AnalysisRecordView.as_view(), name="analysis_record"),
 ]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Partnership, Region, User
+from .models import Membership, Partnership, Region, RestrictedView, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -62,3 +62,23 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_filter = ["role", "partnership__region"]
     search_fields = ["user__email", "partnership__name"]
     autocomplete_fields = ["user", "partnership"]
+
+
+@admin.register(RestrictedView)
+class RestrictedViewAdmin(admin.ModelAdmin):
+    """The record of restricted views, to read only: nobody adds, changes or deletes a line."""
+
+    list_display = ["viewed_at", "email", "path", "summary"]
+    list_filter = ["viewed_at"]
+    search_fields = ["email", "summary"]
+    date_hierarchy = "viewed_at"
+    readonly_fields = ["user", "email", "viewed_at", "path", "filters", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 """View mixins that apply the access rules of partnerships/access.py to class-based views."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 
 from . import access
 
@@ -15,6 +16,8 @@ class PartnershipMixin(LoginRequiredMixin):
 
     minimum_role: str | None = None
     partnership_url_kwarg = "slug"
+    # Record-level review pages: members only; anyone else, Panel staff too, gets 404.
+    review_records = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -23,6 +26,8 @@ class PartnershipMixin(LoginRequiredMixin):
             request.user, kwargs[self.partnership_url_kwarg]
         )
         self.role = access.role_in(request.user, self.partnership)
+        if self.review_records and not access.can_read_review_records(self.role):
+            raise Http404("No such partnership")
         if self.minimum_role is not None:
             access.require_role(self.role, self.minimum_role)
         return super().dispatch(request, *args, **kwargs)
@@ -34,6 +39,8 @@ class PartnershipMixin(LoginRequiredMixin):
             role=self.role,
             can_edit=access.can_edit(self.role),
             can_lead=access.can_lead(self.role),
+            can_read_reviews=access.can_read_review_records(self.role),
+            can_use_restricted_analysis=access.can_use_restricted_analysis(self.request.user),
         )
         return context
 
@@ -45,4 +52,15 @@ class PanelStaffMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         access.require_panel_staff(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RestrictedAnalysisMixin(LoginRequiredMixin):
+    """The restricted analysis pages: national Panel staff only; anyone else signed in gets
+    403 (partnerships.access.require_restricted_analysis)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        access.require_restricted_analysis(request.user)
         return super().dispatch(request, *args, **kwargs)

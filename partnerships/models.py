@@ -183,3 +183,34 @@ class Membership(models.Model):
             raise ValidationError(
                 {"user": PANEL_STAFF_CANNOT_JOIN.format(email=user.email)}, code="panel_staff"
             )
+
+
+class RestrictedView(models.Model):
+    """One view of a restricted page: who read unperturbed figures, when, and with which
+    filters. Written by partnerships.services.restricted_view_record, never changed after.
+
+    The person's email address is copied, so the record still says who it was if their
+    account is later removed.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="restricted_views",
+    )
+    email = models.EmailField("email address")
+    viewed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    path = models.CharField(max_length=500)
+    filters = models.JSONField(
+        default=dict,
+        help_text="The filters as applied, and what was asked when some were not valid.",
+    )
+    summary = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+        verbose_name = "restricted view"
+
+    def __str__(self):
+        return f"{self.email} viewed {self.path} at {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .mail import mail_send_on_commit
-from .models import PANEL_STAFF_CANNOT_JOIN, Membership, Partnership, User
+from .models import PANEL_STAFF_CANNOT_JOIN, Membership, Partnership, RestrictedView, User
 
 ALREADY_MEMBER = "{email} is already a member of this partnership"
 LAST_LEAD = "A partnership must keep at least one lead. Make someone else a lead first"
@@ -140,3 +140,34 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         return
     _ensure_a_lead_remains(membership)
     _with_history_user(membership, by).delete()
+
+
+# The record of restricted views -----------------------------------------------------------
+
+MAX_RECORDED_TEXT = 1000
+
+
+def _recordable(value):
+    """A value as it can be kept in any database's JSON: text without NUL characters, cut to
+    a bounded length, lists and mappings of such text."""
+    if isinstance(value, dict):
+        return {_recordable(str(key)): _recordable(item) for key, item in list(value.items())[:50]}
+    if isinstance(value, list | tuple):
+        return [_recordable(item) for item in list(value)[:200]]
+    if value is None or isinstance(value, bool | int):
+        return value
+    return str(value).replace("\x00", "")[:MAX_RECORDED_TEXT]
+
+
+@transaction.atomic
+def restricted_view_record(
+    *, user: User, path: str, filters: dict, summary: str = ""
+) -> RestrictedView:
+    """Record that `user` read a restricted page at `path` with these filters, now."""
+    return RestrictedView.objects.create(
+        user=user,
+        email=user.email,
+        path=_recordable(path)[:500],
+        filters=_recordable(filters),
+        summary=_recordable(summary),
+    )

@@ -31,6 +31,14 @@ CHANGED_BEFORE_COMPLETE = (
 )
 
 
+class ReviewPagesMixin(PartnershipMixin):
+    """Every /p/<slug>/reviews/ page: record-level, so for the partnership's members only
+    (partnerships.access.can_read_review_records); Panel staff are answered 404 as any
+    non-member, and read reviews through the restricted analysis instead."""
+
+    review_records = True
+
+
 def route_errors(error: ValidationError, child_form, review_form):
     """Put a service's validation errors on the form fields they belong to."""
     for field, messages_ in error.message_dict.items():
@@ -53,7 +61,7 @@ def error_list(*forms_):
     ]
 
 
-class ReviewListView(PartnershipMixin, TemplateView):
+class ReviewListView(ReviewPagesMixin, TemplateView):
     template_name = "reviews/review_list.html"
 
     def get_context_data(self, **kwargs):
@@ -69,7 +77,7 @@ class ReviewListView(PartnershipMixin, TemplateView):
         )
 
 
-class CaseFormView(PartnershipMixin, TemplateView):
+class CaseFormView(ReviewPagesMixin, TemplateView):
     """Shared by recording a new case, adding a review to a child, and editing."""
 
     template_name = "reviews/review_form.html"
@@ -247,7 +255,7 @@ def summary_rows(instance, form_class, prefix):
     return rows
 
 
-class ReviewDetailView(ReviewObjectMixin, PartnershipMixin, TemplateView):
+class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
     template_name = "reviews/review_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -294,11 +302,11 @@ class ReviewDetailView(ReviewObjectMixin, PartnershipMixin, TemplateView):
         return redirect(self.review)
 
 
-class ExportView(PartnershipMixin, View):
+class ExportView(ReviewPagesMixin, View):
     """The partnership's own reviews in the documented CSV format.
 
     Members only: record-level files never leave for anyone else, Panel staff included
-    (their figures come from the suppressed dashboards).
+    (who are answered 404 on every review page).
     """
 
     minimum_role = Membership.Role.VIEWER
@@ -311,21 +319,21 @@ class ExportView(PartnershipMixin, View):
         return response
 
 
-class TemplateFileView(PartnershipMixin, View):
+class TemplateFileView(ReviewPagesMixin, View):
     def get(self, request, *args, **kwargs):
         response = HttpResponse(exchange.template_csv(), content_type=CSV)
         response["Content-Disposition"] = 'attachment; filename="reviews-template.csv"'
         return response
 
 
-class FormatView(PartnershipMixin, TemplateView):
+class FormatView(ReviewPagesMixin, TemplateView):
     template_name = "reviews/review_format.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(columns=exchange.column_guide(), **kwargs)
 
 
-class ImportView(PartnershipMixin, TemplateView):
+class ImportView(ReviewPagesMixin, TemplateView):
     template_name = "reviews/review_import.html"
     minimum_role = Membership.Role.CONTRIBUTOR
 

@@ -93,3 +93,23 @@ def test_inactive_partnership_pages_404_for_panel_staff_too(panel, northshire):
     assert northshire in Partnership.objects.visible_to(panel)
     with pytest.raises(Http404):
         access.get_partnership_for_user(panel, "northshire")
+
+
+def test_restricted_analysis_is_for_active_panel_staff_only(panel, lead, outsider):
+    """Only active Panel staff may read restricted figures; anyone else is refused 403."""
+    from django.contrib.auth.models import AnonymousUser
+
+    assert access.can_use_restricted_analysis(panel)
+    for person in (lead, outsider, AnonymousUser()):
+        assert not access.can_use_restricted_analysis(person)
+        with pytest.raises(PermissionDenied):
+            access.require_restricted_analysis(person)
+    panel.is_active = False
+    assert not access.can_use_restricted_analysis(panel)
+
+
+def test_review_records_are_for_members_only(lead, viewer, panel, northshire):
+    """Members read review records; Panel staff, who have no role, do not."""
+    assert access.can_read_review_records(access.role_in(lead, northshire))
+    assert access.can_read_review_records(access.role_in(viewer, northshire))
+    assert not access.can_read_review_records(access.role_in(panel, northshire))

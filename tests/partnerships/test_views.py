@@ -71,6 +71,29 @@ def test_partnership_home_shows_name_region_members_and_role(
     assert "contributor@northshire.example.org" in html
 
 
+@pytest.mark.parametrize("persona", ["lead", "contributor", "viewer"])
+def test_members_see_the_link_to_their_review_records(client, request, persona):
+    """Every member's home page links to the partnership's review records."""
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get("/p/northshire/").content.decode()
+    assert 'href="/p/northshire/reviews/">Rapid reviews and LCSPRs</a>' in html
+    assert "/panel/analysis/" not in html
+
+
+def test_panel_staff_see_the_restricted_analysis_in_place_of_review_records(
+    client, panel, northshire
+):
+    """Panel staff, who get 404 on review pages, are never shown a link to them: the home
+    page offers the restricted analysis of this partnership instead, and that link works."""
+    client.force_login(panel)
+    html = client.get("/p/northshire/").content.decode()
+    assert "/p/northshire/reviews/" not in html
+    link = "/panel/analysis/?area=partnership&amp;partnership=northshire"
+    assert f'href="{link}">Analyse this partnership' in html
+    analysis = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "Showing:</strong> Northshire Safeguarding Children Partnership;" in analysis
+
+
 @pytest.mark.parametrize("persona", ["contributor", "viewer", "panel"])
 def test_only_leads_manage_members(client, request, lead, persona):
     """Contributors, viewers and Panel staff get 403 on member management."""

@@ -184,12 +184,19 @@ def test_file_over_the_size_limit_is_refused(client, contributor, monkeypatch):
     assert counts() == (0, 0)
 
 
-@pytest.mark.parametrize("persona", ["viewer", "panel"])
-def test_viewer_and_panel_cannot_import(client, request, northshire, persona):
-    """A viewer (and Panel staff, who have no role) get 403 on GET and POST; nothing is saved."""
-    client.force_login(request.getfixturevalue(persona))
+def test_viewer_cannot_import(client, viewer, northshire):
+    """A viewer gets 403 on GET and POST; nothing is saved."""
+    client.force_login(viewer)
     assert client.get(IMPORT).status_code == 403
     assert client.post(IMPORT, {"file": csv_upload([row()])}).status_code == 403
+    assert counts() == (0, 0)
+
+
+def test_panel_staff_get_404_on_import(client, panel, northshire):
+    """Panel staff, who may not read review records, get 404 on GET and POST; nothing is saved."""
+    client.force_login(panel)
+    assert client.get(IMPORT).status_code == 404
+    assert client.post(IMPORT, {"file": csv_upload([row()])}).status_code == 404
     assert counts() == (0, 0)
 
 
@@ -296,6 +303,7 @@ def test_format_page_links_to_the_template(client, viewer):
 
 
 def test_panel_staff_cannot_download_record_level_files(client, panel, lead):
-    """Record-level exports stay with the partnership; Panel staff get 403."""
+    """Record-level files stay with the partnership; Panel staff get 404 as a non-member."""
     client.force_login(panel)
-    assert client.get("/p/northshire/reviews/export.csv").status_code == 403
+    assert client.get(EXPORT).status_code == 404
+    assert client.get(TEMPLATE).status_code == 404

@@ -252,10 +252,9 @@ def test_anonymous_is_sent_to_sign_in(client, draft):
         assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
-@pytest.mark.parametrize("persona", ["viewer", "panel"])
-def test_viewer_and_panel_read_but_cannot_record_or_change(client, request, draft, persona):
-    """Viewers and Panel staff read the list and detail but get 403 on recording and editing."""
-    client.force_login(request.getfixturevalue(persona))
+def test_viewer_reads_but_cannot_record_or_change(client, viewer, draft):
+    """Viewers read the list and detail but get 403 on recording and editing."""
+    client.force_login(viewer)
     assert client.get(LIST).status_code == 200
     detail = client.get(detail_url(draft))
     html = detail.content.decode()
@@ -268,6 +267,35 @@ def test_viewer_and_panel_read_but_cannot_record_or_change(client, request, draf
     assert client.post(NEW, post_data(CHILD, REVIEW)).status_code == 403
     assert client.post(edit_url(draft), data_for(draft)).status_code == 403
     assert client.post(detail_url(draft)).status_code == 403
+    assert Child.objects.count() == 1
+    assert Review.objects.get().status == "draft"
+
+
+REVIEW_PAGES = [
+    "",
+    "new/",
+    "{pk}/",
+    "{pk}/edit/",
+    "import/",
+    "export.csv",
+    "template.csv",
+    "format/",
+]
+
+
+@pytest.mark.parametrize("suffix", REVIEW_PAGES)
+def test_panel_staff_get_404_on_every_review_page_as_a_non_member(
+    client, panel, outsider, draft, suffix
+):
+    """Panel staff are answered 404 on each record-level review page, GET and POST, exactly
+    as someone who belongs nowhere; nothing changes."""
+    url = LIST + suffix.format(pk=draft.pk)
+    for person in (panel, outsider):
+        client.force_login(person)
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Page not found" in response.content.decode()
+        assert client.post(url, data_for(draft)).status_code == 404, url
     assert Child.objects.count() == 1
     assert Review.objects.get().status == "draft"
 

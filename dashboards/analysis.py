@@ -1,0 +1,423 @@
+"""The restricted analysis (/panel/analysis/): unperturbed review figures for Panel staff.
+
+Any area (England, a region, one partnership or a chosen set), any window of notification
+or incident months, every dimension of reviews/dimensions.py broken down by ethnicity and
+sex, optionally counting only the reviews of one named measure (say, where the child
+disclosed abuse). Every GET is recorded (partnerships.services.restricted_view_record),
+invalid filters included, and read back on /panel/analysis/record/. Nothing here can be
+downloaded: these figures are not protected, so none of them may leave in a file.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.core.paginator import Paginator
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+
+from partnerships.mixins import RestrictedAnalysisMixin
+from partnerships.models import Partnership, RestrictedView
+from partnerships.services import restricted_view_record
+from reviews import dimensions as dims
+from reviews.dimensions import CHILDREN, REVIEWS, Dimension
+from reviews.forms import MonthWidget
+
+from . import dimension_tables as dt
+from . import figures as f
+from . import selectors
+from .forms import FilterForm
+from .tables import COUNT, Column, Row, Table
+
+ENGLAND, REGION, PARTNERSHIP, CHOSEN = "england", "region", "partnership", "chosen"
+NOTIFICATION, INCIDENT = "notification", "incident"
+DEFAULT_DIMENSION = "disclosure"
+RECORD_PAGE_SIZE = 50
+
+REGION_MISSING = "Select a region, or choose another area"
+PARTNERSHIP_MISSING = "Select a partnership, or choose another area"
+CHOSEN_EMPTY = "Select at least 1 partnership for a chosen set of partnerships"
+MONTH_PART_MISSING = "Enter the {label} as a month and a year"
+MONTH_NOT_REAL = "Enter the month of the {label} as a number from 1 to 12"
+YEAR_NOT_4_DIGITS = "Enter the year of the {label} as 4 digits, for example 2022"
+WINDOW_HALF = "Enter the {label} as well, or leave both months empty"
+END_BEFORE_START = "The last month counted must be the same as or after the first month counted"
+NOT_ON_OFFER = "Select {label} from the list"
+
+RESTRICTED_WARNING = (
+    "Restricted: figures here are not protected; do not copy them into anything you share"
+)
+
+
+def last_complete_year(today: date) -> tuple[date, date]:
+    """The last April-to-March year that has ended by `today`: its first and last month."""
+    start = today.year - 1 if today.month >= 4 else today.year - 2
+    return date(start, 4, 1), date(start + 1, 3, 1)
+
+
+def month_label(month: date) -> str:
+    return month.strftime("%B %Y")
+
+
+class WindowMonthField(forms.MultiValueField):
+    """A month and a year (GOV.UK date input without the day), as the 1st of the month.
+    Empty is allowed: the form then counts its default window."""
+
+    widget = MonthWidget
+
+    def __init__(self, *, label, short_label, **kwargs):
+        self.short_label = short_label
+        fields = (forms.CharField(required=False), forms.CharField(required=False))
+        super().__init__(fields, label=label, required=False, require_all_fields=False, **kwargs)
+
+    def compress(self, values):
+        month, year = [str(part or "").strip() for part in (list(values or []) + ["", ""])[:2]]
+        if not month and not year:
+            return None
+        if not month or not year:
+            raise forms.ValidationError(
+                MONTH_PART_MISSING.format(label=self.short_label), code="incomplete"
+            )
+        if not re.fullmatch(r"[0-9]{1,2}", month) or not 1 <= int(month) <= 12:
+            raise forms.ValidationError(MONTH_NOT_REAL.format(label=self.short_label), code="month")
+        if not re.fullmatch(r"[0-9]{4}", year) or int(year) < 1000:
+            raise forms.ValidationError(
+                YEAR_NOT_4_DIGITS.format(label=self.short_label), code="year"
+            )
+        return date(int(year), int(month), 1)
+
+    def clean(self, value):
+        return self.compress(value if isinstance(value, list | tuple) else [])
+
+
+def _choice(label, choices, *, initial="", widget=None):
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        initial=initial,
+        choices=choices,
+        widget=widget or forms.Select,
+        error_messages={"invalid_choice": NOT_ON_OFFER.format(label=label.lower())},
+    )
+
+
+def dimension_choices() -> list[tuple[str, str]]:
+    return [(d.name, d.question) for d in dims.DIMENSIONS]
+
+
+def measure_choices() -> list[tuple[str, str]]:
+    return [("", "All reviews")] + [
+        (name, measure.label) for name, (_dimension, measure) in dims.MEASURES.items()
+    ]
+
+
+def dimension_groups() -> list[tuple[str, list[Dimension]]]:
+    """The dimensions under their section headings, in the forms' order."""
+    groups: dict[str, list[Dimension]] = {}
+    for dimension in dims.DIMENSIONS:
+        groups.setdefault(dimension.section, []).append(dimension)
+    return list(groups.items())
+
+
+class AnalysisForm(FilterForm):
+    area = _choice(
+        "Area",
+        [
+            (ENGLAND, "England"),
+            (REGION, "A region"),
+            (PARTNERSHIP, "One partnership"),
+            (CHOSEN, "A chosen set of partnerships"),
+        ],
+        initial=ENGLAND,
+        widget=forms.RadioSelect,
+    )
+    region = _choice("Region", [])
+    partnership = _choice("Partnership", [])
+    partnerships = forms.MultipleChoiceField(
+        label="Partnerships",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": NOT_ON_OFFER.format(label="partnerships")},
+    )
+    month = _choice(
+        "Months counted",
+        [(NOTIFICATION, "Notification month"), (INCIDENT, "Incident month")],
+        initial=NOTIFICATION,
+        widget=forms.RadioSelect,
+    )
+    start = WindowMonthField(label="From", short_label="first month counted")
+    end = WindowMonthField(label="To", short_label="last month counted")
+    dimension = _choice("Break down by ethnicity and sex", dimension_choices(), initial="")
+    only_where = _choice("Count only reviews where", measure_choices())
+
+    AREA_FIELDS = ("area", "region", "partnership", "partnerships")
+    WINDOW_FIELDS = ("start", "end")
+
+    def __init__(self, *args, regions, partnerships, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.regions = {region.slug: region for region in regions}
+        self.partnership_list = {p.slug: p for p in partnerships}
+        self.fields["region"].choices = [("", "Select a region")] + [
+            (region.slug, region.name) for region in regions
+        ]
+        named = [
+            (p.slug, p.name + ("" if p.active else " (no longer active)")) for p in partnerships
+        ]
+        self.fields["partnership"].choices = [("", "Select a partnership")] + named
+        self.fields["partnerships"].choices = named
+        self.fields["partnerships"].initial = []
+        self.fields["dimension"].initial = DEFAULT_DIMENSION
+        self.default_window = last_complete_year(today)
+
+    def clean(self):
+        data = super().clean()
+        area = data.get("area")
+        if area == REGION and not data.get("region") and "region" not in self.errors:
+            self.add_error("region", forms.ValidationError(REGION_MISSING, code="region"))
+        if area == PARTNERSHIP and not data.get("partnership") and "partnership" not in self.errors:
+            self.add_error(
+                "partnership", forms.ValidationError(PARTNERSHIP_MISSING, code="partnership")
+            )
+        if area == CHOSEN and not data.get("partnerships") and "partnerships" not in self.errors:
+            self.add_error("partnerships", forms.ValidationError(CHOSEN_EMPTY, code="chosen"))
+        start, end = data.get("start"), data.get("end")
+        if not self.errors.keys() & set(self.WINDOW_FIELDS):
+            if start and not end:
+                self.add_error(
+                    "end", forms.ValidationError(WINDOW_HALF.format(label="last month counted"))
+                )
+            elif end and not start:
+                self.add_error(
+                    "start",
+                    forms.ValidationError(WINDOW_HALF.format(label="first month counted")),
+                )
+            elif start and end and end < start:
+                self.add_error("end", forms.ValidationError(END_BEFORE_START, code="order"))
+        return data
+
+    def filters(self) -> "Filters":
+        """What the page counts: the filters as given, each group of them falling back to
+        its default when any of its fields is not valid."""
+        values = self.values()
+        errors = set(self.errors) if self.is_bound else set()
+        area = values["area"] if not errors & set(self.AREA_FIELDS) else ENGLAND
+        first, last = self.default_window
+        if not errors & set(self.WINDOW_FIELDS) and values["start"] and values["end"]:
+            first, last = values["start"], values["end"]
+        only_where = values["only_where"] or ""
+        return Filters(
+            area=area,
+            region=self.regions.get(values["region"]) if area == REGION else None,
+            partnership=(
+                self.partnership_list.get(values["partnership"]) if area == PARTNERSHIP else None
+            ),
+            partnerships=(
+                tuple(self.partnership_list[slug] for slug in values["partnerships"])
+                if area == CHOSEN
+                else ()
+            ),
+            month=values["month"],
+            first=first,
+            last=last,
+            dimension=dims.BY_NAME[values["dimension"]],
+            only_where=only_where,
+        )
+
+    def error_messages(self) -> list[str]:
+        """The errors in the order the page shows them (the fields' order)."""
+        return [str(message) for field in self for message in field.errors]
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str
+    region: object
+    partnership: object
+    partnerships: tuple
+    month: str
+    first: date
+    last: date
+    dimension: Dimension
+    only_where: str
+
+    @property
+    def area_label(self) -> str:
+        if self.area == REGION:
+            return self.region.name
+        if self.area == PARTNERSHIP:
+            return self.partnership.name
+        if self.area == CHOSEN:
+            count = len(self.partnerships)
+            return f"{count} chosen partnership{'' if count == 1 else 's'}"
+        return "England"
+
+    @property
+    def measure(self):
+        return dims.MEASURES[self.only_where][1] if self.only_where else None
+
+    def reviews(self):
+        """The complete reviews these filters count, as a queryset."""
+        return selectors.complete_reviews(
+            period=(self.first, self.last),
+            month=self.month,
+            region=self.region,
+            partnership=self.partnership,
+            partnerships=list(self.partnerships) if self.area == CHOSEN else None,
+        )
+
+    def as_recorded(self) -> dict:
+        return {
+            "area": self.area,
+            "region": self.region.slug if self.region else None,
+            "partnership": self.partnership.slug if self.partnership else None,
+            "partnerships": [p.slug for p in self.partnerships],
+            "month": self.month,
+            "first": self.first.strftime("%Y-%m"),
+            "last": self.last.strftime("%Y-%m"),
+            "dimension": self.dimension.name,
+            "only_where": self.only_where,
+        }
+
+    def in_words(self) -> str:
+        """The filters as a sentence, for the page's heading and the record of views."""
+        area = self.area_label
+        if self.area == CHOSEN:
+            area += " (" + ", ".join(p.name for p in self.partnerships) + ")"
+        words = (
+            f"{area}; {self.month} months {month_label(self.first)} to "
+            f"{month_label(self.last)}; broken down by {self.dimension.question.lower()}"
+        )
+        if self.measure:
+            words += f"; only reviews where: {self.measure.label.lower()}"
+        return words
+
+
+def only_reviews_where(rows: list[dict], name: str) -> list[dict]:
+    """The rows whose answer to the measure's dimension is one of the measure's values."""
+    dimension, measure = dims.MEASURES[name]
+    return [row for row in rows if set(f.values_of(dimension, row, 1)) & measure.values]
+
+
+# The tables -------------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    slug: str
+    heading: str
+    tables: list[Table]
+
+
+def summary_table(show, area: str) -> Table:
+    more_than_one = (
+        f.cell(CHILDREN, "reviews_of_child", "2"),
+        f.cell(CHILDREN, "reviews_of_child", "3"),
+    )
+    return Table(
+        "summary",
+        f"Reviews and children, {area}",
+        [Column("Counted"), Column("Number", COUNT)],
+        [
+            Row("Complete reviews", [show(f.total(REVIEWS))]),
+            Row("Children", [show(f.total(CHILDREN))]),
+            Row("Children with more than one review", [sum(show(c) for c in more_than_one)]),
+        ],
+    )
+
+
+def sections(show, filters: Filters) -> list[Section]:
+    """Every table of the page, grouped as the page shows them."""
+    area = filters.area_label
+    dimension = filters.dimension
+    result = [
+        Section("summary-section", "Summary", [summary_table(show, area)]),
+        Section("ethnicity-section", "By ethnicity", [dt.ethnicity_table(show, area)]),
+    ]
+    for heading, members in dimension_groups():
+        result.append(
+            Section(
+                "section-" + heading.lower().replace(" ", "-"),
+                heading,
+                [dt.dimension_table(show, d, area) for d in members],
+            )
+        )
+    result.append(
+        Section("findings-section", "What the reviews found", [dt.measures_table(show, area)])
+    )
+    result.append(
+        Section(
+            "breakdown-section",
+            f"{dimension.question} by ethnicity and sex",
+            [dt.value_crosstab(show, dimension, value, area) for value in dimension.values]
+            + [dt.base_crosstab(show, dimension, area)],
+        )
+    )
+    return result
+
+
+# Reads and pages --------------------------------------------------------------------------
+
+
+def partnerships_on_offer() -> list[Partnership]:
+    """Every partnership, active or not (past reviews still count), by name."""
+    return list(Partnership.objects.select_related("region").order_by("name"))
+
+
+def recorded_views():
+    """The record of restricted views, newest first."""
+    return RestrictedView.objects.order_by("-viewed_at", "-pk")
+
+
+class AnalysisView(RestrictedAnalysisMixin, TemplateView):
+    """/panel/analysis/: the restricted analysis, every view recorded."""
+
+    template_name = "dashboards/analysis.html"
+
+    @cached_property
+    def form(self) -> AnalysisForm:
+        return AnalysisForm(
+            self.request.GET or None,
+            regions=selectors.regions(),
+            partnerships=list(Partnership.objects.select_related("region").order_by("name")),
+            today=timezone.localdate(),
+        )
+
+    def get(self, request, *args, **kwargs):
+        filters = self.form.filters()
+        recorded = filters.as_recorded()
+        if self.form.is_bound and self.form.errors:
+            recorded["asked"] = {key: request.GET.getlist(key) for key in request.GET}
+            recorded["errors"] = self.form.error_messages()
+        restricted_view_record(
+            user=request.user, path=request.path, filters=recorded, summary=filters.in_words()
+        )
+        rows = selectors.review_rows(filters.reviews())
+        if filters.only_where:
+            rows = only_reviews_where(rows, filters.only_where)
+        show = f.exact(f.count(rows, crossed=[filters.dimension.name]))
+        return self.render_to_response(
+            self.get_context_data(
+                form=self.form,
+                filters=filters,
+                sections=sections(show, filters),
+                dimension_groups=dimension_groups(),
+                warning=RESTRICTED_WARNING,
+                recorded=True,
+            )
+        )
+
+
+class AnalysisRecordView(RestrictedAnalysisMixin, TemplateView):
+    """/panel/analysis/record/: who read restricted figures, when, with which filters."""
+
+    template_name = "dashboards/analysis_record.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(recorded_views(), RECORD_PAGE_SIZE)
+        return super().get_context_data(
+            page=page.get_page(self.request.GET.get("page")),
+            warning=RESTRICTED_WARNING,
+            **kwargs,
+        )
