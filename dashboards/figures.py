@@ -175,6 +175,24 @@ def count(rows: Iterable[dict], *, crossed: Iterable[str] = ()) -> Counts:
     return counts
 
 
+def every_cell(*, crossed: Iterable[str] = ()) -> list[str]:
+    """The name of every cell `count` can fill, zeros included, for the same `crossed`."""
+    crossed = dependencies(crossed)
+    every_split = [(e, s) for e in ETHNICITIES for s in (ALL, *SEXES)]
+    names = []
+    for unit in (CHILDREN, REVIEWS):
+        names += [total(unit, e, s) for e, s in every_split]
+        for dimension in dims.DIMENSIONS:
+            if unit not in dimension.units:
+                continue
+            splits = every_split if dimension.name in crossed else [(ALL, ALL)]
+            for e, s in splits:
+                names += [cell(unit, dimension.name, v, e, s) for v in dimension.values]
+                names.append(base(dimension, unit, e, s))
+                names += [measure_cell(m.name, unit, e, s) for m in dimension.measures]
+    return names
+
+
 def count_areas(rows: Iterable[dict], areas: dict, *, crossed: Iterable[str] = ()) -> dict:
     """{area: Counts} for each area, given {area: a test of a row} (None for every row)."""
     rows = list(rows)
