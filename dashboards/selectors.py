@@ -1,13 +1,18 @@
-"""Reads for the dashboards: every aggregate is computed in the database.
+"""Reads for the dashboards.
 
-Nothing here decides what may be shown; dashboards/disclosure.py does, on the figures these
-functions return. Review statistics count complete reviews only: a draft may still have
-blank answers, and a blank is neither "yes" nor "not recorded".
+Audit figures are aggregated in the database. Review statistics are read as one row per
+complete review (`review_rows`) and counted by dashboards/figures.py, because a child with
+several reviews counts once among children, types of harm are a list, and each cell needs
+the sum of its records' keys for the published figures' perturbation; a national year is a
+few hundred rows. Nothing here decides what may be shown: partnerships/access.py decides
+who sees which kind of figure, and dashboards/disclosure.py what a published figure is.
+Review statistics count complete reviews only: a draft may still have blank answers, and a
+blank is neither "yes" nor "not recorded".
 """
 
 from datetime import date
 
-from django.db.models import Avg, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from audits.models import Audit, Cycle, Item, Response, Theme
@@ -17,62 +22,6 @@ from reviews import dimensions as dims
 from reviews.models import Review
 
 # Review statistics --------------------------------------------------------------------
-
-AGE_BANDS = [
-    ("under_1", "Under 1", 0, 0),
-    ("1_4", "1 to 4", 1, 4),
-    ("5_9", "5 to 9", 5, 9),
-    ("10_15", "10 to 15", 10, 15),
-    ("16_17", "16 to 17", 16, 17),
-    (c.NOT_RECORDED, "Not recorded", None, None),
-]
-
-RISK_SEEN = Q(risk_recognised__in=[c.RiskRecognised.PARTLY, c.RiskRecognised.FULLY])
-UNHEEDED = Q(
-    disclosure=c.YesNo.YES,
-    disclosure_response__in=[c.DisclosureResponse.DISMISSED, c.DisclosureResponse.NOT_FOLLOWED_UP],
-)
-ALLEGED = Q(racism_alleged=c.YesNo.YES)
-
-# Counts of reviews, each a filter on Review.
-REVIEW_MEASURES = {
-    "reviews": Q(),
-    **{f"type_{value}": Q(review_type=value) for value in c.ReviewType.values},
-    **{f"race_{value}": Q(race_analysed=value) for value in c.RaceAnalysed.values},
-    "racism_named": Q(racism_named=c.YesNo.YES),
-    "risk_no_action": RISK_SEEN & Q(action_followed=c.YesNo.NO),
-    "voice_absent": Q(child_voice=c.ChildVoice.ABSENT),
-    "disclosures": Q(disclosure=c.YesNo.YES),
-    "unheeded": UNHEEDED,
-    "alleged": ALLEGED,
-    "not_investigated": ALLEGED & Q(allegation_investigated=c.YesNo.NO),
-}
-
-# Counts of distinct children, each a filter on the child through its reviews.
-CHILD_MEASURES = {
-    "children": Q(),
-    **{f"outcome_{value}": Q(child__outcome=value) for value in c.Outcome.values},
-    "faith_not_recorded": Q(child__faith=c.NOT_RECORDED),
-    "disability_not_recorded": Q(child__disability=c.NOT_RECORDED),
-    "neurodivergence_not_recorded": Q(child__neurodivergence=c.NOT_RECORDED),
-}
-
-
-def _measure_annotations():
-    annotations = {
-        name: Count("id", filter=condition) if condition else Count("id")
-        for name, condition in REVIEW_MEASURES.items()
-    }
-    annotations.update(
-        {
-            name: Count("child", distinct=True, filter=condition)
-            if condition
-            else Count("child", distinct=True)
-            for name, condition in CHILD_MEASURES.items()
-        }
-    )
-    return annotations
-
 
 MONTH_FIELDS = {"notification": "notification_month", "incident": "incident_month"}
 
@@ -123,64 +72,6 @@ def review_rows(reviews) -> list[dict]:
             **{name: F(f"child__{name}") for name in sorted(child_fields)},
         )
     )
-
-
-def measures(reviews) -> dict:
-    """Every single-figure measure (REVIEW_MEASURES and CHILD_MEASURES) over the reviews."""
-    return reviews.aggregate(**_measure_annotations())
-
-
-def measures_by_region(reviews) -> dict:
-    """The same measures for each region, keyed by region id (regions with none left out)."""
-    rows = reviews.values(region=F("partnership__region")).annotate(**_measure_annotations())
-    return {row.pop("region"): row for row in rows.order_by()}
-
-
-def _age_band():
-    """The child's age band; an age not recorded is a band of its own, so bands add up."""
-    return Case(
-        *[
-            When(child__age__range=(low, high), then=Value(key))
-            for key, _label, low, high in AGE_BANDS
-            if low is not None
-        ],
-        default=Value(c.NOT_RECORDED),
-    )
-
-
-def breakdowns(reviews) -> dict:
-    """Children and reviews by ethnicity code, by sex and by age band, and unheeded
-    disclosures by sex and ethnicity code: {(dimension, value): {"children", "reviews"}}."""
-    return breakdowns_by_region(reviews, by_region=False).get(None, {})
-
-
-def breakdowns_by_region(reviews, *, by_region: bool = True) -> dict:
-    """The breakdowns of `breakdowns` for each region: {region id: breakdown}."""
-    region = {"region": F("partnership__region")} if by_region else {}
-    counted = {"children": Count("child", distinct=True), "reviews": Count("id")}
-    result: dict = {}
-    for dimension, expression in (
-        ("ethnicity", F("child__ethnicity")),
-        ("sex", F("child__sex")),
-        ("age", _age_band()),
-    ):
-        rows = reviews.values(**region, value=expression).annotate(**counted).order_by()
-        for row in rows:
-            result.setdefault(row.get("region"), {})[(dimension, row["value"])] = {
-                "children": row["children"],
-                "reviews": row["reviews"],
-            }
-    unheeded = (
-        reviews.filter(UNHEEDED)
-        .values(**region, sex=F("child__sex"), code=F("child__ethnicity"))
-        .annotate(reviews=Count("id"))
-        .order_by()
-    )
-    for row in unheeded:
-        result.setdefault(row.get("region"), {})[("unheeded", row["sex"], row["code"])] = {
-            "reviews": row["reviews"]
-        }
-    return result
 
 
 def notification_years() -> list[int]:
