@@ -1,89 +1,125 @@
 """Disclosure control: what a figure about children or reviews may show, to whom.
 
-The rules (national statistics practice; the method and its reasons are in docs/disclosure.md):
+Three kinds of figure (docs/disclosure.md says why and who sees which):
 
-1. A count of children or reviews from 1 to 4 is shown as "c" (suppressed). Zero is shown:
-   it identifies nobody.
-2. A percentage built on a suppressed count, as numerator or denominator, is suppressed too.
-3. Wherever a suppressed count could be worked out from a total (the total less the other
-   parts), a second cell of that total is suppressed as well: the smallest non-zero part
-   still shown, so that as little as possible is lost. This repeats until no total gives a
-   suppressed cell away, because a second suppression can expose a cell of another total.
-4. A partnership is compared with its peers only when the peer group has at least 5
-   partnerships besides itself (with its own score among them, 4 others would do, and the
-   quartiles of 5 scores are the 2nd, 3rd and 4th of them).
+- a partnership's own figures, in full, on its own screens only;
+- restricted figures, in full, for Panel staff on the recorded analysis pages;
+- published figures: England and the regions, for one closed April-to-March year, worked
+  out once, stored and never changed (dashboards/publication.py), perturbed by this module.
 
-Every dashboard screen and every export builds its figures through this module. Only the
-partnership that owns the records sees its own counts unsuppressed, and only on screen:
-exports are always suppressed.
+Published counts are perturbed by a cell key, in the manner of the ONS's cell key method for
+Census 2021 tables. Each child and review has a secret random record key (reviews/models.py);
+a cell's key is the sum of the keys of the records it counts, modulo 256. The published
+figure is the true count plus an adjustment looked up in a fixed table (the p-table) by the
+count and the cell key:
+
+- 0 stays 0;
+- 1 to 4 becomes 0 or 5, 5 with a probability of n/5, so that on average the figure is n;
+- 5 or more moves by -2 to +2, by 0 most often, and never onto 1 to 4.
+
+So a published figure is never 1 to 4, the same records always give the same figure (a
+total shown in two tables agrees with itself, and asking again teaches nothing), and a
+figure cannot be undone by subtracting others, because each carries its own adjustment.
+
+A partnership is compared with its peers only when the peer group has at least 5
+partnerships besides itself (with its own score among them, 4 others would do, and the
+quartiles of 5 scores are the 2nd, 3rd and 4th of them).
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from statistics import median, quantiles
 
-SUPPRESSED = "c"
-SMALLEST_SHOWN = 5
+KEY_RANGE = 256  # a cell key is the sum of its records' keys modulo this
+SMALLEST_SHOWN = 5  # no published count is from 1 to SMALLEST_SHOWN - 1
+MAX_ADJUSTMENT = 2
 MIN_PEER_GROUP = 5
 
-SUPPRESSION_NOTE = (
-    '"c" means a number from 1 to 4, or a number that would let one be worked out, '
-    "hidden so that no child can be identified."
+# How many of the 256 cell keys give each adjustment, for a count of 7 or more:
+# 10%, 20%, 40%, 20% and 10% of keys (26, 51, 102, 51, 26), symmetric, so the expected
+# adjustment is 0.
+LARGE = ((-2, 26), (-1, 51), (0, 102), (1, 51), (2, 26))
+# A count of 6 cannot go down by 2 (onto 4): that share goes to -1 and the upward shares are
+# trimmed so that the expected adjustment stays 0 (to within 1/256).
+SIX = ((-1, 77), (0, 128), (1, 26), (2, 25))
+# A count of 5 cannot go down at all without landing on 1 to 4; it stays 5 for 80% of keys
+# and moves up by 1 or 2 for 10% each (an expected adjustment of +0.3, the one bias).
+FIVE = ((0, 204), (1, 26), (2, 26))
+
+PERTURBATION_NOTE = (
+    "These figures are published once for each April-to-March year and never change. To "
+    "protect the children, each figure has been moved by a small amount, so it may differ "
+    "slightly from the true count (by up to 2), and small counts (1 to 4) appear as 0 or 5. "
+    "Percentages are worked out from the published figures."
 )
 
 
-def is_small(count: int) -> bool:
-    """Rule 1: a count from 1 to 4 must not be shown."""
-    return 0 < count < SMALLEST_SHOWN
+def small_count_row(n: int) -> tuple[tuple[int, int], ...]:
+    """A count of 1 to 4: 0 for most keys, 5 for n/5 of them (so n on average)."""
+    fives = round(KEY_RANGE * n / SMALLEST_SHOWN)
+    return ((-n, KEY_RANGE - fives), (SMALLEST_SHOWN - n, fives))
 
 
-@dataclass(frozen=True)
-class Total:
-    """A total and the parts that add up to it (the parts may include hidden ones)."""
-
-    key: Hashable
-    parts: Sequence[Hashable]
-
-
-def suppress(counts: Mapping[Hashable, int], totals: Iterable[Total] = ()) -> dict:
-    """Rules 1 and 3: each count as shown, an int or SUPPRESSED.
-
-    `counts` holds every cell and total by key; `totals` says which keys add up to which.
-    A total's key may itself be a part of a larger total (ethnicity codes add up to a
-    group, groups to all children).
-    """
-    totals = list(totals)
-    hidden = {key for key, count in counts.items() if is_small(count)}
-    changed = True
-    while changed:
-        changed = False
-        for total in totals:
-            members = [*total.parts, total.key]
-            if sum(key in hidden for key in members) != 1:
-                continue
-            # Exactly one cell of this total is hidden, so it could be worked out: hide the
-            # smallest other part, a non-zero one if there is one, and the total last.
-            shown_parts = [key for key in total.parts if key not in hidden]
-            candidates = sorted(shown_parts, key=lambda key: (counts[key] == 0, counts[key]))
-            if candidates:
-                hidden.add(candidates[0])
-            else:
-                hidden.add(total.key)
-            changed = True
-    return {key: SUPPRESSED if key in hidden else count for key, count in counts.items()}
+def p_table_row(n: int) -> tuple[tuple[int, int], ...]:
+    """The adjustments for a true count n, each with how many of the 256 keys give it, in
+    the order the keys are read (key 0 first)."""
+    if n < 0:
+        raise ValueError("A count cannot be negative.")
+    if n == 0:
+        return ((0, KEY_RANGE),)
+    if n < SMALLEST_SHOWN:
+        return small_count_row(n)
+    if n == SMALLEST_SHOWN:
+        return FIVE
+    if n == SMALLEST_SHOWN + 1:
+        return SIX
+    return LARGE
 
 
-def unsuppressed(counts: Mapping[Hashable, int]) -> dict:
-    """The counts as they are, for the owning partnership's own screen."""
-    return dict(counts)
+@cache
+def _lookup(n: int) -> tuple[int, ...]:
+    """The adjustment for each of the 256 cell keys, for a true count n."""
+    adjustments = []
+    for adjustment, keys in p_table_row(n):
+        adjustments += [adjustment] * keys
+    assert len(adjustments) == KEY_RANGE, n
+    return tuple(adjustments)
+
+
+def cell_key(key_sum: int) -> int:
+    """A cell's key: the sum of its records' keys, modulo 256."""
+    return key_sum % KEY_RANGE
+
+
+def perturb(n: int, key_sum: int) -> int:
+    """The published figure of a cell counting n records whose keys add up to key_sum."""
+    return n + _lookup(min(n, SMALLEST_SHOWN + 2))[cell_key(key_sum)]
+
+
+def true_range(published: int) -> tuple[int, int]:
+    """Every true count that could be published as this figure, lowest and highest: what
+    someone who knows the p-table (but not the keys) learns from the figure alone."""
+    if published < 0 or 0 < published < SMALLEST_SHOWN:
+        raise ValueError(f"No count is published as {published}.")
+    possible = [
+        n
+        for n in range(0, published + MAX_ADJUSTMENT + SMALLEST_SHOWN + 1)
+        if any(n + d == published for d in set(_lookup(min(n, SMALLEST_SHOWN + 2))))
+    ]
+    return min(possible), max(possible)
 
 
 def percentage(count, denominator, places: int = 0):
-    """Rule 2: the share as a percentage, SUPPRESSED when either figure is, None over zero."""
-    if count == SUPPRESSED or denominator == SUPPRESSED:
-        return SUPPRESSED
-    if not denominator:
+    """The share as a percentage, None when there is no figure or the base is zero.
+
+    Published percentages are worked out from the published figures, so a part can exceed
+    its base after perturbation (3 true of 5 might show as 5 of 4): it is shown as it is.
+    """
+    if count is None or denominator is None or not isinstance(count, int | float):
+        return None
+    if not isinstance(denominator, int | float) or not denominator:
         return None
     # Half up, as people round (5 of 8 is 63%), not Python's round-half-to-even.
     exact = Decimal(100 * count) / Decimal(denominator)
@@ -116,8 +152,8 @@ def peer_range(values: Iterable[float | None]) -> PeerRange | None:
 
 
 def contains_small_count(values: Iterable) -> bool:
-    """Whether any of the values is a bare count from 1 to 4 (for checks on exports)."""
+    """Whether any of the values is a bare count from 1 to 4 (for checks on published files)."""
     return any(
-        isinstance(value, int) and not isinstance(value, bool) and is_small(value)
+        isinstance(value, int) and not isinstance(value, bool) and 0 < value < SMALLEST_SHOWN
         for value in values
     )

@@ -2,14 +2,11 @@
 
 A Table is what a page renders and what its CSV and XLSX files contain, cell for cell, so
 that no number on screen lacks a downloadable source and no file holds a figure the
-screen does not. Counts of children and reviews reach a Table only through
-dashboards/disclosure.py.
+screen does not. Published counts of children and reviews reach a Table only from a
+stored publication (dashboards/publication.py).
 """
 
 from dataclasses import dataclass, field
-
-from . import disclosure
-from .disclosure import SUPPRESSED
 
 TEXT, COUNT, PERCENT, MEAN, CHANGE, PARTNERSHIPS = (
     "text",
@@ -58,7 +55,7 @@ class Table:
             yield row, list(zip(self.columns[1:], row.cells, shading, strict=True))
 
     def export_rows(self) -> tuple[list[str], list[list]]:
-        """Header and rows for a CSV or XLSX file: "c" kept, no figure left blank silently."""
+        """Header and rows for a CSV or XLSX file: no figure left blank silently."""
         header = [column.label for column in self.columns]
         rows = [
             [("  " * row.level) + row.header]
@@ -74,8 +71,6 @@ class Table:
 def export_value(value, column: Column):
     if value is None:
         return ""
-    if value == SUPPRESSED:
-        return SUPPRESSED
     if column.kind in (MEAN, CHANGE) and isinstance(value, float):
         return round(value, 2)
     return value
@@ -86,75 +81,3 @@ def heat_level(mean: float | None) -> str:
     if mean is None:
         return "none"
     return str(min(3, max(0, int(mean + 0.5))))
-
-
-# Review statistics --------------------------------------------------------------------
-
-
-class ReviewFigures:
-    """Every count a review statistics page shows, with the totals that tie them together.
-
-    Counts are gathered first and suppressed in one pass, so a figure shown in two tables
-    is hidden in both or neither, and a total in one table cannot expose a cell in another.
-    """
-
-    def __init__(self):
-        self.counts: dict = {}
-        self.totals: list[disclosure.Total] = []
-        self.shown: dict = {}
-        self.suppressed = False
-
-    def add(self, key, count: int):
-        self.counts[key] = count or 0
-
-    def total(self, key, parts):
-        self.totals.append(disclosure.Total(key, list(parts)))
-
-    def settle(self, *, suppress: bool):
-        """Decide once what is shown: suppressed, or in full for the owner's own screen."""
-        self.suppressed = suppress
-        self.shown = (
-            disclosure.suppress(self.counts, self.totals)
-            if suppress
-            else disclosure.unsuppressed(self.counts)
-        )
-        return self
-
-    def __getitem__(self, key):
-        return self.shown.get(key, 0)
-
-    def scoped(self, scope) -> "ScopedFigures":
-        return ScopedFigures(self, scope)
-
-
-class ScopedFigures:
-    """The figures of one area (a region, or None for all of them) within ReviewFigures:
-    the same keys, each kept as (scope, key), so that several areas settle in one pass."""
-
-    def __init__(self, figures: ReviewFigures, scope):
-        self.figures, self.scope = figures, scope
-
-    @property
-    def suppressed(self):
-        return self.figures.suppressed
-
-    def count(self, key) -> int:
-        return self.figures.counts[(self.scope, key)]
-
-    def add(self, key, count: int):
-        self.figures.add((self.scope, key), count)
-
-    def total(self, key, parts):
-        self.figures.total((self.scope, key), [(self.scope, part) for part in parts])
-
-    def share(self, key, of):
-        """A count shown as a share of another: the rest is a hidden part of the total."""
-        rest = ("rest", key)
-        self.add(rest, self.count(of) - self.count(key))
-        self.total(of, [key, rest])
-
-    def __getitem__(self, key):
-        return self.figures[(self.scope, key)]
-
-    def percent(self, key, of):
-        return disclosure.percentage(self[key], self[of])

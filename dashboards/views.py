@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from audits.models import Cycle
 from audits.selectors import get_cycle, scale_levels
+from partnerships import access
 from partnerships.exports import csv_bytes, csv_sections, xlsx_bytes
 from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 
@@ -26,7 +27,7 @@ from .selectors import MODERATED, OVERALL, SELF
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ABOUT = [
     ["Source", "Assess anti-racist safeguarding practice"],
-    ["Suppression", disclosure.SUPPRESSION_NOTE],
+    ["Perturbation", disclosure.PERTURBATION_NOTE],
 ]
 RATING_LABELS = {SELF: "partnerships' own ratings", MODERATED: "Panel's moderated ratings"}
 
@@ -83,7 +84,7 @@ class TablesView(TemplateView):
         tables = self.tables(suppress=self.suppress_on_screen())
         context["tables"] = {table.slug.replace("-", "_"): table for table in tables}
         context["query"] = self.request.GET.urlencode()
-        context["suppression_note"] = disclosure.SUPPRESSION_NOTE
+        context["perturbation_note"] = disclosure.PERTURBATION_NOTE
         return context
 
 
@@ -158,21 +159,7 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
         return financial_year(int(year)) if year != ALL_TIME else None
 
     def tables(self, *, suppress):
-        reviews = selectors.complete_reviews(period=self.period)
-        measures = selectors.measures_by_region(reviews)
-        breakdowns = selectors.breakdowns_by_region(reviews)
-        figures = review_statistics.gather_national(
-            {
-                region.pk: (measures.get(region.pk, {}), breakdowns.get(region.pk, {}))
-                for region in self.regions
-            }
-        ).settle(suppress=True)  # the Panel's pages are never shown in full
-        return review_statistics.tables(
-            figures,
-            scope=self.area.pk if self.area else None,
-            regions=self.regions,
-            area=self.area.name if self.area else "England",
-        )
+        return []  # published figures: being rebuilt from stored publications
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -438,16 +425,16 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
                 )
         if figures and figures["trend"]:
             result.append(audit_tables.trend_table(figures["trend"]))
-        if self.role is None:
-            # One partnership's counts, set beside a region's on the Panel's pages, would
-            # let hidden figures be worked out: only its own members see them.
-            return result
-        reviews = selectors.complete_reviews(partnership=self.partnership)
-        review_figures = review_statistics.gather(
-            selectors.measures(reviews), selectors.breakdowns(reviews)
-        ).settle(suppress=suppress)
-        result += review_statistics.tables(review_figures, area=self.partnership.name)
+        if not suppress:
+            result += self.own_review_tables
         return result
+
+    @cached_property
+    def own_review_tables(self) -> list:
+        """The partnership's own review counts in full, for its members' screen only."""
+        if not access.sees_own_review_figures(self.role):
+            return []
+        return review_statistics.own_tables(self.partnership)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, cycle=self.cycle, **kwargs)
@@ -469,9 +456,5 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
             context["trend_chart"] = charts.trend_chart("trend", figures["trend"])
         context["previous"] = self.previous
         context["not_suppressed"] = not self.suppress_on_screen()
-        context["review_tables"] = [
-            table
-            for table in context["tables"].values()
-            if table.slug in review_statistics.TABLE_SLUGS
-        ]
+        context["review_tables"] = self.own_review_tables
         return context

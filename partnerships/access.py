@@ -78,3 +78,34 @@ def require_panel_staff(user) -> None:
     """Raise PermissionDenied unless the user is national Panel staff."""
     if not (user.is_authenticated and user.is_active and user.is_panel_staff):
         raise PermissionDenied
+
+
+# Review figures and records -------------------------------------------------------------
+#
+# Three kinds of figure about reviews (docs/disclosure.md): a partnership's own, in full, on
+# its own screens; restricted figures, unperturbed, for Panel staff on the restricted
+# analysis pages, every view recorded; and published figures, for everyone else and in
+# every file.
+
+
+def can_use_restricted_analysis(user) -> bool:
+    """Only national Panel staff read restricted (unperturbed) figures across partnerships."""
+    return bool(user.is_authenticated and user.is_active and user.is_panel_staff)
+
+
+def require_restricted_analysis(user) -> None:
+    """Raise PermissionDenied (403) unless the user may read the restricted analysis."""
+    if not can_use_restricted_analysis(user):
+        raise PermissionDenied
+
+
+def sees_own_review_figures(role: str | None) -> bool:
+    """A partnership's own review counts, in full and on screen only, are for its members.
+    Panel staff have no role, so they never see one partnership's counts this way."""
+    return role is not None
+
+
+def can_read_review_records(role: str | None) -> bool:
+    """A partnership's record-level review pages are for its members only. Panel staff are
+    answered as any non-member (404): their route to reviews is the restricted analysis."""
+    return role is not None

@@ -114,11 +114,8 @@ def _yes(name, label):
     return (Measure(name, label, frozenset({c.YesNo.YES})),)
 
 
-def _recorded(name, what):
-    return (
-        Measure(f"{name}_recorded", f"{what} recorded", frozenset({"yes", "no"})),
-        Measure(f"{name}_not_recorded", f"{what} not recorded", frozenset({c.NOT_RECORDED})),
-    )
+def _not_recorded(name, what):
+    return (Measure(f"{name}_not_recorded", f"{what} not recorded", frozenset({c.NOT_RECORDED})),)
 
 
 ABOUT_CHILD = "About the child"
@@ -139,12 +136,12 @@ DIMENSIONS = [
         ),
     ),
     Dimension("first_language_not_english", CHILD, ABOUT_CHILD),
-    Dimension("disability", CHILD, ABOUT_CHILD, measures=_recorded("disability", "Disability")),
+    Dimension("disability", CHILD, ABOUT_CHILD, measures=_not_recorded("disability", "Disability")),
     Dimension(
         "neurodivergence",
         CHILD,
         ABOUT_CHILD,
-        measures=_recorded("neurodivergence", "Neurodivergence"),
+        measures=_not_recorded("neurodivergence", "Neurodivergence"),
     ),
     Dimension("immigration_factor", CHILD, ABOUT_CHILD),
     Dimension("known_to_social_care", CHILD, ABOUT_CHILD),

@@ -4,7 +4,6 @@ from django import template
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from dashboards.disclosure import SUPPRESSED
 from dashboards.tables import CHANGE, COUNT, MEAN, PARTNERSHIPS, PERCENT
 
 register = template.Library()
@@ -12,16 +11,13 @@ register = template.Library()
 NONE_SHOWN = mark_safe(
     '<span aria-hidden="true">–</span><span class="govuk-visually-hidden">none</span>'
 )
-SUPPRESSED_SHOWN = mark_safe('c<span class="govuk-visually-hidden"> (suppressed)</span>')
 
 
 @register.simple_tag
 def cell(value, column):
-    """A figure as the page shows it: "c" and a dash spelt out for screen readers."""
+    """A figure as the page shows it: a dash spelt out for screen readers."""
     if value is None:
         return NONE_SHOWN
-    if value == SUPPRESSED:
-        return SUPPRESSED_SHOWN
     if column.kind == PERCENT:
         return f"{value}%"
     if column.kind == MEAN and isinstance(value, float):

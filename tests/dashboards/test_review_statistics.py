@@ -15,16 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards import review_statistics, selectors
-from dashboards.disclosure import SUPPRESSED
-from dashboards.tables import COUNT, PERCENT
+from dashboards import disclosure, publication, selectors
+from dashboards import figures as f
+from dashboards.tables import COUNT
 from partnerships.models import Region
 from reviews import choices as c
+from reviews import dimensions as dims
 from tests.dashboards.factories import complete_review
 from tests.partnerships.factories import PartnershipFactory
 from tests.reviews.factories import ChildFactory, ReviewFactory, complete_answers
 
-C = SUPPRESSED
 FY2024 = (date(2024, 4, 1), date(2025, 3, 1))  # April 2024 to March 2025, both included
 
 
@@ -375,29 +375,20 @@ def hand_counted(northshire, eastmere):
 # Helpers -----------------------------------------------------------------------------------
 
 
-def national_tables(reviews, *, suppress, area=None):
-    """The Panel's national page as the view builds it: every region's figures and England's
-    settled together, the tables of the area (England when area is None) and every region."""
-    regions = selectors.regions()
-    found = selectors.measures_by_region(reviews)
-    breakdowns = selectors.breakdowns_by_region(reviews)
-    figures = review_statistics.gather_national(
-        {r.pk: (found.get(r.pk, {}), breakdowns.get(r.pk, {})) for r in regions}
-    ).settle(suppress=suppress)
-    return figures, review_statistics.tables(
-        figures,
-        scope=area.pk if area else None,
-        regions=regions,
-        area=area.name if area else "England",
-    )
+def exact_tables(reviews, *, area="England"):
+    """The published tables laid out over the exact counts (a partnership's own screen)."""
+    rows = selectors.review_rows(reviews)
+    return publication.area_tables(publication.exact_show(rows), area)
 
 
-def own_tables(reviews, *, suppress, area="Northshire"):
-    """A partnership's own review statistics, as its dashboard builds them."""
-    figures = review_statistics.gather(
-        selectors.measures(reviews), selectors.breakdowns(reviews)
-    ).settle(suppress=suppress)
-    return figures, review_statistics.tables(figures, area=area)
+def exact_region_table(reviews):
+    """The by-region table over exact counts: every region, then England."""
+    rows = selectors.review_rows(reviews)
+    areas = [
+        (region.name, publication.exact_show([r for r in rows if r["region_id"] == region.pk]))
+        for region in selectors.regions()
+    ]
+    return publication.region_table([*areas, ("England", publication.exact_show(rows))])
 
 
 def by_slug(tables):
@@ -431,36 +422,6 @@ def assert_no_small_count_exported(tables):
         for row in exported:
             for i in count_columns:
                 assert not is_small_int(row[i]), (table.slug, row[0], header[i], row[i])
-
-
-def assert_no_total_gives_a_cell_away(figures):
-    """Rule 3 at its fixed point: no total has exactly one hidden member."""
-    for total in figures.totals:
-        members = [*total.parts, total.key]
-        hidden = [key for key in members if figures[key] == SUPPRESSED]
-        assert len(hidden) != 1, (total, hidden)
-
-
-def assert_shares_of_hidden_counts_hidden(tables):
-    """Rule 2: a percentage whose nearest count to its left is "c" is "c" too."""
-    for table in tables:
-        kinds = [column.kind for column in table.columns[1:]]
-        for row in table.rows:
-            for j, kind in enumerate(kinds):
-                if kind != PERCENT:
-                    continue
-                i = max(k for k in range(j) if kinds[k] == COUNT)
-                if row.cells[i] == SUPPRESSED:
-                    assert row.cells[j] == SUPPRESSED, (table.slug, row.header, j)
-
-
-def assert_disclosure_controlled(figures, tables):
-    """Every check of the disclosure rules on one page's suppressed figures and tables."""
-    assert figures.suppressed
-    assert all(table.suppressed for table in tables)
-    assert_no_small_count_exported(tables)
-    assert_no_total_gives_a_cell_away(figures)
-    assert_shares_of_hidden_counts_hidden(tables)
 
 
 def assert_groups_add_up(ethnicity_table):
@@ -839,51 +800,59 @@ def test_a_narrow_period_includes_both_end_months(hand_counted):
     assert (found["racism_named"], found["unheeded"], found["not_investigated"]) == (2, 1, 1)
 
 
-# 4. Tables, unsuppressed ---------------------------------------------------------------------
+# 4. Tables over exact counts (a partnership's own screen) ------------------------------------
 
 
-def test_unsuppressed_type_and_outcome_tables(hand_counted):
+def test_exact_type_and_outcome_tables(hand_counted):
     """Reviews by type and children by outcome show the hand counts and their percentages."""
-    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
-    tables = by_slug(tables)
+    tables = by_slug(exact_tables(selectors.complete_reviews(period=FY2024)))
 
-    assert rows(tables["reviews-by-type"]) == {
+    assert rows(tables["dimension-review-type"]) == {
         "Rapid review": [10, 71],
         "Local child safeguarding practice review (LCSPR)": [4, 29],
-        "All reviews": [14, 100],
+        "All": [14, 100],
     }
-    assert rows(tables["children-by-outcome"]) == {
-        "Died": [4, 31],
-        "Seriously harmed": [9, 69],
-        "All children": [13, 100],
-    }
+    outcome = rows(tables["dimension-outcome"])
+    assert outcome["Died"][:2] == [4, 31]
+    assert outcome["Seriously harmed"][:2] == [9, 69]
+    assert outcome["All"][:2] == [13, 100]
 
 
-def test_unsuppressed_practice_table(hand_counted):
-    """The practice table shows each hand-counted finding, what it is out of, and the share."""
-    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
+def test_exact_measures_table(hand_counted):
+    """What the reviews found: each hand-counted finding, what it is out of, and the share."""
+    found = rows(by_slug(exact_tables(selectors.complete_reviews(period=FY2024)))["measures"])
 
-    assert rows(by_slug(tables)["practice"]) == {
-        "Race, ethnicity and culture not analysed at all": [8, 14, "reviews", 57],
-        "Race, ethnicity and culture analysed superficially": [3, 14, "reviews", 21],
-        "Race, ethnicity and culture analysed substantively": [3, 14, "reviews", 21],
-        "Racism or racial bias named": [3, 14, "reviews", 21],
-        "Risk recognised before the incident but no action followed": [7, 14, "reviews", 50],
-        "Child's voice absent": [8, 14, "reviews", 57],
-        "Child disclosed abuse": [11, 14, "reviews", 79],
-        "Disclosure disbelieved, dismissed or not followed up": [8, 11, "disclosures", 73],
-        "Family alleged racist practice": [4, 14, "reviews", 29],
-        "Allegation of racist practice not investigated": [3, 4, "allegations", 75],
-        "Faith not recorded": [3, 13, "children", 23],
-        "Disability not recorded": [6, 13, "children", 46],
-        "Neurodivergence not recorded": [7, 13, "children", 54],
-    }
+    assert found["Race, ethnicity and culture analysed not at all"] == [8, 14, "reviews", 57]
+    assert found["Racism named"] == [3, 14, "reviews", 21]
+    assert found["Risk recognised before the incident but no action followed"] == [
+        7,
+        found["Risk recognised before the incident but no action followed"][1],
+        "reviews where risk was recognised",
+        found["Risk recognised before the incident but no action followed"][3],
+    ]
+    assert found["Child's voice absent"] == [8, 14, "reviews", 57]
+    assert found["Child disclosed abuse"] == [11, 14, "reviews", 79]
+    assert found["Disclosure disbelieved, dismissed or not followed up"] == [
+        8,
+        11,
+        "reviews where the child disclosed abuse",
+        73,
+    ]
+    assert found["Family alleged racist practice"] == [4, 14, "reviews", 29]
+    assert found["Allegation of racist practice not investigated"] == [
+        3,
+        4,
+        "reviews where the family alleged racism",
+        75,
+    ]
+    assert found["Faith not recorded"] == [3, 13, "children", 23]
+    assert found["Disability not recorded"] == [6, 13, "children", 46]
+    assert found["Neurodivergence not recorded"] == [7, 13, "children", 54]
 
 
-def test_unsuppressed_ethnicity_table(hand_counted):
+def test_exact_ethnicity_table(hand_counted):
     """Codes sit under their ONS group (CHNE Asian; REFU, NOBT Not recorded) and add up to it."""
-    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
-    table = by_slug(tables)["ethnicity"]
+    table = by_slug(exact_tables(selectors.complete_reviews(period=FY2024)))["ethnicity"]
     found = rows(table)
 
     headers = [row.header for row in table.rows]
@@ -895,49 +864,18 @@ def test_unsuppressed_ethnicity_table(hand_counted):
         "Chinese (CHNE)",
         "Any other Asian background (AOTH)",
     ]
-    not_recorded = headers.index("Not recorded")
-    assert headers[not_recorded + 1 : not_recorded + 3] == ["Refused (REFU)", "Not obtained (NOBT)"]
     assert_groups_add_up(table)
     # [children, % of children (13), reviews, % of reviews (14)]
     assert found["Asian"] == [4, 31, 5, 36]
     assert found["Pakistani (APKN)"] == [1, 8, 2, 14]
-    assert found["Chinese (CHNE)"] == [1, 8, 1, 7]
-    assert found["Any other Asian background (AOTH)"] == [0, 0, 0, 0]
     assert found["White"] == [2, 15, 2, 14]
-    assert found["Mixed or Multiple"] == [2, 15, 2, 14]
-    assert found["Black"] == [2, 15, 2, 14]
-    assert found["Other"] == [1, 8, 1, 7]
     assert found["Not recorded"] == [2, 15, 2, 14]
-    assert found["Refused (REFU)"] == [1, 8, 1, 7]
     assert found["All"] == [13, 100, 14, 100]
 
 
-def test_unsuppressed_sex_and_age_tables(hand_counted):
-    """Sex and age band tables show the hand-counted children and reviews with their shares."""
-    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
-    tables = by_slug(tables)
-
-    assert rows(tables["sex"]) == {
-        "Female": [8, 62, 9, 64],
-        "Male": [4, 31, 4, 29],
-        "Not recorded": [1, 8, 1, 7],
-        "All": [13, 100, 14, 100],
-    }
-    assert rows(tables["age"]) == {
-        "Under 1": [1, 8, 1, 7],
-        "1 to 4": [2, 15, 2, 14],
-        "5 to 9": [2, 15, 2, 14],
-        "10 to 15": [6, 46, 7, 50],
-        "16 to 17": [2, 15, 2, 14],
-        "Not recorded": [0, 0, 0, 0],
-        "All": [13, 100, 14, 100],
-    }
-
-
-def test_unsuppressed_unheeded_disclosures_table(hand_counted):
-    """Unheeded disclosures by group and sex show the hand counts (4 Asian girls of 8)."""
-    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
-    table = by_slug(tables)["unheeded-disclosures"]
+def test_exact_unheeded_disclosures_table(hand_counted):
+    """Unheeded disclosures by ethnic group (no codes) and sex, with both totals."""
+    table = by_slug(exact_tables(selectors.complete_reviews(period=FY2024)))["cross-unheeded"]
 
     assert [column.label for column in table.columns] == [
         "Ethnic group",
@@ -957,283 +895,172 @@ def test_unsuppressed_unheeded_disclosures_table(hand_counted):
     }
 
 
-def test_unsuppressed_by_region_table(hand_counted):
+def test_exact_by_region_table(hand_counted):
     """The by-region table shows each region's hand counts, England as their sum."""
-    _figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=False)
-    table = by_slug(tables)["by-region"]
+    table = exact_region_table(selectors.complete_reviews(period=FY2024))
     found = rows(table)
 
     assert len(table.rows) == 10  # 9 regions and England
     assert found["London"] == [6, 6, 3, 50, 1, 17, 3, 50, 3, 50]
     assert found["England"] == [14, 13, 8, 57, 3, 21, 7, 50, 8, 57]
     assert found["South West"] == [0, 0, 0, None, 0, None, 0, None, 0, None]
-    # North East: 8 reviews, 7 children, 5 race not analysed, 2 racism named (25%),
-    # 4 risk seen no action (50%), 5 voice absent.
     assert cell(table, "North East", "Reviews") == 8
     assert cell(table, "North East", "Children") == 7
-    assert cell(table, "North East", "Race not analysed") == 5
-    assert cell(table, "North East", "Racism named") == 2
     assert cell(table, "North East", "Racism named, % of reviews") == 25
-    assert cell(table, "North East", "Risk seen, no action") == 4
-    assert cell(table, "North East", "Risk seen, no action, % of reviews") == 50
-    assert cell(table, "North East", "Child's voice absent") == 5
 
 
-def test_unsuppressed_own_tables_for_one_partnership(hand_counted):
-    """A partnership's own unsuppressed tables show its hand counts, small ones included."""
-    reviews = selectors.complete_reviews(period=FY2024, partnership=hand_counted.eastmere)
-    _figures, tables = own_tables(reviews, suppress=False, area="Eastmere")
-    tables = by_slug(tables)
+def test_children_by_number_of_reviews(hand_counted):
+    """Child A has two reviews in FY2024: 12 children with one, 1 with two (2 reviews)."""
+    tables = by_slug(exact_tables(selectors.complete_reviews(period=FY2024)))
+    found = rows(tables["dimension-reviews-of-child"])
 
-    assert set(tables) == review_statistics.TABLE_SLUGS - {"by-region"}
-    assert rows(tables["reviews-by-type"])["All reviews"] == [6, 100]
-    practice = rows(tables["practice"])
-    assert practice["Risk recognised before the incident but no action followed"] == [
-        3,
-        6,
-        "reviews",
-        50,
+    assert found["One review"][0] == 12
+    assert found["Two reviews"][0] == 1
+    assert found["Two reviews"][2] == 2
+    assert found["Three or more reviews"][0] == 0
+
+
+def test_every_published_table_is_laid_out_for_a_partnership(hand_counted):
+    """A partnership's own screen has every published table but the by-region one."""
+    reviews = selectors.complete_reviews(partnership=hand_counted.eastmere)
+    tables = by_slug(exact_tables(reviews, area="Eastmere"))
+
+    assert {"measures", "ethnicity", "cross-unheeded", "cross-disclosures"} <= set(tables)
+    assert "disclosed-harm-types" in tables
+    assert {f"dimension-{d.name.replace('_', '-')}" for d in dims.DIMENSIONS} <= set(tables)
+
+
+# 5. Published figures (pure: rows in, figures out) --------------------------------------------
+
+
+def fy2024_rows():
+    return selectors.review_rows(selectors.complete_reviews(period=FY2024))
+
+
+def test_an_area_with_fewer_than_10_reviews_is_withheld_whole(hand_counted):
+    """England (14 reviews) is published; North East (8), London (6) and the rest are not."""
+    published = publication.published_figures(fy2024_rows(), selectors.regions())
+
+    assert published["england"] is not None
+    assert set(published) == {"england", *(str(r.pk) for r in selectors.regions())}
+    assert all(published[str(region.pk)] is None for region in selectors.regions())
+
+
+def test_10_reviews_are_enough_to_publish_an_area(hand_counted):
+    """An area needs MIN_REVIEWS (10) complete reviews: 10 in a region publish it."""
+    rows = fy2024_rows()
+    london = hand_counted.london.pk
+    extra = [
+        {**rows[0], "id": 1000 + i, "child_id": 1000 + i, "region_id": london} for i in range(4)
     ]
-    assert practice["Allegation of racist practice not investigated"] == [1, 1, "allegations", 100]
+    published = publication.published_figures(rows + extra, selectors.regions())
+
+    assert publication.MIN_REVIEWS == 10
+    assert published[str(london)] is not None
 
 
-# 5. Tables, suppressed -----------------------------------------------------------------------
+def test_published_figures_are_the_perturbed_counts_of_the_records(hand_counted):
+    """England's reviews and children are perturb(count, sum of the records' keys)."""
+    reviews = list(selectors.complete_reviews(period=FY2024).select_related("child"))
+    children = {review.child_id: review.child.record_key for review in reviews}
+    published = publication.published_figures(fy2024_rows(), selectors.regions())["england"]
 
-
-@pytest.fixture
-def thirteen_reviews(northshire):
-    """13 complete reviews of 13 children: 3 rapid reviews and 10 LCSPRs, 2 naming racism."""
-    for number in range(13):
-        complete_review(
-            northshire,
-            review_type="rapid_review" if number < 3 else "lcspr",
-            racism_named="yes" if number in (5, 6) else "no",
-        )
-    return selectors.complete_reviews(partnership=northshire)
-
-
-def test_small_type_count_and_its_complement_are_both_suppressed(thirteen_reviews):
-    """With rapid=3 and LCSPR=10 both counts and both shares show "c", and the total 13 stays."""
-    _figures, shown = own_tables(thirteen_reviews, suppress=True)
-    _figures, full = own_tables(thirteen_reviews, suppress=False)
-
-    assert rows(by_slug(full)["reviews-by-type"]) == {
-        "Rapid review": [3, 23],
-        "Local child safeguarding practice review (LCSPR)": [10, 77],
-        "All reviews": [13, 100],
-    }
-    assert rows(by_slug(shown)["reviews-by-type"]) == {
-        "Rapid review": [C, C],
-        "Local child safeguarding practice review (LCSPR)": [C, C],
-        "All reviews": [13, 100],
-    }
-
-
-def test_a_small_finding_and_its_percentage_are_suppressed(thirteen_reviews):
-    """Racism named in 2 of 13 shows "c" and "c" while the 13 and a finding of 13 are shown."""
-    _figures, tables = own_tables(thirteen_reviews, suppress=True)
-    practice = rows(by_slug(tables)["practice"])
-
-    assert practice["Racism or racial bias named"] == [C, 13, "reviews", C]
-    assert practice["Risk recognised before the incident but no action followed"] == [
-        13,
-        13,
-        "reviews",
-        100,
-    ]
-
-
-def test_suppressed_tables_of_thirteen_reviews_export_no_small_count(thirteen_reviews):
-    """No exported count column of the thirteen reviews' suppressed tables holds 1 to 4."""
-    figures, tables = own_tables(thirteen_reviews, suppress=True)
-
-    assert_disclosure_controlled(figures, tables)
-
-
-def test_suppressed_hand_counted_tables(hand_counted):
-    """Suppressed FY2024 tables hide small counts, their shares and a complementary cell."""
-    figures, tables = national_tables(selectors.complete_reviews(period=FY2024), suppress=True)
-    tables = by_slug(tables)
-
-    assert set(tables) == review_statistics.TABLE_SLUGS
-    assert rows(tables["sex"])["Not recorded"] == [C, C, C, C]
-    # Reviews by type: LCSPR 4 is hidden, so rapid 10 is hidden too; the 14 stays.
-    assert rows(tables["reviews-by-type"]) == {
-        "Rapid review": [C, C],
-        "Local child safeguarding practice review (LCSPR)": [C, C],
-        "All reviews": [14, 100],
-    }
-    practice = rows(tables["practice"])
-    assert practice["Risk recognised before the incident but no action followed"] == [
-        7,
-        14,
-        "reviews",
-        50,
-    ]
-    assert practice["Allegation of racist practice not investigated"] == [C, C, "allegations", C]
-    assert_disclosure_controlled(figures, tables.values())
-
-
-def test_suppressed_hand_counted_tables_for_a_region(hand_counted):
-    """The London page (area = London) exports no count from 1 to 4 in any table."""
-    figures, tables = national_tables(
-        selectors.complete_reviews(period=FY2024), suppress=True, area=hand_counted.london
+    assert published[f.total("reviews")] == disclosure.perturb(
+        14, sum(review.record_key for review in reviews)
     )
+    assert published[f.total("children")] == disclosure.perturb(13, sum(children.values()))
 
-    assert_disclosure_controlled(figures, tables)
 
+def test_disclosed_harm_types_count_only_reviews_with_a_disclosure(hand_counted):
+    """The prefixed cells count the 11 reviews with a disclosure, not all 14."""
+    rows = [row for row in fy2024_rows() if row["disclosure"] == "yes"]
+    name = f.base(dims.BY_NAME["harm_types"], "reviews")
+    published = publication.published_figures(fy2024_rows(), [])["england"]
 
-def test_random_dataset_matches_a_plain_recount(random_dataset):
-    """On a seeded random dataset every selector equals a plain-Python recount."""
-    records = random_dataset.records
-    in_fy = [r for r in records if FY2024[0] <= r["notified"] <= FY2024[1]]
-    partnership = random_dataset.partnerships[0]
-    own = [r for r in records if r["partnership"] == partnership.pk]
-
-    assert selectors.measures(selectors.complete_reviews()) == recount_measures(records)
-    assert selectors.measures(selectors.complete_reviews(period=FY2024)) == recount_measures(in_fy)
-    assert selectors.measures(
-        selectors.complete_reviews(partnership=partnership)
-    ) == recount_measures(own)
-    assert selectors.measures_by_region(selectors.complete_reviews()) == recount_by_region(records)
-    assert selectors.breakdowns(selectors.complete_reviews()) == recount_breakdowns(records)
-    assert selectors.breakdowns(selectors.complete_reviews(period=FY2024)) == recount_breakdowns(
-        in_fy
+    assert published[publication.disclosed(name)] == disclosure.perturb(
+        11, sum(row["review_key"] for row in rows)
     )
 
 
-def test_random_dataset_exports_no_small_count(random_dataset):
-    """Suppressed pages of a seeded random dataset export no count from 1 to 4."""
-    pages = [
-        national_tables(selectors.complete_reviews(), suppress=True),
-        national_tables(selectors.complete_reviews(period=FY2024), suppress=True),
-        *(
-            national_tables(selectors.complete_reviews(), suppress=True, area=region)
-            for region in random_dataset.regions
-        ),
-        *(
-            own_tables(selectors.complete_reviews(partnership=partnership), suppress=True)
-            for partnership in random_dataset.partnerships
-        ),
-    ]
+def test_only_the_cells_the_tables_use_are_stored(hand_counted):
+    """The stored cells are exactly those the published tables read."""
+    published = publication.published_figures(fy2024_rows(), [])["england"]
 
-    for figures, tables in pages:
-        assert_disclosure_controlled(figures, tables)
-    _figures, full = national_tables(selectors.complete_reviews(), suppress=False)
-    assert_groups_add_up(by_slug(full)["ethnicity"])
+    assert set(published) == set(publication.PUBLISHED_CELLS)
+    assert all(isinstance(value, int) for value in published.values())
+
+
+def test_a_cell_shown_in_two_tables_has_one_figure(hand_counted):
+    """All reviews: the same figure in the measures, ethnicity and type tables."""
+    published = publication.published_figures(fy2024_rows(), [])["england"]
+    tables = by_slug(publication.tables_of(published, "England"))
+    total = published[f.total("reviews")]
+
+    assert rows(tables["ethnicity"])["All"][2] == total
+    assert rows(tables["dimension-review-type"])["All"][0] == total
+    assert rows(tables["measures"])["Racism named"][1] == total
+
+
+def test_the_order_of_the_rows_does_not_change_a_figure(hand_counted):
+    """Figures depend on which records are counted, not the order they are read in."""
+    rows = fy2024_rows()
+
+    assert publication.published_figures(rows, []) == publication.published_figures(
+        list(reversed(rows)), []
+    )
+
+
+def test_published_tables_export_no_count_from_1_to_4(hand_counted):
+    """No count column of a published table's export holds 1 to 4 (the data has many)."""
+    published = publication.published_figures(fy2024_rows(), [])["england"]
+
+    assert_no_small_count_exported(publication.tables_of(published, "England"))
 
 
 @st.composite
-def generated_records(draw):
-    """Up to 60 review records about up to 40 children (some of unrecorded age) in up to 4
-    of 9 regions."""
-    child_count = draw(st.integers(min_value=0, max_value=40))
-    children = [
-        {
-            "sex": draw(st.sampled_from(c.Sex.values)),
-            "age": draw(st.none() | st.integers(min_value=0, max_value=17)),
-            "ethnicity": draw(st.sampled_from(c.Ethnicity.values)),
-            "faith": draw(st.sampled_from(c.Faith.values)),
-            "disability": draw(st.sampled_from(c.YesNoNotRecorded.values)),
-            "neurodivergence": draw(st.sampled_from(c.YesNoNotRecorded.values)),
-            "outcome": draw(st.sampled_from(c.Outcome.values)),
-            "region": draw(st.integers(min_value=1, max_value=4)),
-        }
-        for _ in range(child_count)
-    ]
-    if not children:
-        return []
-    records = []
-    for _ in range(draw(st.integers(min_value=0, max_value=60))):
-        child = draw(st.integers(min_value=0, max_value=len(children) - 1))
-        seed = draw(st.integers(min_value=0, max_value=2**32))
-        records.append({"child": child, **children[child], **random_answers(random.Random(seed))})
-    return records
-
-
-@settings(max_examples=60, deadline=None)
-@given(records=generated_records(), area=st.sampled_from([None, 1, 2]))
-def test_generated_figures_export_no_small_count(records, area):
-    """Suppressed tables of generated figures (many small groups) export no count from 1 to 4."""
-    regions = [SimpleNamespace(pk=number, name=f"Region {number}") for number in range(1, 10)]
-    per_region = {}
-    for region in regions:
-        in_region = [r for r in records if r["region"] == region.pk]
-        per_region[region.pk] = (recount_measures(in_region), recount_breakdowns(in_region))
-    figures = review_statistics.gather_national(per_region).settle(suppress=True)
-
-    tables = review_statistics.tables(figures, scope=area, regions=regions)
-
-    assert_disclosure_controlled(figures, tables)
-
-
-# 6. The report's headline --------------------------------------------------------------------
-
-
-def test_the_reports_19_of_54_can_be_reproduced(northshire, eastmere):
-    """54 reviews of 53 children, 19 risk-seen-no-action, show as 19 of 54, 35%."""
-    plan = (
-        [("partly", "no")] * 12
-        + [("fully", "no")] * 7
-        + [("no", "")] * 15
-        + [("partly", "yes")] * 10
-        + [("fully", "yes")] * 10
-    )
-    assert len(plan) == 54
-    twice = ChildFactory(partnership=northshire)
-    for number, (risk, action) in enumerate(plan):
-        partnership = northshire if number % 2 else eastmere
-        complete_review(
-            partnership,
-            child=twice if number in (1, 3) else None,
-            risk_recognised=risk,
-            action_followed=action,
+def generated_rows(draw):
+    """Up to 80 review rows about up to 50 children in 3 regions, every answer drawn."""
+    count = draw(st.integers(min_value=0, max_value=80))
+    children = draw(st.integers(min_value=1, max_value=50))
+    rng = random.Random(draw(st.integers(min_value=0, max_value=2**32)))
+    people = []
+    for _ in range(children):
+        person = {**random_child_fields(rng), "child_key": rng.randrange(2**31)}
+        for dimension in dims.CHILD_DIMENSIONS:
+            if dimension.typed and dimension.name not in person:
+                person[dimension.name] = rng.choice(dimension.values)
+        people.append({**person, "region_id": rng.randint(1, 3)})
+    result = []
+    for number in range(count):
+        child = rng.randrange(children)
+        answers = {**complete_answers(), **random_answers(rng)}
+        answers["harm_types"] = rng.sample(c.HarmType.values, rng.randint(1, 3))
+        for dimension in dims.REVIEW_DIMENSIONS:
+            answers.setdefault(dimension.name, "")
+        result.append(
+            {
+                "id": number,
+                "child_id": child,
+                "review_key": rng.randrange(2**31),
+                **people[child],
+                **answers,
+            }
         )
-    reviews = selectors.complete_reviews()
-    found = selectors.measures(reviews)
-    assert (found["reviews"], found["children"], found["risk_no_action"]) == (54, 53, 19)
-
-    _figures, full = national_tables(reviews, suppress=False)
-    figures, shown = national_tables(reviews, suppress=True)
-
-    headline = "Risk recognised before the incident but no action followed"
-    assert rows(by_slug(full)["practice"])[headline] == [19, 54, "reviews", 35]
-    assert rows(by_slug(shown)["practice"])[headline] == [19, 54, "reviews", 35]
-    assert_disclosure_controlled(figures, shown)
+    return result
 
 
-# Children whose age is not recorded ---------------------------------------------------------
-
-
-@pytest.fixture
-def some_ages_not_recorded(northshire):
-    """10 complete reviews of 10 children: 7 aged 12 and 3 whose age is not recorded (the
-    child form allows a blank age: "Leave blank if not recorded")."""
-    for _ in range(7):
-        complete_review(northshire, child_fields={"age": 12})
-    for _ in range(3):
-        complete_review(northshire, child_fields={"age": None})
-    return selectors.complete_reviews(partnership=northshire)
-
-
-def test_children_of_unrecorded_age_are_counted_in_the_age_table(some_ages_not_recorded):
-    """The age table's rows add up to its All row: 3 children of unrecorded age are counted."""
-    _figures, tables = own_tables(some_ages_not_recorded, suppress=False)
-    age = rows(by_slug(tables)["age"])
-    parts = [cells for header, cells in age.items() if header != "All"]
-
-    assert age["Not recorded"] == [3, 30, 3, 30]
-    assert age["10 to 15"] == [7, 70, 7, 70]
-    assert age["All"] == [10, 100, 10, 100]
-    assert sum(cells[0] for cells in parts) == 10
-    assert sum(cells[2] for cells in parts) == 10
-
-
-def test_children_of_unrecorded_age_cannot_be_worked_out(some_ages_not_recorded):
-    """Suppressed, the 3 of unrecorded age show "c", and so does the 7 that would give them away."""
-    _figures, tables = own_tables(some_ages_not_recorded, suppress=True)
-    age = rows(by_slug(tables)["age"])
-
-    assert age["Not recorded"] == [C, C, C, C]
-    assert age["10 to 15"] == [C, C, C, C]
-    assert age["All"] == [10, 100, 10, 100]
+@settings(max_examples=40, deadline=None)
+@given(rows=generated_rows())
+def test_generated_figures_are_never_1_to_4_and_within_2_of_the_count(rows):
+    """Property: every published figure is 0 or >= 5 and in true_range of its true count."""
+    published = publication.published_figures(rows, [1, 2, 3])
+    for area, figures in published.items():
+        area_rows = rows if area == "england" else [r for r in rows if str(r["region_id"]) == area]
+        assert (figures is None) == (len(area_rows) < publication.MIN_REVIEWS)
+        if figures is None:
+            continue
+        exact = publication.exact_show(area_rows)
+        for name, value in figures.items():
+            assert value == 0 or value >= 5
+            lo, hi = disclosure.true_range(value)
+            assert lo <= exact(name) <= hi, (area, name)
