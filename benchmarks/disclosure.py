@@ -144,7 +144,7 @@ def _legacy_reading(regions) -> tuple[dict, dict, list[str]]:
     for row in rows:
         row["region_id"] = index_of[row["region_id"]]
     names = sorted({name for cells in published.values() for name in cells})
-    truth = attack.true_counts(attack.rows_by_area(rows, list(regions)), attack.universe(names))
+    truth = attack.true_counts(attack.rows_by_area(rows, list(regions)), names)
     for (area, name), count in exact.items():  # the key mapping must count the same cells
         assert truth[area].n(name) == count, (area, name, count, truth[area].n(name))
     return published, truth, names

@@ -33,6 +33,23 @@ SUPPRESSED = "c"
 
 Support = Callable[[object], tuple[int, int]]
 
+# Cells counted over a subset of the reviews carry a prefix (dashboards/publication.py):
+# {prefix: (which rows are in the subset, the cell counting the subset's reviews)}.
+SUBSETS = {
+    "disclosed>": (
+        lambda row: row.get("disclosure") == "yes",
+        lambda ethnicity, sex: figures.cell(dims.REVIEWS, "disclosure", "yes", ethnicity, sex),
+    )
+}
+
+
+def split_prefix(name: str) -> tuple[str, str]:
+    """(subset prefix or "", the cell's name within the subset)."""
+    for prefix in SUBSETS:
+        if name.startswith(prefix):
+            return prefix, name[len(prefix) :]
+    return "", name
+
 
 def legacy_support(value) -> tuple[int, int]:
     """Cell suppression: a number shown is exact; "c" is 1 to 4, or any count hidden to
@@ -114,8 +131,7 @@ class Attacker:
         published = {
             name for reading in readings for cells in reading.values() if cells for name in cells
         }
-        self.names = universe(published)
-        self.relations = figures.relations(self.names)
+        self.names, self.relations = self._structure(published)
         self.index: dict = {}
         self.lower: list[int] = []
         self.upper: list[int] = []
@@ -134,6 +150,42 @@ class Attacker:
         self._build()
 
     # Building ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _structure(published):
+        """Every cell and every relation: the whole population's, and each subset's, tied
+        to the whole (a subset's cell is at most the same cell of everyone, and its reviews
+        are the reviews of the cell that defines it)."""
+        by_subset: dict[str, set] = {}
+        for name in published:
+            prefix, plain = split_prefix(name)
+            by_subset.setdefault(prefix, set()).add(plain)
+        plain_names = universe(set().union(*by_subset.values()))
+        names = list(plain_names)
+        relations = figures.relations(plain_names)
+        present = set(plain_names)
+        for prefix, subset_names in by_subset.items():
+            if not prefix:
+                continue
+            inner = universe(subset_names)
+            names += [prefix + name for name in inner]
+            relations += [
+                figures.Relation(prefix + r.whole, tuple(prefix + part for part in r.parts), r.kind)
+                for r in figures.relations(inner)
+            ]
+            relations += [
+                figures.Relation(name, (prefix + name,), "at_least")
+                for name in inner
+                if name in present and figures.parse(name)[1] != REVIEWS_OF_CHILD
+            ]
+            _test, defining = SUBSETS[prefix]
+            for name in inner:
+                unit, dimension, value, ethnicity, sex = figures.parse(name)
+                whole = defining(ethnicity, sex)
+                is_total = unit == dims.REVIEWS and (dimension, value) == (figures.ALL, figures.ALL)
+                if is_total and whole in present:
+                    relations.append(figures.Relation(whole, (prefix + name,)))
+        return names, relations
 
     def _variable(self, key, low, high):
         self.index[key] = len(self.lower)
@@ -171,7 +223,7 @@ class Attacker:
         cell grows by 0 or 1, and the growth is itself a record's cells, so it satisfies
         every relation. How many reviews a child has can move a child between cells, so
         those cells are left untied."""
-        names = [n for n in self.names if figures.parse(n)[1] != REVIEWS_OF_CHILD]
+        names = [n for n in self.names if figures.parse(split_prefix(n)[1])[1] != REVIEWS_OF_CHILD]
         kept = set(names)
         relations = [
             r for r in self.relations if r.whole in kept and all(p in kept for p in r.parts)
@@ -264,6 +316,18 @@ class Attacker:
                 everything[self.index[key]] = 1
             witness(self._solve(everything))
             witness(self._solve(-everything))
+            # Then random mixes of low and high, while they still rule cells out.
+            generator = np.random.default_rng(0)
+            for _round in range(8):
+                before = len(open_cells)
+                if before < 4:
+                    break
+                mix = np.zeros(len(self.lower))
+                for key in open_cells:
+                    mix[self.index[key]] = generator.choice((-1, 1))
+                witness(self._solve(mix))
+                if len(open_cells) > 0.9 * before:
+                    break
         for key, truth in list(open_cells.items()):
             if key not in open_cells:
                 continue
@@ -297,10 +361,23 @@ class Attacker:
         return True
 
 
+class TrueCounts:
+    """An area's counts, its subsets' included: n(name) for any cell name."""
+
+    def __init__(self, rows: list[dict], crossed):
+        self.counts = {"": figures.count(rows, crossed=crossed)}
+        for prefix, (test, _defining) in SUBSETS.items():
+            self.counts[prefix] = figures.count([r for r in rows if test(r)], crossed=crossed)
+
+    def n(self, name: str) -> int:
+        prefix, plain = split_prefix(name)
+        return self.counts[prefix].n(plain)
+
+
 def true_counts(rows_by_area: Mapping[str, list[dict]], names: Iterable[str]) -> dict:
-    """{area: Counts} of the rows of each area, counted as far as `names` are split."""
-    crossed = crossed_dimensions(names)
-    return {area: figures.count(rows, crossed=crossed) for area, rows in rows_by_area.items()}
+    """{area: TrueCounts} of the rows of each area, counted as far as `names` are split."""
+    crossed = crossed_dimensions(split_prefix(name)[1] for name in names)
+    return {area: TrueCounts(rows, crossed) for area, rows in rows_by_area.items()}
 
 
 def rows_by_area(rows: list[dict], regions: Iterable) -> dict[str, list[dict]]:
