@@ -128,6 +128,7 @@ class Attacker:
         self.regions = [str(region) for region in regions]
         self.areas = [ENGLAND, *self.regions]
         self.time_limit = time_limit
+        self.log = None  # a callable given each step, to watch a slow attack
         published = {
             name for reading in readings for cells in reading.values() if cells for name in cells
         }
@@ -286,6 +287,8 @@ class Attacker:
 
     def _solve(self, objective: np.ndarray, *, relaxed: bool = False):
         self.outcome.solves += 1
+        if self.log:
+            self.log(f"solve {self.outcome.solves} relaxed={relaxed}")
         result = milp(
             objective,
             integrality=np.zeros(len(self.lower)) if relaxed else np.ones(len(self.lower)),
@@ -297,10 +300,12 @@ class Attacker:
             raise AssertionError("the published figures are infeasible: a relation is wrong")
         return result
 
-    def attack(self, cells: Iterable[tuple[int, str, str, int]]) -> Outcome:
-        """Least and most of each (reading, area, cell, true value); which are pinned."""
+    def attack(self, cells: Iterable[tuple[int, str, str, int]], ruled_out=()) -> Outcome:
+        """Least and most of each (reading, area, cell, true value); which are pinned.
+        `ruled_out` are cells already shown not pinned (by `walk`)."""
         self.outcome = Outcome(variables=len(self.lower), constraints=len(self.rows))
-        open_cells = {(r, a, n): truth for r, a, n, truth in cells}
+        ruled_out = set(ruled_out)
+        open_cells = {(r, a, n): truth for r, a, n, truth in cells if (r, a, n) not in ruled_out}
 
         def witness(result):
             if result.x is None:

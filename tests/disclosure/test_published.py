@@ -23,6 +23,17 @@ def test_attacker_pins_no_small_count_of_the_published_figures(dataset):
     """Holding every published figure (both readings across a change), the p-table and every
     relation, the attacker cannot pin any count of 1 to 4, nor leave one unsettled."""
     readings, truth = new_method.readings(dataset)
-    attacker = attack.Attacker(readings, disclosure.true_range, dataset.regions, time_limit=5)
+    attacker = attack.Attacker(readings, disclosure.true_range, dataset.regions)
     outcome = attacker.attack(new_method.sensitive(readings, truth))
     assert (outcome.pinned, outcome.undecided) == ([], [])
+
+
+def test_disclosures_of_a_region_are_not_pinned_by_outcomes_and_answers():
+    """Region 3 of the repeat-review data set has 4 disclosures; its reviews by outcome (at
+    least 9 + 5), its reviews without a disclosure (at most 10) and the disclosed reviews'
+    types of harm (at most 4) must not leave exactly 4 possible."""
+    dataset = data.repeat_child()
+    readings, truth = new_method.readings(dataset)
+    cell = (0, "3", "reviews|disclosure|yes|*|*", truth[(0, "3")].n("reviews|disclosure|yes|*|*"))
+    attacker = attack.Attacker(readings, disclosure.true_range, dataset.regions)
+    assert attacker.attack([cell]).pinned == []
