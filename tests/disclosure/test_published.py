@@ -8,6 +8,7 @@ from dashboards import disclosure
 from . import attack, data, new_method
 
 DATA_SETS = [data.generated(1), *data.leak_built()]
+CHANGED_AREAS = ("england", "3")  # where data.one_change adds its review
 
 
 @pytest.mark.parametrize("dataset", DATA_SETS, ids=lambda d: d.name)
@@ -24,7 +25,10 @@ def test_attacker_pins_no_small_count_of_the_published_figures(dataset):
     relation, the attacker cannot pin any count of 1 to 4, nor leave one unsettled."""
     readings, truth = new_method.readings(dataset)
     attacker = attack.Attacker(readings, disclosure.true_range, dataset.regions)
-    outcome = attacker.attack(new_method.sensitive(readings, truth))
+    cells = new_method.sensitive(readings, truth)
+    if dataset.after:  # two readings: the cells of the area changed, and England's
+        cells = [cell for cell in cells if cell[1] in CHANGED_AREAS]
+    outcome = attacker.attack(cells)
     assert (outcome.pinned, outcome.undecided) == ([], [])
 
 
