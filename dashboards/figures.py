@@ -286,6 +286,27 @@ def relations(names: Iterable[str]) -> list[Relation]:
             [by_number[0], by_number[1], by_number[1], *[by_number[2]] * 3],
             "at_least",
         )
+        # A child's reviews all count under the child's number of reviews: children with
+        # one review have as many reviews, with two twice as many, with three or more at
+        # least three times as many.
+        reviews_by_number = [
+            cell(REVIEWS, "reviews_of_child", v, ethnicity, sex) for v in ("1", "2", "3")
+        ]
+        add(reviews_by_number[0], [by_number[0]])
+        add(reviews_by_number[1], [by_number[1]] * 2)
+        add(reviews_by_number[2], [by_number[2]] * 3, "at_least")
+    # The sex and ethnicity dimensions' cells are the totals split the same way.
+    for unit in (CHILDREN, REVIEWS):
+        for ethnicity, sex in splits:
+            if sex == ALL:
+                for value in SEXES:
+                    add(cell(unit, "sex", value, ethnicity), [total(unit, ethnicity, value)])
+            if ethnicity == ALL:
+                for code in c.ETHNICITY_GROUP:
+                    add(
+                        cell(unit, "ethnicity", code, ALL, sex),
+                        [total(unit, code_key(code), sex)],
+                    )
     return result
 
 
