@@ -15,7 +15,7 @@ count and the cell key:
 
 - 0 stays 0;
 - 1 to 4 becomes 0 or 5, 5 with a probability of n/5, so that on average the figure is n;
-- 5 or more moves by -2 to +2, by 0 most often, and never onto 1 to 4.
+- 5 or more moves by -4 to +4, by 0 most often, beyond 2 rarely, and never onto 1 to 4.
 
 So a published figure is never 1 to 4, the same records always give the same figure (a
 total shown in two tables agrees with itself, and asking again teaches nothing), and a
@@ -34,24 +34,39 @@ from statistics import median, quantiles
 
 KEY_RANGE = 256  # a cell key is the sum of its records' keys modulo this
 SMALLEST_SHOWN = 5  # no published count is from 1 to SMALLEST_SHOWN - 1
-MAX_ADJUSTMENT = 2
+MAX_ADJUSTMENT = 4
 MIN_PEER_GROUP = 5
 
-# How many of the 256 cell keys give each adjustment, for a count of 7 or more:
-# 10%, 20%, 40%, 20% and 10% of keys (26, 51, 102, 51, 26), symmetric, so the expected
-# adjustment is 0.
-LARGE = ((-2, 26), (-1, 51), (0, 102), (1, 51), (2, 26))
-# A count of 6 cannot go down by 2 (onto 4): that share goes to -1 and the upward shares are
-# trimmed so that the expected adjustment stays 0 (to within 1/256).
-SIX = ((-1, 77), (0, 128), (1, 26), (2, 25))
-# A count of 5 cannot go down at all without landing on 1 to 4; it stays 5 for 80% of keys
-# and moves up by 1 or 2 for 10% each (an expected adjustment of +0.3, the one bias).
-FIVE = ((0, 204), (1, 26), (2, 26))
+# How many of the 256 cell keys give each adjustment, for a count of 9 or more: symmetric,
+# so the expected adjustment is 0, with 43% of keys leaving the count as it is, 39% moving it
+# by 1, 16% by 2 and, rarely, 1.6% by 3 and 0.8% by 4 (2 and 1 keys each way). The rare long
+# moves are there so that no figure is ever certain to be within 2 of the truth: an attacker
+# who adds up relations between figures (a total and its parts, England and its regions)
+# can no longer reach a point where every figure he relies on sits at the end of its
+# range, which is how a small count was pinned with moves of at most 2.
+LARGE = ((-4, 1), (-3, 2), (-2, 20), (-1, 50), (0, 110), (1, 50), (2, 20), (3, 2), (4, 1))
+# The counts from which LARGE can reach 1 to 4 (5 to 8) lose those downward moves: their keys
+# go to the smallest move allowed, so 5 stays or rises (published 0.39 high on average), 6 is
+# 0.10 high, 7 and 8 less than 0.02.
+NEAR_THRESHOLD = range(SMALLEST_SHOWN, SMALLEST_SHOWN + MAX_ADJUSTMENT)
+
+
+def near_threshold_row(n: int) -> tuple[tuple[int, int], ...]:
+    """LARGE for a count of 5 to 8, never moving it onto 1 to 4."""
+    lowest = SMALLEST_SHOWN - n
+    moved = sum(keys for adjustment, keys in LARGE if adjustment < lowest)
+    return tuple(
+        (adjustment, keys + (moved if adjustment == lowest else 0))
+        for adjustment, keys in LARGE
+        if adjustment >= lowest
+    )
+
 
 PERTURBATION_NOTE = (
     "These figures are published once for each April-to-March year and never change. To "
     "protect the children, each figure has been moved by a small amount, so it may differ "
-    "slightly from the true count (by up to 2), and small counts (1 to 4) appear as 0 or 5. "
+    "slightly from the true count (usually by 2 or less, at most by 4), and small counts "
+    "(1 to 4) appear as 0 or 5. "
     "Percentages are worked out from the published figures."
 )
 
@@ -71,10 +86,8 @@ def p_table_row(n: int) -> tuple[tuple[int, int], ...]:
         return ((0, KEY_RANGE),)
     if n < SMALLEST_SHOWN:
         return small_count_row(n)
-    if n == SMALLEST_SHOWN:
-        return FIVE
-    if n == SMALLEST_SHOWN + 1:
-        return SIX
+    if n in NEAR_THRESHOLD:
+        return near_threshold_row(n)
     return LARGE
 
 
@@ -95,7 +108,7 @@ def cell_key(key_sum: int) -> int:
 
 def perturb(n: int, key_sum: int) -> int:
     """The published figure of a cell counting n records whose keys add up to key_sum."""
-    return n + _lookup(min(n, SMALLEST_SHOWN + 2))[cell_key(key_sum)]
+    return n + _lookup(min(n, NEAR_THRESHOLD.stop))[cell_key(key_sum)]
 
 
 def true_range(published: int) -> tuple[int, int]:
@@ -106,7 +119,7 @@ def true_range(published: int) -> tuple[int, int]:
     possible = [
         n
         for n in range(0, published + MAX_ADJUSTMENT + SMALLEST_SHOWN + 1)
-        if any(n + d == published for d in set(_lookup(min(n, SMALLEST_SHOWN + 2))))
+        if any(n + d == published for d in set(_lookup(min(n, NEAR_THRESHOLD.stop))))
     ]
     return min(possible), max(possible)
 

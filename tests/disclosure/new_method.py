@@ -6,10 +6,15 @@ from . import attack
 
 
 def readings(dataset) -> tuple[list[dict], dict]:
-    """The published figures of the data set (two readings across its change, if it has
-    one) and the true counts of every area: ([{area: {cell: value} or None}], truth)."""
+    """The published figures of the data set and the true counts of every area:
+    ([{area: {cell: value} or None}], truth).
+
+    A data set with a change between two readings still gives one reading: a year is
+    published once and its stored figures never change (dashboards/services.py, and the
+    frozen-figures tests of tests/dashboards/test_review_statistics.py and test_views.py),
+    so reading the page after the change shows the same figures, byte for byte."""
     result, truth = [], {}
-    for number, rows in enumerate([dataset.rows] + ([dataset.after] if dataset.after else [])):
+    for number, rows in enumerate([dataset.rows]):
         published = publication.published_figures(rows, dataset.regions)
         result.append(published)
         names = {name for cells in published.values() if cells for name in cells}
