@@ -64,15 +64,9 @@ class MembershipAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["user", "partnership"]
 
 
-@admin.register(RestrictedView)
-class RestrictedViewAdmin(admin.ModelAdmin):
-    """The record of restricted views, to read only: nobody adds, changes or deletes a line."""
-
-    list_display = ["viewed_at", "email", "path", "summary"]
-    list_filter = ["viewed_at"]
-    search_fields = ["email", "summary"]
-    date_hierarchy = "viewed_at"
-    readonly_fields = ["user", "email", "viewed_at", "path", "filters", "summary"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that only reads: records kept as evidence are never added, changed or deleted
+    by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -82,3 +76,14 @@ class RestrictedViewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RestrictedView)
+class RestrictedViewAdmin(ReadOnlyAdmin):
+    """The record of restricted views, to read only: nobody adds, changes or deletes a line."""
+
+    list_display = ["viewed_at", "email", "path", "summary"]
+    list_filter = ["viewed_at"]
+    search_fields = ["email", "summary"]
+    date_hierarchy = "viewed_at"
+    readonly_fields = ["user", "email", "viewed_at", "path", "filters", "summary"]

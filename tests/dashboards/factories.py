@@ -63,9 +63,16 @@ def partnerships_with_audits(count, cycle, *, region=None, rating=2):
 
 
 def complete_review(
-    partnership, *, child=None, notified=date(2024, 3, 1), child_fields=None, **answers
+    partnership,
+    *,
+    child=None,
+    notified=date(2024, 3, 1),
+    incident=None,
+    child_fields=None,
+    **answers,
 ) -> Review:
-    """A complete review (every dimension answered) about a new or given child."""
+    """A complete review (every dimension answered) about a new or given child, its incident
+    in the month it was notified unless another is given."""
     child = child or ChildFactory(partnership=partnership, **(child_fields or {}))
     values = {**complete_answers(), **answers}
     values["completed_month"] = max(values["completed_month"], notified)
@@ -73,7 +80,7 @@ def complete_review(
         child=child,
         partnership=partnership,
         status="complete",
-        incident_month=notified,
+        incident_month=incident or notified,
         notification_month=notified,
         **values,
     )

@@ -14,8 +14,9 @@ from django.urls import NoReverseMatch, reverse
 from dashboards import analysis
 from partnerships import services
 from partnerships.models import Region, RestrictedView
+from tests.dashboards.factories import complete_review
 from tests.partnerships.factories import PartnershipFactory, UserFactory
-from tests.reviews.factories import ChildFactory, ReviewFactory, complete_answers
+from tests.reviews.factories import ChildFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,19 +69,9 @@ def errors(html: str) -> list[str]:
     )
 
 
-def review(partnership, *, notified, incident, child=None, child_fields=None, **answers):
+def review(partnership, *, notified, incident, **rest):
     """A complete review with its own notification and incident months."""
-    child = child or ChildFactory(partnership=partnership, **(child_fields or {}))
-    values = {**complete_answers(), **answers}
-    values["completed_month"] = max(values["completed_month"], notified)
-    return ReviewFactory(
-        child=child,
-        partnership=partnership,
-        status="complete",
-        notification_month=notified,
-        incident_month=incident,
-        **values,
-    )
+    return complete_review(partnership, notified=notified, incident=incident, **rest)
 
 
 # Access -----------------------------------------------------------------------------------
