@@ -13,7 +13,9 @@ or id is written here), and for each page records:
   (document.documentElement.scrollHeight) and how many form fields it has (inputs other than
   hidden ones and buttons, selects and textareas) and how many buttons;
 - at 320 px wide: document.documentElement.scrollWidth, and whether it is wider than 320
-  (the page scrolls sideways as a whole: a WCAG 2.2 reflow failure).
+  (the page scrolls sideways as a whole: a WCAG 2.2 reflow failure), and the smallest text
+  in a chart (SVG text as drawn, its font size times the chart's scale);
+- the height and the 320 px width also without JavaScript (what a conditional reveal shows).
 
 Then it counts the clicks from the sign-in page to saving the first theme of the lead's
 current audit: it types the email and password, presses Enter (one press), and from each
@@ -48,6 +50,9 @@ HEIGHT = 900
 MAX_PAGES = 60
 TIME_LIMIT = 600  # seconds for the whole run
 TIMEOUT_MS = 20_000  # per navigation or click
+MORE_PAGES = 12  # at most this many pages found by a sweep of links (see Walk)
+DOWNLOAD = re.compile(r".*\.(csv|xlsx|json|pdf|zip)")
+SITE_PAGE = re.compile(r"/(?!p/|panel/|admin/|accounts/|home/|no-partnership/|healthz).+")
 
 FIELDS_JS = """() => ({
   fields: document.querySelectorAll(
@@ -58,6 +63,16 @@ FIELDS_JS = """() => ({
   ).length,
   height: document.documentElement.scrollHeight,
 })"""
+# The smallest chart text as drawn on screen: the font size times the SVG's scale (a chart
+# drawn with a viewBox shrinks with its box); null when the page has no chart text.
+CHART_TEXT_JS = """() => {
+  const sizes = Array.from(document.querySelectorAll('svg text')).flatMap(text => {
+    const matrix = text.getScreenCTM();
+    if (!matrix || !text.getClientRects().length) return [];
+    return [parseFloat(getComputedStyle(text).fontSize) * Math.hypot(matrix.a, matrix.b)];
+  });
+  return sizes.length ? Math.round(Math.min(...sizes) * 10) / 10 : null;
+}"""
 LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]'))
   .filter(a => a.origin === location.origin)
   .map(a => [a.pathname, a.innerText.replace(/\\s+/g, ' ').trim()])"""
@@ -109,6 +124,16 @@ class Walk:
         self.links.collect(self.page)
         return path
 
+    def new(self, path: str) -> bool:
+        return path not in {visited for _, visited in self.visited} and not DOWNLOAD.fullmatch(path)
+
+    def visit_site_pages(self):
+        """The pages outside any partnership or the Panel that the pages link to (the
+        footer's, say), but not the start page, sign-in or sign-out, admin or downloads."""
+        for path in self.links.all(SITE_PAGE)[:MORE_PAGES]:
+            if self.new(path):
+                self.visit(self.links.seen[path] or path, path)
+
 
 def current_path(page) -> str:
     return urlsplit(page.url).path
@@ -140,6 +165,10 @@ def walk_lead(page, visit: Visit, email: str = LEAD_EMAIL) -> Walk:
     review = walk.visit("Review", walk.links.first(p + r"/reviews/\d+/"))
     if review:
         walk.visit("Edit a review", walk.links.first(re.escape(review) + r"edit/"))
+        # Any further page of that review (sections of the form, its own check page...).
+        for path in walk.links.all(re.escape(review) + r".+")[:MORE_PAGES]:
+            if walk.new(path):
+                walk.visit(f"Review: {walk.links.seen[path] or path}", path)
     else:
         walk.missing.append("Edit a review")
     walk.visit("Import reviews", walk.links.first(p + r"/reviews/import/"))
@@ -149,6 +178,7 @@ def walk_lead(page, visit: Visit, email: str = LEAD_EMAIL) -> Walk:
     walk.visit("Add a member", walk.links.first(p + r"/members/add/"))
     walk.visit("Change role", walk.links.first(p + r"/members/\d+/role/", exclude_text=email))
     walk.visit("Remove a member", walk.links.first(p + r"/members/\d+/remove/", email))
+    walk.visit_site_pages()
     return walk
 
 
@@ -175,6 +205,7 @@ def walk_panel(page, visit: Visit) -> Walk:
     walk.visit("Review statistics", walk.links.first(r"/panel/reviews/"))
     walk.visit("Restricted analysis", walk.links.first(r"/panel/analysis/"))
     walk.visit("Record of restricted views", walk.links.first(r"/panel/analysis/record/"))
+    walk.visit_site_pages()
     return walk
 
 
@@ -205,6 +236,7 @@ class PageFigures:
     buttons: int
     width_320: int
     width_320_no_js: int
+    chart_text_320: float | None = None
 
     @property
     def scrolls_sideways(self) -> bool:
@@ -261,6 +293,7 @@ def measure_persona(browser, base_url: str, persona: str, email: str, walker, de
         for page in (narrow, narrow_plain):
             page.goto(base_url + path)
             widths.append(page.evaluate("document.documentElement.scrollWidth"))
+        chart_text = narrow.evaluate(CHART_TEXT_JS)
         wide_plain.goto(base_url + path)
         figures.append(
             PageFigures(
@@ -275,6 +308,7 @@ def measure_persona(browser, base_url: str, persona: str, email: str, walker, de
                 buttons=counts["buttons"],
                 width_320=widths[0],
                 width_320_no_js=widths[1],
+                chart_text_320=chart_text,
             )
         )
 
@@ -364,6 +398,7 @@ def table(figures: list[PageFigures]) -> str:
         "buttons",
         "320 width",
         "no JS",
+        "chart text",
     )
     rows = [
         (
@@ -377,11 +412,12 @@ def table(figures: list[PageFigures]) -> str:
             str(f.buttons),
             str(f.width_320),
             f"{f.width_320_no_js}{'  SIDEWAYS' if f.scrolls_sideways else ''}",
+            "" if f.chart_text_320 is None else f"{f.chart_text_320} px",
         )
         for f in figures
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    numeric = {3, 4, 5, 6, 7, 8}
+    numeric = {3, 4, 5, 6, 7, 8, 10}
 
     def line(row):
         return "  ".join(
@@ -397,7 +433,8 @@ def report(figures, missing, journey: Journey) -> str:
     failed = [f for f in figures if f.status != 200]
     lines = [
         f"Heights and widths in CSS pixels; heights at {WIDE} px wide, widths at {NARROW} px;",
-        "fields: inputs (not hidden ones or buttons), selects and textareas.",
+        "fields: inputs (not hidden ones or buttons), selects and textareas; chart text: the",
+        f"smallest text in a chart (SVG) as drawn at {NARROW} px.",
         "",
         table(figures),
         "",
@@ -422,10 +459,82 @@ def report(figures, missing, journey: Journey) -> str:
     return "\n".join(lines)
 
 
+def comparison(before: dict, figures: list[PageFigures], journey: Journey) -> str:
+    """Each page's figures in an earlier run's JSON (--json) against this run's, matched by
+    persona and page name."""
+    earlier = {(page["persona"], page["name"]): page for page in before["pages"]}
+    header = (
+        "who",
+        "page",
+        "HTML bytes",
+        "height",
+        "no JS",
+        "fields",
+        "320 width",
+        "no JS",
+        "chart text",
+    )
+    rows = []
+
+    def show(value):
+        return "-" if value is None else f"{value:,}"
+
+    def pair(old, new, key):
+        return f"{show(old.get(key) if old else None)} -> {show(new[key])}"
+
+    for f in figures:
+        new = asdict(f)
+        old = earlier.pop((f.persona, f.name), None)
+        rows.append(
+            (
+                f.persona,
+                f.name,
+                *(
+                    pair(old, new, key)
+                    for key in (
+                        "html_bytes",
+                        "height",
+                        "height_no_js",
+                        "fields",
+                        "width_320",
+                        "width_320_no_js",
+                        "chart_text_320",
+                    )
+                ),
+            )
+        )
+    rows += [(persona, f"{name} (gone)", *("-",) * 7) for persona, name in earlier]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row):
+        return "  ".join(
+            cell.rjust(widths[i]) if i > 1 else cell.ljust(widths[i]) for i, cell in enumerate(row)
+        ).rstrip()
+
+    before_journey = before["theme_one_journey"]
+    sideways_before = ", ".join(before["sideways_at_320"]) or "none"
+    sideways_now = ", ".join(f.path for f in figures if f.scrolls_sideways) or "none"
+    return "\n".join(
+        [
+            f"Compared with {before['base_url']} measured at {before['measured_at']}:",
+            "",
+            line(header),
+            line(tuple("-" * w for w in widths)),
+            *map(line, rows),
+            "",
+            f"Clicks from sign-in to saving theme 1: {before_journey['clicks']} -> "
+            f"{journey.clicks}",
+            f"Wider than {NARROW} px before: {sideways_before}",
+            f"Wider than {NARROW} px now: {sideways_now}",
+        ]
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8000")
     parser.add_argument("--json", help="write the figures to this file as JSON")
+    parser.add_argument("--before", help="also compare with an earlier run's --json file")
     args = parser.parse_args(argv)
     base_url = args.base_url.rstrip("/")
     parts = urlsplit(base_url)
@@ -452,6 +561,9 @@ def main(argv=None) -> int:
     figures = lead + panel
     missing = [f"lead: {m}" for m in lead_missing] + [f"panel: {m}" for m in panel_missing]
     print(report(figures, missing, journey))
+    if args.before:
+        with open(args.before, encoding="utf-8") as earlier:
+            print("\n" + comparison(json.load(earlier), figures, journey))
     if args.json:
         data = {
             "base_url": base_url,
