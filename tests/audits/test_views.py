@@ -243,8 +243,8 @@ def test_panel_opens_a_cycle_and_sees_counts(client, submitted, panel):
     data = {
         "name": "2027-28",
         "version": str(FrameworkVersion.objects.get(number=1).pk),
-        "opens_on": "1 4 2027",
-        "closes_on": "31 3 2028",
+        **{"opens_on_day": "1", "opens_on_month": "4", "opens_on_year": "2027"},
+        **{"closes_on_day": "31", "closes_on_month": "3", "closes_on_year": "2028"},
     }
     response = client.post("/panel/cycles/new/", data)
     assert response.status_code == 302
