@@ -152,10 +152,20 @@ class ModerationForm(forms.Form):
         self.item = response.item
         self.fields["rating"].label = f"Moderated rating for item {self.item.ref}"
         self.fields["note"].label = f"Moderation note for item {self.item.ref} (optional)"
+        self.fields["note"].help_text = "The partnership sees this note in its audit report"
         self.fields["rating"].choices = [("", "Not set")] + [
             (level.value, f"{level.value} {level.label}") for level in levels
         ]
         self.fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # part of the Panel audit page's one <form>
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "revision",
+            "shown",
+            Field("rating", context={"label_size": Size.for_label(Size.SMALL)}),
+            Field.textarea("note", rows=2, max_characters=NOTE_MAX, threshold=75),
+        )
 
     def clean_revision(self):
         """The revision as a number; anything forged reads as stale, so the save is refused."""

@@ -182,7 +182,8 @@ def test_people_who_may_not_change_answers_see_no_change_links(request, client, 
 def test_a_submitted_audit_shows_answers_without_change_links(client, audit, lead):
     """Once submitted the answers are still listed, without Change links or Submit."""
     complete(audit, by=lead)
-    services.audit_submit(audit=Response.objects.filter(audit=audit).first().audit, by=lead)
+    audit.refresh_from_db()
+    services.audit_submit(audit=audit, by=lead)
     client.force_login(lead)
     html = client.get(CHECK).content.decode()
     assert "Board minutes" in row(html, "1.1")
