@@ -123,4 +123,6 @@ def test_report_title_names_the_partnership(client, submitted, panel):
     """The report's title names the partnership and the cycle."""
     client.force_login(panel)
     html = client.get(REPORT).content.decode()
-    assert "<title>Report - 2026-27 audit - Northshire Safeguarding Children Partnership - " in html
+    assert (
+        "<title>Audit report - Northshire Safeguarding Children Partnership - 2026-27 audit - "
+    ) in html
