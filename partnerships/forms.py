@@ -35,6 +35,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(autocomplete="email", spellcheck="false")
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template has the <form> and its CSRF token
         self.helper.layout = Layout(
             Field.text("username", field_width=Fixed.THIRTY),
             Field.text("password", field_width=Fixed.TWENTY),
@@ -65,6 +66,7 @@ class MembershipAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update(autocomplete="off", spellcheck="false")
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template has the <form> and its CSRF token
         self.helper.layout = Layout(
             Field.text("email", field_width=Fixed.THIRTY),
             Field.radios("role", legend_size=Size.MEDIUM),
@@ -84,6 +86,7 @@ class MembershipRoleForm(forms.ModelForm):
         self.fields["role"].help_text = ROLE_HELP
         self.fields["role"].choices = Membership.Role.choices
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template has the <form> and its CSRF token
         self.helper.layout = Layout(
             Field.radios("role", legend_size=Size.MEDIUM),
             Button("submit", "Change role"),
@@ -106,6 +109,7 @@ class PasswordResetRequestForm(PasswordResetForm):
         self.fields["email"].label = "Email address"
         self.fields["email"].error_messages.update(required=EMAIL_REQUIRED, invalid=EMAIL_INVALID)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template has the <form> and its CSRF token
         self.helper.layout = Layout(
             Field.text("email", field_width=Fixed.THIRTY), Button("submit", "Send link")
         )
@@ -132,6 +136,7 @@ class ChoosePasswordForm(SetPasswordForm):
         self.fields["new_password2"].label = "Confirm password"
         self.fields["new_password2"].error_messages["required"] = "Enter the password again"
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template has the <form> and its CSRF token
         self.helper.layout = Layout(
             Field.text("new_password1", field_width=Fixed.TWENTY),
             Field.text("new_password2", field_width=Fixed.TWENTY),
