@@ -37,7 +37,7 @@ class InformationPageView(TemplateView):
             session_cookie_name=settings.SESSION_COOKIE_NAME,
             session_hours=settings.SESSION_COOKIE_AGE // 3600,
             csrf_cookie_name=settings.CSRF_COOKIE_NAME,
-            csrf_cookie_days=(settings.CSRF_COOKIE_AGE or 0) // 86400,
+            csrf_cookie_weeks=(settings.CSRF_COOKIE_AGE or 0) // (7 * 86400),
             messages_cookie_name=CookieStorage.cookie_name,
             **kwargs,
         )
