@@ -260,7 +260,7 @@ def test_partnership_home_query_count_is_pinned(
     client.get("/p/northshire/")  # the first request after signing in also updates the session
     with django_assert_num_queries(7):
         client.get("/p/northshire/")
-    for number in range(10):
+    for _ in range(10):
         MembershipFactory(partnership=lead.memberships.get().partnership)
     with django_assert_num_queries(7):
         client.get("/p/northshire/")
