@@ -333,12 +333,12 @@ def test_a_refused_removal_shows_the_one_error_summary(client, lead):
     assert " ".join(shell(response).title.split()).startswith("Error: Remove lead@")
 
 
-def test_members_are_a_summary_list_not_a_table(client, lead, contributor):
-    """The members page lists members in a summary list, and its history table scrolls in a
+def test_members_are_summary_cards_not_a_table(client, lead, contributor):
+    """The members page shows a summary card per member, and its history table scrolls in a
     labelled, focusable region."""
     client.force_login(lead)
     html = client.get("/p/northshire/members/").content.decode()
-    assert 'data-testid="members"' in html and "govuk-summary-list__actions" in html
+    assert "data-testid=\"members\"" in html and "govuk-summary-card__actions" in html
     assert 'role="region" aria-labelledby="member-changes-caption" tabindex="0"' in html
 
 
