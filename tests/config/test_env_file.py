@@ -96,3 +96,26 @@ def test_make_help_lists_every_documented_target():
     assert result.returncode == 0, result.stderr
     listed = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
     assert {"run", "test", "test-unit", "test-e2e", "test-postgres", "lint", "seed"} <= listed
+
+
+def test_make_test_postgres_runs_the_suite_on_the_database_url():
+    """`make test-postgres` has a recipe: pytest with --create-db on DATABASE_URL, by default
+    the local PostgreSQL's `assess`, or the one given."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        ["make", "-n", "test-postgres"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "DATABASE_URL=postgresql://postgres@127.0.0.1:5432/assess .venv/bin/pytest --create-db"
+        in result.stdout
+    )
+    given = "postgresql://me@db.example:5432/other"
+    result = subprocess.run(
+        ["make", "-n", "test-postgres", f"DATABASE_URL={given}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert f"DATABASE_URL={given} .venv/bin/pytest --create-db" in result.stdout
