@@ -338,7 +338,7 @@ def test_members_are_summary_cards_not_a_table(client, lead, contributor):
     labelled, focusable region."""
     client.force_login(lead)
     html = client.get("/p/northshire/members/").content.decode()
-    assert "data-testid=\"members\"" in html and "govuk-summary-card__actions" in html
+    assert 'data-testid="members"' in html and "govuk-summary-card__actions" in html
     assert 'role="region" aria-labelledby="member-changes-caption" tabindex="0"' in html
 
 
