@@ -4,14 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := .make
 CHROMIUM ?= /usr/bin/chromium
+# `make run PORT=8001` serves on another port; links in emails follow it (config/settings.py).
+PORT ?= 8000
 # Local runs use the debug settings; production sets its own environment (see README).
-DEV_ENV := DJANGO_DEBUG=1
+DEV_ENV := DJANGO_DEBUG=1 PORT=$(PORT)
+# `make test-postgres` runs the suite on this server; the test database is test_<name>.
+DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/assess
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test test-unit test-e2e test-postgres lint migrate seed static collectstatic clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(STAMP)/venv: pyproject.toml
 	@mkdir -p $(STAMP)
@@ -37,8 +41,8 @@ migrate: setup ## Apply database migrations
 seed: migrate ## Load the demo partnerships and personas
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
-run: seed ## Set up, seed demo data and serve on http://127.0.0.1:8000
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+run: seed ## Set up, seed demo data and serve on http://127.0.0.1:PORT (default 8000)
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup ## Run the whole suite (browser tests too when Chromium is installed)
 	@if [ -x "$(CHROMIUM)" ]; then \
@@ -58,6 +62,9 @@ test-unit: setup ## Run the suite without the browser tests
 
 test-e2e: setup ## Run only the browser tests (needs Chromium)
 	$(BIN)/pytest tests/e2e
+
+test-postgres: setup ## Run the suite on PostgreSQL at DATABASE_URL (creates test_<name>)
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
 lint: setup ## Check style with ruff and that migrations are up to date
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
 
 from partnerships.text import PastedTextField
 
@@ -151,10 +152,20 @@ class ModerationForm(forms.Form):
         self.item = response.item
         self.fields["rating"].label = f"Moderated rating for item {self.item.ref}"
         self.fields["note"].label = f"Moderation note for item {self.item.ref} (optional)"
+        self.fields["note"].help_text = "The partnership sees this note in its audit report"
         self.fields["rating"].choices = [("", "Not set")] + [
             (level.value, f"{level.value} {level.label}") for level in levels
         ]
         self.fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # part of the Panel audit page's one <form>
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "revision",
+            "shown",
+            Field("rating", context={"label_size": Size.for_label(Size.SMALL)}),
+            Field.textarea("note", rows=2, max_characters=NOTE_MAX, threshold=75),
+        )
 
     def clean_revision(self):
         """The revision as a number; anything forged reads as stale, so the save is refused."""
@@ -183,11 +194,91 @@ class ReturnForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper.form_tag = False  # part of the Panel audit page's one <form>
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.textarea("reason", label_size=Size.MEDIUM),
             Button.warning("return", "Return audit"),
         )
+
+
+DATE_REQUIRED = "Enter the {label}"
+DATE_PART_MISSING = "The {label} must include a day, a month and a year"
+DATE_NOT_REAL = "{Label} must be a real date"
+DATE_YEAR_NOT_4_DIGITS = "The year of the {label} must be 4 digits, for example 2027"
+DATE_EXAMPLE = "For example, {example}"
+
+
+class DayWidget(forms.MultiWidget):
+    """Day, month and year inputs, each with its own label, in a GOV.UK date input."""
+
+    template_name = "gds/widgets/date.html"
+
+    def __init__(self, attrs=None):
+        def part(label, width):
+            return forms.TextInput(
+                {
+                    "class": f"govuk-input govuk-date-input__input govuk-input--width-{width}",
+                    "label": label,
+                    "inputmode": "numeric",
+                }
+            )
+
+        super().__init__(
+            {"day": part("Day", 2), "month": part("Month", 2), "year": part("Year", 4)}, attrs
+        )
+
+    def decompress(self, value):
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # The template pops each label off its input's attributes; give each render its own.
+        for subwidget in context["widget"]["subwidgets"]:
+            subwidget["attrs"] = dict(subwidget["attrs"])
+        return context
+
+
+class DayField(forms.MultiValueField):
+    """A date typed as day, month and year (the GOV.UK date input), with the service's own
+    messages naming it by `label` ("opening date"). Nothing typed can make it fail other
+    than with one of those messages."""
+
+    widget = DayWidget
+
+    def __init__(self, *, label, example, **kwargs):
+        self.short_label = label.lower()
+        kwargs.setdefault("help_text", DATE_EXAMPLE.format(example=example))
+        fields = [forms.CharField(required=False) for _ in range(3)]
+        super().__init__(fields, label=label, require_all_fields=False, **kwargs)
+
+    def compress(self, values):
+        day, month, year = [str(part or "").strip() for part in (list(values or []) + [""] * 3)[:3]]
+        label = self.short_label
+        if not (day or month or year):
+            if self.required:
+                raise ValidationError(DATE_REQUIRED.format(label=label), code="required")
+            return None
+        if not (day and month and year):
+            raise ValidationError(DATE_PART_MISSING.format(label=label), code="incomplete")
+        if not all(re.fullmatch(r"[0-9]{1,2}", part) for part in (day, month)):
+            raise ValidationError(DATE_NOT_REAL.format(Label=label.capitalize()), code="invalid")
+        if not re.fullmatch(r"[0-9]{4}", year) or int(year) < 1000:
+            raise ValidationError(DATE_YEAR_NOT_4_DIGITS.format(label=label), code="year")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(
+                DATE_NOT_REAL.format(Label=label.capitalize()), code="invalid"
+            ) from None
+
+    def clean(self, value):
+        # MultiValueField's own required check would say "This field is required".
+        value = self.compress(value if isinstance(value, list | tuple) else [])
+        self.run_validators(value)
+        return value
 
 
 class CycleForm(forms.Form):
@@ -204,33 +295,32 @@ class CycleForm(forms.Form):
         empty_label=None,
         error_messages={"required": "Select a framework version"},
     )
-    opens_on = forms.DateField(
-        label="Opening date",
-        help_text="For example, 1 4 2027, or 2027-04-01",
-        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
-        error_messages={
-            "required": "Enter the opening date",
-            "invalid": "Enter a real opening date, like 1 4 2027",
-        },
-    )
-    closes_on = forms.DateField(
+    opens_on = DayField(label="Opening date", example="1 4 2027")
+    closes_on = DayField(
         label="Closing date",
-        help_text="After this date audits of the cycle are read-only",
-        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
-        error_messages={
-            "required": "Enter the closing date",
-            "invalid": "Enter a real closing date, like 31 3 2028",
-        },
+        example="31 3 2028",
+        help_text="After this date audits of the cycle are read-only. For example, 31 3 2028",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound and "version" not in self.initial:
+            # The newest published version is the usual choice; with one, the only one.
+            self.initial["version"] = (
+                self.fields["version"]
+                .queryset.order_by(F("published_at").desc(nulls_last=True), "-number", "-pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+        small_legend = {"legend_size": Size.for_legend(Size.SMALL)}
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template has the one <form> and its CSRF token
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.text("name", field_width=Fixed.TEN),
             Field.radios("version", legend_size=Size.SMALL),
-            Field.text("opens_on", field_width=Fixed.TEN),
-            Field.text("closes_on", field_width=Fixed.TEN),
+            Field("opens_on", context=small_legend),
+            Field("closes_on", context=small_legend),
             Button("submit", "Open cycle"),
         )
 

@@ -1,10 +1,12 @@
 """Reads for audit pages: task-list progress, scores and the report, computed in the database."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import Avg, Count, F, FloatField, Prefetch, Q
 from django.db.models.functions import Cast
 
 from .models import CYCLE_NAME_PATTERN, Audit, AuditEvent, Cycle, Response, ScaleLevel, Theme
-from .rules import broken_rules, theme_status
+from .rules import Breach, broken_rules, theme_status
 
 
 def current_cycles():
@@ -74,6 +76,42 @@ def task_list(audit: Audit):
         "completed": sum(row["status"] == "completed" for row in rows),
         "total": len(rows),
         "breaches": broken_rules(responses),
+    }
+
+
+@dataclass
+class CheckRow:
+    """One item on the check-your-answers page: its answer and the rules it breaks."""
+
+    item: object
+    response: object
+    breaches: list[Breach]
+
+
+@dataclass
+class CheckTheme:
+    theme: Theme
+    status: str
+    rows: list[CheckRow] = field(default_factory=list)
+
+
+def check_answers(audit: Audit) -> dict:
+    """Every answer of the audit grouped by theme, each with the rules it breaks, and
+    every breach in item order; the same few queries however many answers and actions."""
+    groups, breaches = [], []
+    for theme in themes_with_responses(audit):
+        pairs = [(item, r) for item in theme.items.all() for r in item.audit_responses]
+        group = CheckTheme(theme=theme, status=theme_status(r for _, r in pairs))
+        for item, response in pairs:
+            broken = broken_rules([response])
+            breaches += broken
+            group.rows.append(CheckRow(item=item, response=response, breaches=broken))
+        groups.append(group)
+    return {
+        "themes": groups,
+        "breaches": breaches,
+        "completed": sum(group.status == "completed" for group in groups),
+        "total": len(groups),
     }
 
 

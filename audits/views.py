@@ -328,12 +328,27 @@ class CheckView(AuditMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         audit = self.require_audit()
+        check = selectors.check_answers(audit)
+        count = len(check["breaches"])
         return super().get_context_data(
-            tasks=selectors.task_list(audit),
+            check=check,
+            broken_title=f"{count} thing{'' if count == 1 else 's'} to fix before you can submit",
+            broken=[
+                (self.change_url(group.theme, row.item), breach.message)
+                for group in check["themes"]
+                for row in group.rows
+                for breach in row.breaches
+            ],
+            level_map=selectors.level_map(self.cycle.version_id),
             can_submit=access.can_lead(self.role) and self.can_change_answers,
             rules=[rule.text() for rule in rules.RULES],
             **kwargs,
         )
+
+    def change_url(self, theme, item) -> str:
+        """The item on its theme page, where its answer is changed."""
+        kwargs = {"slug": self.partnership.slug, "cycle": self.cycle.name, "number": theme.number}
+        return f"{reverse('audits:theme', kwargs=kwargs)}#{item.anchor}"
 
     def post(self, request, *args, **kwargs):
         audit = self.require_audit()

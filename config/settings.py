@@ -15,6 +15,31 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: Path, environ=os.environ) -> None:
+    """Put the KEY=VALUE lines of a .env file into the environment, without overriding
+    anything the real environment already sets. Blank lines and lines starting with # are
+    skipped; a value may be wrapped in single or double quotes. No file, nothing to do."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if key:
+            environ.setdefault(key, value)
+
+
+# A .env file beside manage.py (see .env.example) is read first; the real environment wins.
+read_env_file(Path(os.environ.get("DJANGO_ENV_FILE", BASE_DIR / ".env")))
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     """Read a yes/no environment variable: 1, true, yes and on count as yes."""
     value = os.environ.get(name)
@@ -29,10 +54,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SERVICE_NAME = "Assess anti-racist safeguarding practice"
-# The address people reach the service at, for links in emails sent outside a request.
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+# The address people reach the service at, for links in emails sent outside a request.
+# In development it follows the port `make run PORT=8001` serves on; production sets it.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set DJANGO_SITE_URL, such as https://assess.example.org")
+    SITE_URL = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -182,6 +213,13 @@ except ValueError:
 if SIGNIN_TRUSTED_PROXIES < 1:
     raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be a whole number, 1 or more")
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", default=True)
+
+# The privacy notice (templates/pages/privacy.html) says how long records are kept: this long
+# after the end of the year they belong to. Nothing deletes them automatically yet.
+RETENTION_YEARS = int(os.environ.get("DJANGO_RETENTION_YEARS", "7"))
+# Where people write about their data or the service's accessibility; blank says
+# "your Panel contact" instead.
+CONTACT_EMAIL = os.environ.get("DJANGO_CONTACT_EMAIL", "").strip()
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 8 * 60 * 60

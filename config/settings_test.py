@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment")
+os.environ.setdefault("DJANGO_SITE_URL", "http://testserver")
+# A developer's own .env must not change what the suite tests.
+os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
 
 from config.settings import *  # noqa: E402,F403
 

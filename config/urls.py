@@ -16,6 +16,21 @@ panel_urlpatterns = (
 urlpatterns = [
     path("", partnership_views.StartView.as_view(), name="start"),
     path("healthz", partnership_views.healthz, name="healthz"),
+    path(
+        "accessibility/",
+        partnership_views.InformationPageView.as_view(template_name="pages/accessibility.html"),
+        name="accessibility",
+    ),
+    path(
+        "privacy/",
+        partnership_views.InformationPageView.as_view(template_name="pages/privacy.html"),
+        name="privacy",
+    ),
+    path(
+        "cookies/",
+        partnership_views.InformationPageView.as_view(template_name="pages/cookies.html"),
+        name="cookies",
+    ),
     path("accounts/login/", partnership_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -35,6 +35,9 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(autocomplete="email", spellcheck="false")
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.helper = FormHelper()
+        # The template has the <form> and its CSRF token: crispy renders neither.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.text("username", field_width=Fixed.THIRTY),
             Field.text("password", field_width=Fixed.TWENTY),
@@ -65,6 +68,9 @@ class MembershipAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update(autocomplete="off", spellcheck="false")
         self.helper = FormHelper()
+        # The template has the <form> and its CSRF token: crispy renders neither.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.text("email", field_width=Fixed.THIRTY),
             Field.radios("role", legend_size=Size.MEDIUM),
@@ -84,6 +90,9 @@ class MembershipRoleForm(forms.ModelForm):
         self.fields["role"].help_text = ROLE_HELP
         self.fields["role"].choices = Membership.Role.choices
         self.helper = FormHelper()
+        # The template has the <form> and its CSRF token: crispy renders neither.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.radios("role", legend_size=Size.MEDIUM),
             Button("submit", "Change role"),
@@ -106,6 +115,9 @@ class PasswordResetRequestForm(PasswordResetForm):
         self.fields["email"].label = "Email address"
         self.fields["email"].error_messages.update(required=EMAIL_REQUIRED, invalid=EMAIL_INVALID)
         self.helper = FormHelper()
+        # The template has the <form> and its CSRF token: crispy renders neither.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.text("email", field_width=Fixed.THIRTY), Button("submit", "Send link")
         )
@@ -132,6 +144,9 @@ class ChoosePasswordForm(SetPasswordForm):
         self.fields["new_password2"].label = "Confirm password"
         self.fields["new_password2"].error_messages["required"] = "Enter the password again"
         self.helper = FormHelper()
+        # The template has the <form> and its CSRF token: crispy renders neither.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.text("new_password1", field_width=Fixed.TWENTY),
             Field.text("new_password2", field_width=Fixed.TWENTY),

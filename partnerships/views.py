@@ -4,17 +4,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ValidationError
 from django.db import Error, OperationalError, ProgrammingError, connection, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from . import services
+from . import selectors, services
 from .forms import MembershipAddForm, MembershipRoleForm, SignInForm
 from .mixins import PanelStaffMixin, PartnershipMixin
 from .models import Membership, Partnership, Region
@@ -22,6 +24,23 @@ from .models import Membership, Partnership, Region
 
 class StartView(TemplateView):
     template_name = "start.html"
+
+
+class InformationPageView(TemplateView):
+    """The accessibility statement, privacy notice and cookies page: readable by anyone,
+    signed in or not, with the settings they describe."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            retention_years=settings.RETENTION_YEARS,
+            contact_email=settings.CONTACT_EMAIL,
+            session_cookie_name=settings.SESSION_COOKIE_NAME,
+            session_hours=settings.SESSION_COOKIE_AGE // 3600,
+            csrf_cookie_name=settings.CSRF_COOKIE_NAME,
+            csrf_cookie_weeks=(settings.CSRF_COOKIE_AGE or 0) // (7 * 86400),
+            messages_cookie_name=CookieStorage.cookie_name,
+            **kwargs,
+        )
 
 
 class SignInView(auth_views.LoginView):
@@ -54,8 +73,12 @@ class PartnershipHomeView(PartnershipMixin, TemplateView):
     template_name = "partnerships/partnership_home.html"
 
     def get_context_data(self, **kwargs):
+        today = timezone.localdate()
         return super().get_context_data(
-            members=Membership.objects.for_partnership(self.partnership), **kwargs
+            members=Membership.objects.for_partnership(self.partnership),
+            cycle=selectors.current_cycle(self.partnership, today),
+            today=today,
+            **kwargs,
         )
 
 
@@ -150,7 +173,10 @@ class MemberRemoveView(MembershipObjectMixin, TemplateView):
         try:
             services.membership_remove(membership=membership, by=request.user)
         except ValidationError as error:
-            return self.render_to_response(self.get_context_data(error=error.messages[0]))
+            message = error.messages[0]
+            return self.render_to_response(
+                self.get_context_data(error=message, errors=[("remove-button", message)])
+            )
         messages.success(request, f"{membership.user.email} has been removed")
         return redirect(self.get_success_url())
 

@@ -11,6 +11,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "a-production-like-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-!@#",
     "DJANGO_ALLOWED_HOSTS": "assess.example.org",
+    "DJANGO_SITE_URL": "https://assess.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }

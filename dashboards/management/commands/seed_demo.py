@@ -62,7 +62,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            "\nSign in at http://127.0.0.1:8000/accounts/login/ with the password "
+            f"\nSign in at {settings.SITE_URL}/accounts/login/ with the password "
             f"{demo.DEMO_PASSWORD} as any of:\n"
             f"  {demo.PANEL_EMAIL:<38} Panel staff\n"
             + "".join(
