@@ -65,6 +65,16 @@ def _mean(value):
     return None if value is None else round(value, 2)
 
 
+NOT_MODERATED = "Not moderated yet"
+
+
+def _moderated(row):
+    """The moderated mean and share, or words saying nothing is moderated yet (never a 0%)."""
+    if not row["moderated_rated"]:
+        return [NOT_MODERATED, NOT_MODERATED]
+    return [_mean(row["moderated_mean"]), _share(row["moderated_share"])]
+
+
 def report_sheets(audit):
     """Sheets for the XLSX export: items, theme scores and the timeline."""
     scores = selectors.audit_scores(audit)
@@ -82,8 +92,7 @@ def report_sheets(audit):
             row["items"],
             _mean(row["self_mean"]),
             _share(row["self_share"]),
-            _mean(row["moderated_mean"]),
-            _share(row["moderated_share"]),
+            *_moderated(row),
         ]
         for row in scores["themes"]
     ]
@@ -95,8 +104,7 @@ def report_sheets(audit):
                 overall["items"],
                 _mean(overall["self_mean"]),
                 _share(overall["self_share"]),
-                _mean(overall["moderated_mean"]),
-                _share(overall["moderated_share"]),
+                *_moderated(overall),
             ]
         )
     timeline_rows = [

@@ -1,0 +1,28 @@
+"""The audit's spreadsheet scores: a theme nothing has been moderated in says so, never 0%."""
+
+from audits import reports
+from tests.audits.test_selectors import audit, cycle, set_answers  # noqa: F401 (fixtures)
+
+
+def scores_by_theme(audit):  # noqa: F811
+    header, rows = reports.report_sheets(audit)["Scores"]
+    return {row[0].split(".")[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+def test_an_unmoderated_audit_says_not_moderated_yet_instead_of_zero_percent(audit):  # noqa: F811
+    """With no moderated rating, the moderated columns read "Not moderated yet"."""
+    set_answers(audit, {"1.1": {"rating": 3}, "1.2": {"rating": 2}})
+    theme_1 = scores_by_theme(audit)["1"]
+    assert theme_1["Self: % rated 2 or 3"] == 40
+    assert theme_1["Moderated: % rated 2 or 3"] == reports.NOT_MODERATED
+    assert theme_1["Moderated: mean rating"] == reports.NOT_MODERATED
+    assert scores_by_theme(audit)["Overall"]["Moderated: % rated 2 or 3"] == reports.NOT_MODERATED
+
+
+def test_a_moderated_theme_gets_its_share_and_others_still_say_not_moderated(audit):  # noqa: F811
+    """Once an item of theme 1 is moderated, theme 1 has figures; theme 2 still has none."""
+    set_answers(audit, {"1.1": {"rating": 3, "moderated_rating": 2}})
+    scores = scores_by_theme(audit)
+    assert scores["1"]["Moderated: % rated 2 or 3"] == 20
+    assert scores["1"]["Moderated: mean rating"] == 2
+    assert scores["2"]["Moderated: % rated 2 or 3"] == reports.NOT_MODERATED
