@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reviews import choices as c
 from reviews import dimensions, exchange, forms
+from reviews.templatetags.review_files import breakable
 
 from .test_exchange import COMPLETE, complete_row, counts, csv_file, row, run
 from .test_import_views import IMPORT, error_table
@@ -376,3 +377,10 @@ def test_no_file_asks_for_one_at_the_input(client, contributor):
     assert summary_links(html) == [("#id_file", forms.NO_FILE)]
     assert input_errors(html) == [forms.NO_FILE]
     assert "<title>Error: " in html
+
+
+def test_codes_may_break_only_after_an_underscore():
+    """The breakable filter puts a <wbr> after each underscore and escapes the rest."""
+    assert breakable("child_first_language") == "child_<wbr>first_<wbr>language"
+    assert breakable("WBRI") == "WBRI"
+    assert breakable("a<b>_c") == "a&lt;b&gt;_<wbr>c"
