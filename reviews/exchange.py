@@ -333,7 +333,7 @@ def _row_message(form, column: Column, row: dict, error: ValidationError) -> str
         if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", value):
             return MONTH_NOT_YYYY_MM.format(value=_quoted(value))
         year, _, month = value.partition("-")
-        if not 1 <= int(month) <= 12:
+        if not (1 <= int(month) <= 12 and int(year) >= 1):
             return MONTH_NOT_REAL.format(value=_quoted(value))
         if date(int(year), int(month), 1) > date.today().replace(day=1):
             return MONTH_IN_FUTURE.format(value=value, label=field.replace("_", " "))
@@ -358,11 +358,11 @@ def _row_message(form, column: Column, row: dict, error: ValidationError) -> str
         return SUMMARY_HAS_DATE
     elif field in DEPENDENT and value:
         depends, values, condition = DEPENDENT[field]
-        if _cell(row, BY_FIELD[("review", depends)].name) not in values:
-            asked = [code_ for code_ in _codes(form, depends) if code_ in values]
-            return ONLY_WHEN.format(
-                depends=BY_FIELD[("review", depends)].name, condition=condition, values=_or(asked)
-            )
+        asking = dimensions.dimension(depends)
+        depends_column = BY_FIELD[(asking.on, depends)].name
+        if _cell(row, depends_column) not in values:
+            asked = [code_ for code_ in asking.values if code_ in values]
+            return ONLY_WHEN.format(depends=depends_column, condition=condition, values=_or(asked))
     return " ".join(error.messages)
 
 

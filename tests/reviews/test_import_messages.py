@@ -384,3 +384,13 @@ def test_codes_may_break_only_after_an_underscore():
     assert breakable("child_first_language") == "child_<wbr>first_<wbr>language"
     assert breakable("WBRI") == "WBRI"
     assert breakable("a<b>_c") == "a&lt;b&gt;_<wbr>c"
+
+
+@pytest.mark.parametrize("value", ["0000-01", "0000-00"])
+def test_year_zero_is_not_a_real_month_and_never_raises(northshire, lead, value):
+    """A month in year 0 (no such date) is reported as not a real month, never a crash."""
+    error = only_problem(northshire, lead, incident_month=value)
+    assert (error.column, error.message) == (
+        "incident_month",
+        exchange.MONTH_NOT_REAL.format(value=value),
+    )
