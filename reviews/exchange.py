@@ -304,7 +304,6 @@ def _cell(row: dict, name: str) -> str:
 
 
 BY_FIELD = {(column.form, column.field): column for column in COLUMNS}
-FORMS = {"child": ChildForm, "review": ReviewForm}
 
 
 def _quoted(value: str) -> str:
@@ -383,11 +382,12 @@ def check_upload(name: str, size: int) -> list[RowError]:
     if not name.lower().endswith(".csv"):
         return [RowError(0, "", NOT_A_CSV.format(name=name))]
     if size > MAX_BYTES:
-        return [RowError(0, "", _too_big(size))]
+        return [RowError(0, "", too_big(size))]
     return []
 
 
-def _too_big(size: int) -> str:
+def too_big(size: int) -> str:
+    """TOO_BIG for a file of `size` bytes."""
     return TOO_BIG.format(size=filesizeformat(size), limit=filesizeformat(MAX_BYTES))
 
 
@@ -397,7 +397,7 @@ WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
     if len(raw) > MAX_BYTES:
-        return None, [RowError(0, "", _too_big(len(raw)))]
+        return None, [RowError(0, "", too_big(len(raw)))]
     if raw.startswith(WORKBOOK_SIGNATURES):
         return None, [RowError(0, "", WORKBOOK)]
     try:

@@ -410,7 +410,7 @@ def test_too_big_file_is_refused_before_reading(northshire, lead, monkeypatch):
     """A file over MAX_BYTES gets TOO_BIG."""
     monkeypatch.setattr(exchange, "MAX_BYTES", 100)
     raw = csv_file([row()])
-    assert problems(run(northshire, lead, raw)) == [(0, "", exchange._too_big(len(raw)))]
+    assert problems(run(northshire, lead, raw)) == [(0, "", exchange.too_big(len(raw)))]
 
 
 def test_too_many_rows_are_refused(northshire, lead, monkeypatch):

@@ -247,8 +247,8 @@ def test_whole_file_problems_say_what_is_expected():
     """The whole-file messages say what a file must be, not only what is wrong."""
     assert "CSV UTF-8" in exchange.NOT_UTF8
     assert "first row" in exchange.EMPTY
-    assert "5.0\xa0MB" in exchange._too_big(6 * 1024 * 1024)
-    assert "6.0\xa0MB" in exchange._too_big(6 * 1024 * 1024)
+    assert "5.0\xa0MB" in exchange.too_big(6 * 1024 * 1024)
+    assert "6.0\xa0MB" in exchange.too_big(6 * 1024 * 1024)
     assert ".csv" in exchange.NOT_A_CSV
 
 
@@ -367,7 +367,7 @@ def test_a_file_too_big_says_its_size_and_the_limit(client, contributor, monkeyp
     client.force_login(contributor)
     raw = csv_file([row()])
     html = client.post(IMPORT, {"file": upload(raw)}).content.decode()
-    assert summary_links(html) == [("#id_file", exchange._too_big(len(raw)))]
+    assert summary_links(html) == [("#id_file", exchange.too_big(len(raw)))]
 
 
 def test_no_file_asks_for_one_at_the_input(client, contributor):

@@ -195,7 +195,7 @@ def test_file_over_the_size_limit_is_refused(client, contributor, monkeypatch):
     upload = csv_upload([row()])
     response = client.post(IMPORT, {"file": upload})
     assert response.status_code == 200
-    assert file_errors(response) == [exchange._too_big(upload.size)]
+    assert file_errors(response) == [exchange.too_big(upload.size)]
     assert counts() == (0, 0)
 
 
