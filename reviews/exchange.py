@@ -7,10 +7,14 @@ Import reuses the record forms, so a file is checked exactly as the pages check 
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat, pluralize
 from simple_history.utils import bulk_create_with_history
 
 from partnerships import access
@@ -18,6 +22,7 @@ from partnerships.exports import csv_bytes, unsafe_cell
 from partnerships.text import CONTROL_CHARACTERS, PastedTextField
 
 from . import choices as c
+from . import dimensions
 from .forms import ChildForm, ReviewForm
 from .models import Child, Review
 from .rules import missing_dimensions
@@ -27,40 +32,123 @@ MAX_ROWS = 10_000
 MAX_CELL = 2_000
 # Column names listed in one header error; the rest are counted.
 MAX_NAMES_LISTED = 10
+# A cell's value is quoted in its message up to this many characters.
+MAX_QUOTED = 40
+# Problems the error summary links to, and rows of the table of problems; the rest are counted.
+MAX_SUMMARY = 10
+MAX_TABLE = 500
 
-NOT_UTF8 = "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (Comma delimited)'"
-NOT_CSV = "The file could not be read as CSV: {problem}"
-TOO_BIG = "The file is larger than 5 MB. Split it into smaller files"
-TOO_MANY_ROWS = "The file has more than 10,000 rows. Split it into smaller files"
-EMPTY = "The file is empty. Use the template, which has the column names in the first row"
-MISSING_COLUMNS = "These columns are missing: {columns}"
-UNKNOWN_COLUMNS = "These columns are not part of the format: {columns}"
-REPEATED_COLUMNS = "These columns appear more than once: {columns}"
+# Whole-file problems (row 0), shown at the file input: what is wrong and what is expected.
+SAVE_AS_CSV = "In Excel, use Save as and choose 'CSV UTF-8 (Comma delimited)'"
+NOT_A_CSV = "{name} is not a CSV file. Upload a file whose name ends in .csv. " + SAVE_AS_CSV
+WORKBOOK = "The file is a spreadsheet workbook, not a CSV file. " + SAVE_AS_CSV
+NOT_UTF8 = "The file is not UTF-8 text. " + SAVE_AS_CSV
+NOT_CSV = "The file could not be read as CSV ({problem}). " + SAVE_AS_CSV
+TOO_BIG = (
+    "The file is {size}, larger than the {limit} a file can be. Split it into smaller files, "
+    "each with the column names in its first row"
+)
+TOO_MANY_ROWS = (
+    "The file has {rows:,} rows of reviews, more than the {limit:,} a file can have. Split it "
+    "into smaller files, each with the column names in its first row"
+)
+EMPTY = (
+    "The file is empty. It needs the column names in its first row, as in the template, then "
+    "one row per review"
+)
+SAVE_FAILED = "The file could not be saved because a value breaks a rule of the service"
+# Problems with the first row, the column names (row 1), also shown at the file input.
+MISSING_COLUMNS = (
+    "The first row must name every column of the format. These are missing: {columns}. "
+    "The template has them all"
+)
+UNKNOWN_COLUMNS = (
+    "The first row names columns that are not part of the format: {columns}. Remove them, or "
+    "spell them as the format page does"
+)
+REPEATED_COLUMNS = "The first row names these columns more than once: {columns}. Keep one of each"
 MORE_COLUMNS = "{listed} and {more:,} more"
 TOO_MANY_COLUMNS = (
     "The first row has {found:,} columns but the format has {expected}. Use the template, "
     "which has the column names in the first row"
 )
+# What the file input says when rows are wrong; the rows' problems are listed in a table.
+ROWS_HAVE_PROBLEMS = (
+    "{rows:,} row{s} of {name} {have} problems, listed below. Fix them, then upload the whole "
+    "file again"
+)
+
+# Problems in a row (row 2 onwards), shown as "Row 4, child_sex: <message>".
+WRONG_CELL_COUNT = (
+    "This row has {found} cells but the first row names {expected} columns. A cell that holds "
+    "a comma must be inside double quotes"
+)
+CELL_TOO_LONG = "This cell has {length:,} characters. A cell can have up to {limit:,}"
 CONTROL_CHARACTER = (
     "This cell contains a control character, such as a page break, that cannot be stored. Remove it"
 )
+NOT_A_CODE = '"{value}" is not a code this column can use. Use one of: {codes}'
+NOT_A_CODE_OR_EMPTY = (
+    '"{value}" is not a code this column can use. Use one of: {codes}, or leave the cell empty'
+)
+NOT_A_HARM_TYPE = (
+    '"{value}" is not a code this column can use. Use one or more of: {codes}, separated by ;'
+)
+CODE_MISSING = "This cell is empty. Use one of: {codes}"
+MONTH_MISSING = "This cell is empty. Write the {label} as YYYY-MM, like 2024-03"
+MONTH_NOT_YYYY_MM = '"{value}" is not a month written YYYY-MM, like 2024-03'
+MONTH_IN_FUTURE = '"{value}" is after this month. The {label} must be this month or earlier'
+MONTH_NOT_REAL = '"{value}" is not a real month. The month after the dash is 01 to 12, like 2024-03'
+AGE_INVALID = (
+    '"{value}" is not an age this column can use. Write a whole number from 0 to 17, or leave '
+    "the cell empty if the age is not recorded"
+)
+REFERENCE_MISSING = (
+    "This cell is empty. Write the child's reference: up to 20 letters, digits and dashes, "
+    "with at least one digit, like C-2024-007"
+)
+REFERENCE_INVALID = (
+    '"{value}" is not a reference this column can use. Write up to 20 letters, digits and '
+    "dashes, with at least one digit, like C-2024-007"
+)
+SUMMARY_TOO_LONG = (
+    "This cell has {length:,} characters. A learning summary can have up to {limit:,}"
+)
+SUMMARY_HAS_DATE = (
+    "The learning summary contains what looks like a full date, such as a date of birth. "
+    "Remove it: the file records months only, in the month columns"
+)
+ONLY_WHEN = (
+    "Leave this cell empty, or change {depends}: this question is answered only when "
+    "{condition} ({depends} is {values})"
+)
+STATUS_INVALID = (
+    '"{value}" is not a status this column can use. Use one of: {codes}, or leave the cell '
+    "empty for a draft"
+)
 STATUS_LEAD_ONLY = (
-    "Only a lead can import a review as complete. Change the status column to draft: a lead "
+    "Only a lead can import a review as complete. Change the status to draft: a lead "
     "can then mark the review complete on its page"
 )
-WRONG_CELL_COUNT = "This row has {found} cells but the header has {expected}"
-CELL_TOO_LONG = "This cell is longer than 2,000 characters"
+STATUS_INCOMPLETE = (
+    "The status is complete but these columns are empty: {missing}. Fill them in, or change "
+    "the status to draft"
+)
 REFERENCE_EXISTS = (
     "Your partnership already has a child with the reference {reference}. Import never "
     "changes existing records: remove this row or change the record on its page"
 )
 CHILD_DIFFERS = (
-    "The child {reference} appears on row {first} with different details. Rows about the "
-    "same child must repeat the same child columns"
+    "The child {reference} appears on row {first} with different details in {columns}. Rows "
+    "about the same child must repeat the same child columns"
 )
-STATUS_INCOMPLETE = "The status is complete but these are not answered: {missing}"
-STATUS_INVALID = "The status must be draft or complete"
-SAVE_FAILED = "The file could not be saved because a value breaks a rule of the service"
+SUMMARY_TITLE = "Nothing was imported: {count:,} problem{s} in {name}"
+# The error summary's last line when it lists only the first problems.
+MORE_PROBLEMS = "{more:,} more problem{s} in the table below"
+NOT_ALL_SHOWN = (
+    "The table shows the first {shown:,} problems; {more:,} more are not shown. Fix these, then "
+    "import the file again to see the rest"
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +161,8 @@ class Column:
 CHILD_FIELDS = ChildForm.Meta.fields
 REVIEW_FIELDS = ReviewForm.Meta.fields
 MONTH_FIELDS = {"incident_month", "notification_month", "completed_month"}
+# {question: (the question it depends on, the values that ask it, the condition in words)}
+DEPENDENT = dimensions.dependent_questions()
 
 COLUMNS = [
     *(Column(f"child_{f}", "child", f) for f in CHILD_FIELDS),
@@ -161,9 +251,23 @@ def template_csv() -> bytes:
 
 @dataclass
 class RowError:
-    row: int  # the line number in the file, header being 1
-    column: str
-    message: str
+    row: int  # the line number in the file: 0 the whole file, 1 the column names
+    column: str  # the column's name in the first row, or "" for a whole row or file
+    message: str  # what is wrong and what the file may hold instead
+
+    @property
+    def about_file(self) -> bool:
+        """A problem with the whole file or its first row, shown at the file input."""
+        return self.row <= 1
+
+    @property
+    def text(self) -> str:
+        """The message naming its row and column, as the error summary lists it."""
+        if self.about_file:
+            return self.message
+        if self.column:
+            return f"Row {self.row}, {self.column}: {self.message}"
+        return f"Row {self.row}: {self.message}"
 
 
 @dataclass
@@ -176,7 +280,7 @@ class ImportResult:
 def _form_data(row: dict) -> tuple[dict, dict]:
     child, review = {}, {}
     for column in COLUMNS:
-        value = unsafe_cell(row.get(column.name, "") or "").strip()
+        value = _cell(row, column.name)
         if column.form == "child":
             child[column.field] = value
         elif column.form == "review":
@@ -195,15 +299,107 @@ def _form_data(row: dict) -> tuple[dict, dict]:
     return child, review
 
 
-def _column_for(form_name: str, field: str) -> str:
-    if form_name == "child":
-        return f"child_{field}"
-    return field if field in REVIEW_FIELDS else "(row)"
+def _cell(row: dict, name: str) -> str:
+    return unsafe_cell(row.get(name, "") or "").strip()
+
+
+BY_FIELD = {(column.form, column.field): column for column in COLUMNS}
+
+
+def _quoted(value: str) -> str:
+    """A cell's value as a message quotes it: long values are cut short."""
+    return value if len(value) <= MAX_QUOTED else value[: MAX_QUOTED - 1] + "\u2026"
+
+
+def _codes(form, field: str) -> list[str]:
+    """The codes a column may hold: the values of the form field's declared choices."""
+    choices = getattr(form.fields[field], "choices", None) or []
+    return [str(value) for value, _ in choices if value != ""]
+
+
+def _or(values: list[str]) -> str:
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+
+
+def _row_message(form, column: Column, row: dict, error: ValidationError) -> str:
+    """The service's words for a form's error about one cell of a file: what the cell holds,
+    and what it may hold instead, derived from the declared choices and rules."""
+    field, value, code = column.field, _cell(row, column.name), error.code
+    params = error.params or {}
+    if field in MONTH_FIELDS:
+        if not value:
+            return MONTH_MISSING.format(label=field.replace("_", " "))
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", value):
+            return MONTH_NOT_YYYY_MM.format(value=_quoted(value))
+        year, _, month = value.partition("-")
+        if not (1 <= int(month) <= 12 and int(year) >= 1):
+            return MONTH_NOT_REAL.format(value=_quoted(value))
+        if date(int(year), int(month), 1) > date.today().replace(day=1):
+            return MONTH_IN_FUTURE.format(value=value, label=field.replace("_", " "))
+    elif code == "invalid_choice":
+        codes = ", ".join(_codes(form, field))
+        bad = _quoted(str(params.get("value", value)))
+        if field == "harm_types":
+            return NOT_A_HARM_TYPE.format(value=bad, codes=codes)
+        template = NOT_A_CODE if form.fields[field].required else NOT_A_CODE_OR_EMPTY
+        return template.format(value=bad, codes=codes)
+    elif code == "required" and field == "reference":
+        return REFERENCE_MISSING
+    elif code == "required" and _codes(form, field):
+        return CODE_MISSING.format(codes=", ".join(_codes(form, field)))
+    elif field == "age":
+        return AGE_INVALID.format(value=_quoted(value))
+    elif code == "reference_format":
+        return REFERENCE_INVALID.format(value=_quoted(value))
+    elif code == "max_length" and field == "learning_summary":
+        return SUMMARY_TOO_LONG.format(length=len(value), limit=params["limit_value"])
+    elif code == "summary_date":
+        return SUMMARY_HAS_DATE
+    elif field in DEPENDENT and value:
+        depends, values, condition = DEPENDENT[field]
+        asking = dimensions.dimension(depends)
+        depends_column = BY_FIELD[(asking.on, depends)].name
+        if _cell(row, depends_column) not in values:
+            asked = [code_ for code_ in asking.values if code_ in values]
+            return ONLY_WHEN.format(depends=depends_column, condition=condition, values=_or(asked))
+    return " ".join(error.messages)
+
+
+def _form_errors(number: int, form_name: str, form, row: dict) -> list[RowError]:
+    errors = []
+    for field, field_errors in form.errors.as_data().items():
+        column = BY_FIELD.get((form_name, field))
+        for error in field_errors:
+            if column is None:  # an error about the whole row
+                errors.append(RowError(number, "", " ".join(error.messages)))
+            else:
+                errors.append(RowError(number, column.name, _row_message(form, column, row, error)))
+    return errors
+
+
+def check_upload(name: str, size: int) -> list[RowError]:
+    """What is wrong with an uploaded file before it is read: its type by name, its size."""
+    if not name.lower().endswith(".csv"):
+        return [RowError(0, "", NOT_A_CSV.format(name=name))]
+    if size > MAX_BYTES:
+        return [RowError(0, "", too_big(size))]
+    return []
+
+
+def too_big(size: int) -> str:
+    """TOO_BIG for a file of `size` bytes."""
+    return TOO_BIG.format(size=filesizeformat(size), limit=filesizeformat(MAX_BYTES))
+
+
+# The first bytes of an XLSX (a zip) and of an older XLS workbook.
+WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
     if len(raw) > MAX_BYTES:
-        return None, [RowError(0, "", TOO_BIG)]
+        return None, [RowError(0, "", too_big(len(raw)))]
+    if raw.startswith(WORKBOOK_SIGNATURES):
+        return None, [RowError(0, "", WORKBOOK)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -225,7 +421,8 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
     if errors:
         return None, errors
     if len(numbered) - 1 > MAX_ROWS:
-        return None, [RowError(0, "", TOO_MANY_ROWS)]
+        message = TOO_MANY_ROWS.format(rows=len(numbered) - 1, limit=MAX_ROWS)
+        return None, [RowError(0, "", message)]
     rows = []
     for number, line in numbered[1:]:
         if len(line) != len(header):
@@ -235,7 +432,7 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
             continue
         row = dict(zip(header, line, strict=True))
         bad = [
-            RowError(number, name, CELL_TOO_LONG)
+            RowError(number, name, CELL_TOO_LONG.format(length=len(value), limit=MAX_CELL))
             if len(value) > MAX_CELL
             else RowError(number, name, CONTROL_CHARACTER)
             for name, value in row.items()
@@ -297,11 +494,12 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
         _rebind(review_form, review_data)
         for form_name, form in (("child", child_form), ("review", review_form)):
             if not form.is_valid():
-                for field, messages in form.errors.items():
-                    errors += [RowError(number, _column_for(form_name, field), m) for m in messages]
+                errors += _form_errors(number, form_name, form, row)
         status = (row.get("status") or "").strip() or c.Status.DRAFT
         if status not in c.Status.values:
-            errors.append(RowError(number, "status", STATUS_INVALID))
+            codes = ", ".join(c.Status.values)
+            message = STATUS_INVALID.format(value=_quoted(status), codes=codes)
+            errors.append(RowError(number, "status", message))
         elif status == c.Status.COMPLETE and not may_complete:
             errors.append(RowError(number, "status", STATUS_LEAD_ONLY))
         if not (child_form.is_valid() and review_form.is_valid()):
@@ -316,13 +514,15 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
         if key in children:
             first, first_data, child = children[key]
             if first_data != child_form.cleaned_data:
-                errors.append(
-                    RowError(
-                        number,
-                        "child_reference",
-                        CHILD_DIFFERS.format(reference=reference, first=first),
-                    )
+                differ = [
+                    BY_FIELD[("child", name)].name
+                    for name in CHILD_FIELDS
+                    if first_data.get(name) != child_form.cleaned_data.get(name)
+                ]
+                message = CHILD_DIFFERS.format(
+                    reference=reference, first=first, columns=", ".join(differ)
                 )
+                errors.append(RowError(number, "child_reference", message))
                 continue
         else:
             child = Child(partnership=partnership, created_by=by, **child_form.cleaned_data)
@@ -332,7 +532,7 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
         if status == c.Status.COMPLETE:
             missing = missing_dimensions(review)
             if missing:
-                names = ", ".join(question for _, question in missing)
+                names = ", ".join(BY_FIELD[("review", name)].name for name, _ in missing)
                 errors.append(RowError(number, "status", STATUS_INCOMPLETE.format(missing=names)))
                 continue
         reviews.append((key, review))
@@ -353,6 +553,70 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
             for number in rows_about[key]
         ]
         return ImportResult(errors=_in_order(errors) or [RowError(0, "", SAVE_FAILED)])
+
+
+@dataclass
+class Problems:
+    """A refused file's problems as the import page shows them.
+
+    Problems with the whole file or its first row are shown at the file input and the error
+    summary links there. Problems in rows are listed in a table, whose first line for each row
+    of the file has the id row-<number>; the error summary links each of the first few there.
+    """
+
+    errors: list[RowError]
+    name: str = "the file"
+    file_id: str = "id_file"
+    table_id: str = "import-errors"
+
+    @property
+    def about_file(self) -> bool:
+        return all(error.about_file for error in self.errors)
+
+    @property
+    def rows(self) -> int:
+        """How many rows of the file have problems."""
+        return len({error.row for error in self.errors if not error.about_file})
+
+    def title(self) -> str:
+        count = len(self.errors)
+        return SUMMARY_TITLE.format(count=count, s=pluralize(count), name=self.name)
+
+    def at_input(self) -> list[str]:
+        """What the file input says."""
+        if self.about_file:
+            return [error.message for error in self.errors]
+        rows = self.rows
+        have = "has" if rows == 1 else "have"
+        return [ROWS_HAVE_PROBLEMS.format(rows=rows, s=pluralize(rows), name=self.name, have=have)]
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(id to link to, message) for the error summary, the first MAX_SUMMARY of them."""
+        if self.about_file:
+            return [(self.file_id, error.message) for error in self.errors]
+        listed = [(f"row-{error.row}", error.text) for error in self.errors[:MAX_SUMMARY]]
+        more = len(self.errors) - MAX_SUMMARY
+        if more > 0:
+            listed.append((self.table_id, MORE_PROBLEMS.format(more=more, s=pluralize(more))))
+        return listed
+
+    def table(self) -> list[tuple[str, RowError]]:
+        """(id, problem) for the table, the first MAX_TABLE of them: each row's first problem
+        has the id the error summary links to, the others none."""
+        if self.about_file:
+            return []
+        lines, seen = [], set()
+        for error in self.errors[:MAX_TABLE]:
+            lines.append(("" if error.row in seen else f"row-{error.row}", error))
+            seen.add(error.row)
+        return lines
+
+    def not_shown(self) -> str:
+        """What the table leaves out, in words, or nothing."""
+        more = len(self.errors) - MAX_TABLE
+        if self.about_file or more <= 0:
+            return ""
+        return NOT_ALL_SHOWN.format(shown=MAX_TABLE, more=more)
 
 
 def _in_order(errors: list[RowError]) -> list[RowError]:

@@ -6,6 +6,8 @@ one, so that a missing answer is something someone chose, not a blank.
 
 from datetime import date
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
 from partnerships.text import PastedTextField
@@ -262,3 +264,27 @@ class ReviewFilterForm(forms.Form):
         max_value=2100,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+
+
+NO_FILE = "Select a CSV file to import"
+
+
+class ImportForm(forms.Form):
+    """The file to import. What is wrong inside it, reviews.exchange says; an empty file is
+    let through so that it says that too, in its own words."""
+
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="A CSV file in the review file format, saved as UTF-8, up to 5 MB",
+        allow_empty_file=True,
+        error_messages={"required": NO_FILE, "missing": NO_FILE, "invalid": NO_FILE},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("file", context={"label_size": Size.for_label(Size.MEDIUM)}),
+            Button("submit", "Import file"),
+        )

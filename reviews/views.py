@@ -18,13 +18,19 @@ from partnerships.models import Membership
 
 from . import exchange, selectors, services
 from .choices import HarmType, Status
-from .forms import ChildForm, ReviewFilterForm, ReviewForm, RevisionsForm, merge_theirs
+from .forms import (
+    ChildForm,
+    ImportForm,
+    ReviewFilterForm,
+    ReviewForm,
+    RevisionsForm,
+    merge_theirs,
+)
 from .models import Child, Review
 from .rules import missing_dimensions
 
 PAGE_SIZE = 25
 CSV = "text/csv; charset=utf-8"
-NO_FILE = "Select a CSV file to import"
 CHANGED_BEFORE_COMPLETE = (
     "{who} changed this review on {when}, after you opened it, so it has not been marked "
     "complete. Check their changes, then mark it complete again"
@@ -337,13 +343,17 @@ class ImportView(ReviewPagesMixin, TemplateView):
     template_name = "reviews/review_import.html"
     minimum_role = Membership.Role.CONTRIBUTOR
 
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ImportForm())
+        return super().get_context_data(**kwargs)
+
     def post(self, request, *args, **kwargs):
-        upload = request.FILES.get("file")
-        if upload is None:
-            errors = [exchange.RowError(0, "", NO_FILE)]
-        elif upload.size > exchange.MAX_BYTES:
-            errors = [exchange.RowError(0, "", exchange.TOO_BIG)]
-        else:
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        errors = exchange.check_upload(upload.name, upload.size)
+        if not errors:
             result = exchange.import_csv(
                 partnership=self.partnership, raw=upload.read(), by=request.user
             )
@@ -355,6 +365,7 @@ class ImportView(ReviewPagesMixin, TemplateView):
                 )
                 return redirect("reviews:list", slug=self.partnership.slug)
             errors = result.errors
-        return self.render_to_response(
-            self.get_context_data(import_errors=errors, filename=getattr(upload, "name", ""))
-        )
+        problems = exchange.Problems(errors, name=upload.name, file_id=form["file"].id_for_label)
+        for message in problems.at_input():
+            form.add_error("file", message)
+        return self.render_to_response(self.get_context_data(form=form, problems=problems))
