@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 SCALE_MAX = 3
 WIDTH = 640
 LEFT = 150  # room for row labels
+RANGE_LEFT = 240  # room for a theme's number and first words ("2. Practitioner confidence")
+# The SVG scales with its box, text included: templates keep it at least MIN_WIDTH px wide
+# (inside a scrolling region on a narrow screen), so 16px text never drawn below 12px.
+MIN_WIDTH = 480
 RIGHT = 30
 ROW = 36
 TOP = 30
@@ -35,11 +39,12 @@ class Chart:
 def range_chart(id: str, rows) -> Chart:
     """Each theme's national range (lower to upper quartile), median, and the partnership.
 
-    `rows` are (label, own mean or None, PeerRange or None).
+    `rows` are (label, own mean or None, PeerRange or None, full label for the
+    description); the label is drawn, so keep it short (a theme's short label).
     """
     height = TOP + ROW * len(rows) + 30
     drawn = []
-    for index, (label, own, spread) in enumerate(rows):
+    for index, (label, own, spread, _full) in enumerate(rows):
         y = TOP + ROW * index
         drawn.append(
             {
@@ -48,20 +53,24 @@ def range_chart(id: str, rows) -> Chart:
                 "middle": y + ROW / 2,
                 "band": (
                     {
-                        "x": _x(spread.lower_quartile),
-                        "width": round(_x(spread.upper_quartile) - _x(spread.lower_quartile), 1),
-                        "median": _x(spread.median),
+                        "x": _x(spread.lower_quartile, left=RANGE_LEFT),
+                        "width": round(
+                            _x(spread.upper_quartile, left=RANGE_LEFT)
+                            - _x(spread.lower_quartile, left=RANGE_LEFT),
+                            1,
+                        ),
+                        "median": _x(spread.median, left=RANGE_LEFT),
                     }
                     if spread
                     else None
                 ),
-                "own": _x(own) if own is not None else None,
+                "own": _x(own, left=RANGE_LEFT) if own is not None else None,
             }
         )
-    ticks = [{"value": value, "x": _x(value)} for value in range(SCALE_MAX + 1)]
+    ticks = [{"value": value, "x": _x(value, left=RANGE_LEFT)} for value in range(SCALE_MAX + 1)]
     described = [
-        f"{label}: yours {own:.1f}" + (f", England median {spread.median:.1f}" if spread else "")
-        for label, own, spread in rows
+        f"{full}: yours {own:.1f}" + (f", England median {spread.median:.1f}" if spread else "")
+        for _label, own, spread, full in rows
         if own is not None
     ]
     return Chart(
