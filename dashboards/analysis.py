@@ -67,6 +67,12 @@ def month_label(month: date) -> str:
     return month.strftime("%B %Y")
 
 
+class ShownQuestion(ConditionalQuestion):
+    """A choice of the area with its follow-up question under it, always shown."""
+
+    template = "dashboards/layout/shown_question.html"
+
+
 def _choice(label, choices, *, initial="", widget=None):
     return forms.ChoiceField(
         label=label,
@@ -157,22 +163,22 @@ class AnalysisForm(FilterForm):
 
     @cached_property
     def helper(self) -> FormHelper:
-        """crispy-forms-gds inside the page's own <form method="get">: the area's follow-up
-        question is revealed under its choice (all shown when JavaScript does not run)."""
+        """crispy-forms-gds inside the page's own <form method="get">: each area's follow-up
+        question (which region, partnership or partnerships) sits under its choice."""
         helper = FormHelper(self)
         helper.form_tag = False
         first, last = self.default_window
         helper.layout = Layout(
             ConditionalRadios(
                 "area",
-                "England",
-                ConditionalQuestion("A region", Field.select("region")),
-                ConditionalQuestion("One partnership", Field.select("partnership")),
-                ConditionalQuestion(
+                ShownQuestion("England"),
+                ShownQuestion("A region", Field.select("region")),
+                ShownQuestion("One partnership", Field.select("partnership")),
+                ShownQuestion(
                     "A chosen set of partnerships", Field.checkboxes("partnerships", small=True)
                 ),
             ),
-            Field.radios("month", legend_size=Size.SMALL, small=True),
+            Field.radios("month", small=True),
             HTML(
                 format_html(
                     '<p class="govuk-body">Leave both months empty to count the last complete '
@@ -181,8 +187,8 @@ class AnalysisForm(FilterForm):
                     month_label(last),
                 )
             ),
-            Field("start", legend_size=Size.SMALL),
-            Field("end", legend_size=Size.SMALL),
+            Field("start"),
+            Field("end"),
             Field.select("dimension", legend_size=Size.SMALL),
             Field.select("only_where", legend_size=Size.SMALL),
         )
