@@ -167,6 +167,7 @@ class AnalysisForm(FilterForm):
         question (which region, partnership or partnerships) sits under its choice."""
         helper = FormHelper(self)
         helper.form_tag = False
+        helper.disable_csrf = True  # a GET form: no token to leak into the address
         first, last = self.default_window
         helper.layout = Layout(
             ConditionalRadios(

@@ -36,6 +36,7 @@ class FilterForm(forms.Form):
     def helper(self) -> FormHelper:
         helper = FormHelper(self)
         helper.form_tag = False
+        helper.disable_csrf = True  # a GET form: no token to leak into the address
         names = self.select_fields if self.select_fields is not None else tuple(self.fields)
         helper.layout = Layout(*[Field.select(name, legend_size=Size.SMALL) for name in names])
         return helper
