@@ -378,11 +378,13 @@ class CompareView(PanelStaffMixin, TablesView):
         if self.cycle and self.items:
             item = next((i for i in self.items if i.ref == self.filters["item"]), self.items[0])
             context["item"] = item
+            counts = [self.distribution.get((item.ref, level.value), 0) for level in self.levels]
+            label = audit_tables.item_label(item)
             context["distribution_chart"] = charts.distribution_chart(
-                "item-distribution",
-                audit_tables.item_label(item),
-                self.levels,
-                [self.distribution.get((item.ref, level.value), 0) for level in self.levels],
+                "item-distribution", label, self.levels, counts
+            )
+            context["distribution_chart_narrow"] = charts.distribution_chart(
+                "item-distribution", label, self.levels, counts, narrow=True
             )
         context["previous"] = self.previous
         context["chosen"] = self.chosen
@@ -556,28 +558,31 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
         context = super().get_context_data(form=self.form, cycle=self.cycle, **kwargs)
         figures = self.audit_figures
         if figures and figures["own"]:
-            context["range_chart"] = charts.range_chart(
-                "theme-range",
-                [
-                    (
-                        audit_tables.theme_short_label(theme),
-                        figures["own"].get(theme.number),
-                        figures["national"].get(theme.number),
-                        audit_tables.theme_label(theme),
-                    )
-                    for theme in figures["themes"]
-                ]
-                + [
-                    (
-                        "All themes",
-                        figures["own"].get(OVERALL),
-                        figures["national"].get(OVERALL),
-                        "All themes",
-                    )
-                ],
+            range_rows = [
+                (
+                    audit_tables.theme_short_label(theme),
+                    figures["own"].get(theme.number),
+                    figures["national"].get(theme.number),
+                    audit_tables.theme_label(theme),
+                )
+                for theme in figures["themes"]
+            ] + [
+                (
+                    "All themes",
+                    figures["own"].get(OVERALL),
+                    figures["national"].get(OVERALL),
+                    "All themes",
+                )
+            ]
+            context["range_chart"] = charts.range_chart("theme-range", range_rows)
+            context["range_chart_narrow"] = charts.range_chart(
+                "theme-range", range_rows, narrow=True
             )
         if figures and figures["trend"]:
             context["trend_chart"] = charts.trend_chart("trend", figures["trend"])
+            context["trend_chart_narrow"] = charts.trend_chart(
+                "trend", figures["trend"], narrow=True
+            )
         context["previous"] = self.previous
         context["cycle_links"] = self.cycle_links()
         newest = self.cycles[0] if self.cycles else None

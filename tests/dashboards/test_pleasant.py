@@ -152,13 +152,17 @@ def test_dashboard_without_any_submitted_audit_opens_on_the_newest_cycle(client,
 
 def test_range_chart_draws_short_labels_and_describes_full_titles(client, lead, compared):
     """The chart draws "1. Leadership" (room for it: RANGE_LEFT) and its description names
-    the full title; the SVG sits in a labelled, focusable scrolling region."""
+    the full title; the wide drawing sits in a labelled, focusable scrolling region, and a
+    narrow drawing (labels above the ranges) is there for small screens, with text at
+    least 12px at either size."""
     client.force_login(lead)
     html = text(client.get(DASHBOARD))
-    assert ">1. Leadership</text>" in html
+    assert html.count(">1. Leadership</text>") == 2
     assert "1. Leadership, governance and strategy: yours 2.0" in html
-    assert 'class="app-chart__scroll" role="region" aria-label="Chart: ' in html
+    assert 'app-chart__wide" role="region" aria-label="Chart: ' in html
+    assert 'id="theme-range-narrow-title"' in html
     assert charts.MIN_WIDTH * 16 / charts.WIDTH >= 12
+    assert 290 * 16 / charts.NARROW_WIDTH >= 12  # 320 px less the page's margins
 
 
 # Titles --------------------------------------------------------------------------------
@@ -174,7 +178,7 @@ def test_dashboard_titles_say_which_filter_and_page(client, panel, compared):
         f"Compare partnerships: {CYCLE}, all regions, partnerships' own ratings"
     )
     completion = title(text(client.get(f"/panel/cycles/{CYCLE}/?region=london&status=submitted")))
-    assert completion.startswith(f"{CYCLE} cycle: completion, partnerships London, submitted")
+    assert completion.startswith(f"{CYCLE} cycle: completion (London, submitted)")
     for _ in range(analysis.RECORD_PAGE_SIZE + 1):
         RestrictedView.objects.create(user=panel, email=panel.email, path=ANALYSIS, filters={})
     record = title(text(client.get("/panel/analysis/record/?page=2")))

@@ -32,6 +32,7 @@ PANEL_PAGES = [
 ]
 LEAD_PAGES = ["/p/northshire/dashboard/", "/p/northshire/dashboard/?cycle=2024-25"]
 SMALLEST_CHART_TEXT = """() => Math.min(99, ...[...document.querySelectorAll('svg text')]
+    .filter(text => text.getBoundingClientRect().width > 0)
     .map(text => parseFloat(getComputedStyle(text).fontSize)
         * text.ownerSVGElement.getBoundingClientRect().width
         / text.ownerSVGElement.viewBox.baseVal.width))"""
