@@ -8,22 +8,31 @@ invalid filters included, and read back on /panel/analysis/record/. Nothing here
 downloaded: these figures are not protected, so none of them may leave in a file.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import (
+    HTML,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Field,
+    Layout,
+    Size,
+)
 from django import forms
 from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.views.generic import TemplateView
 
 from partnerships.mixins import RestrictedAnalysisMixin
 from partnerships.models import Partnership, RestrictedView
+from partnerships.months import MonthField
 from partnerships.services import restricted_view_record
 from reviews import dimensions as dims
 from reviews.dimensions import CHILDREN, REVIEWS, Dimension
-from reviews.forms import MonthWidget
 
 from . import dimension_tables as dt
 from . import figures as f
@@ -39,9 +48,6 @@ RECORD_PAGE_SIZE = 50
 REGION_MISSING = "Select a region, or choose another area"
 PARTNERSHIP_MISSING = "Select a partnership, or choose another area"
 CHOSEN_EMPTY = "Select at least 1 partnership for a chosen set of partnerships"
-MONTH_PART_MISSING = "Enter the {label} as a month and a year"
-MONTH_NOT_REAL = "Enter the month of the {label} as a number from 1 to 12"
-YEAR_NOT_4_DIGITS = "Enter the year of the {label} as 4 digits, for example 2022"
 WINDOW_HALF = "Enter the {label} as well, or leave both months empty"
 END_BEFORE_START = "The last month counted must be the same as or after the first month counted"
 NOT_ON_OFFER = "Select {label} from the list"
@@ -61,35 +67,10 @@ def month_label(month: date) -> str:
     return month.strftime("%B %Y")
 
 
-class WindowMonthField(forms.MultiValueField):
-    """A month and a year (GOV.UK date input without the day), as the 1st of the month.
-    Empty is allowed: the form then counts its default window."""
+class ShownQuestion(ConditionalQuestion):
+    """A choice of the area with its follow-up question under it, always shown."""
 
-    widget = MonthWidget
-
-    def __init__(self, *, label, short_label, **kwargs):
-        self.short_label = short_label
-        fields = (forms.CharField(required=False), forms.CharField(required=False))
-        super().__init__(fields, label=label, required=False, require_all_fields=False, **kwargs)
-
-    def compress(self, values):
-        month, year = [str(part or "").strip() for part in (list(values or []) + ["", ""])[:2]]
-        if not month and not year:
-            return None
-        if not month or not year:
-            raise forms.ValidationError(
-                MONTH_PART_MISSING.format(label=self.short_label), code="incomplete"
-            )
-        if not re.fullmatch(r"[0-9]{1,2}", month) or not 1 <= int(month) <= 12:
-            raise forms.ValidationError(MONTH_NOT_REAL.format(label=self.short_label), code="month")
-        if not re.fullmatch(r"[0-9]{4}", year) or int(year) < 1000:
-            raise forms.ValidationError(
-                YEAR_NOT_4_DIGITS.format(label=self.short_label), code="year"
-            )
-        return date(int(year), int(month), 1)
-
-    def clean(self, value):
-        return self.compress(value if isinstance(value, list | tuple) else [])
+    template = "dashboards/layout/shown_question.html"
 
 
 def _choice(label, choices, *, initial="", widget=None):
@@ -103,8 +84,12 @@ def _choice(label, choices, *, initial="", widget=None):
     )
 
 
-def dimension_choices() -> list[tuple[str, str]]:
-    return [(d.name, d.question) for d in dims.DIMENSIONS]
+def dimension_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The dimensions' questions under their section headings (a select's option groups)."""
+    return [
+        (heading, [(d.name, d.question) for d in members])
+        for heading, members in dimension_groups()
+    ]
 
 
 def measure_choices() -> list[tuple[str, str]]:
@@ -147,9 +132,10 @@ class AnalysisForm(FilterForm):
         initial=NOTIFICATION,
         widget=forms.RadioSelect,
     )
-    start = WindowMonthField(label="From", short_label="first month counted")
-    end = WindowMonthField(label="To", short_label="last month counted")
-    dimension = _choice("Break down by ethnicity and sex", dimension_choices(), initial="")
+    # Empty is allowed: both empty count the default window (the last complete year).
+    start = MonthField(label="From", short_label="first month counted", required=False)
+    end = MonthField(label="To", short_label="last month counted", required=False)
+    dimension = _choice("Break down by ethnicity and sex", [], initial="")
     only_where = _choice("Count only reviews where", measure_choices())
 
     AREA_FIELDS = ("area", "region", "partnership", "partnerships")
@@ -168,8 +154,46 @@ class AnalysisForm(FilterForm):
         self.fields["partnership"].choices = [("", "Select a partnership")] + named
         self.fields["partnerships"].choices = named
         self.fields["partnerships"].initial = []
+        self.fields["dimension"].choices = dimension_choices()
         self.fields["dimension"].initial = DEFAULT_DIMENSION
+        self.fields[
+            "dimension"
+        ].help_text = "Each answer to this question is shown by ethnic group, DfE code and sex."
         self.default_window = last_complete_year(today)
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy-forms-gds inside the page's own <form method="get">: each area's follow-up
+        question (which region, partnership or partnerships) sits under its choice."""
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True  # a GET form: no token to leak into the address
+        first, last = self.default_window
+        helper.layout = Layout(
+            ConditionalRadios(
+                "area",
+                ShownQuestion("England"),
+                ShownQuestion("A region", Field.select("region")),
+                ShownQuestion("One partnership", Field.select("partnership")),
+                ShownQuestion(
+                    "A chosen set of partnerships", Field.checkboxes("partnerships", small=True)
+                ),
+            ),
+            Field.radios("month", small=True),
+            HTML(
+                format_html(
+                    '<p class="govuk-body">Leave both months empty to count the last complete '
+                    "April to March year ({} to {}). Both months are included.</p>",
+                    month_label(first),
+                    month_label(last),
+                )
+            ),
+            Field("start"),
+            Field("end"),
+            Field.select("dimension", legend_size=Size.SMALL),
+            Field.select("only_where", legend_size=Size.SMALL),
+        )
+        return helper
 
     def clean(self):
         data = super().clean()

@@ -5,8 +5,9 @@ These count partnerships and average ratings, not children, so rule 1 of
 dashboards/disclosure.py does not apply; rule 4 (peer groups of at least 5) does.
 """
 
+import re
+
 from django.urls import reverse
-from django.utils.text import Truncator
 
 from audits.models import Audit
 
@@ -24,8 +25,22 @@ STATUSES = [
 STATUS_LABELS = dict(STATUSES)
 
 
-def short(text: str, length: int = 70) -> str:
-    return Truncator(text).chars(length)
+def item_label(item) -> str:
+    """An item's reference and its statement in full: a table cell wraps it."""
+    return f"{item.ref} {item.statement}"
+
+
+def theme_label(theme) -> str:
+    return f"{theme.number}. {theme.title}"
+
+
+def theme_short_label(theme) -> str:
+    """The theme's number and the first words of its title, up to its first colon, comma or
+    " and ": "1. Leadership" for "1. Leadership, governance and strategy". Never cut inside
+    a word, never an ellipsis; the rest of the title stays in the header for screen readers
+    and in the key of themes."""
+    head = re.split(r"[:,]| and ", theme.title, maxsplit=1)[0].strip()
+    return f"{theme.number}. {head}"
 
 
 # Completion ---------------------------------------------------------------------------
@@ -102,7 +117,9 @@ def _region_row(label, by_status):
 
 
 def _theme_columns(themes, first, kind=MEAN):
-    return [Column(first)] + [Column(f"Theme {theme.number}", kind) for theme in themes]
+    return [Column(first)] + [
+        Column(theme_label(theme), kind, short=theme_short_label(theme)) for theme in themes
+    ]
 
 
 def heat_map(partnerships, themes, means: dict, *, rating_label: str) -> Table:
@@ -180,7 +197,7 @@ def item_comparison(items, chosen, values, *, rating_label) -> Table:
         [Column("Item")] + [Column(p.name, MEAN) for p in chosen],
         [
             Row(
-                f"{item.ref} {short(item.statement)}",
+                item_label(item),
                 [values.get((p.pk, item.ref)) for p in chosen],
             )
             for item in items
@@ -193,7 +210,7 @@ def distribution_table(items, levels, counts) -> Table:
     rows = []
     for item in items:
         cells = [counts.get((item.ref, level.value), 0) for level in levels]
-        rows.append(Row(f"{item.ref} {short(item.statement)}", cells + [sum(cells)]))
+        rows.append(Row(item_label(item), cells + [sum(cells)]))
     return Table(
         "distribution",
         "Partnerships at each rating level, by item",
@@ -209,7 +226,7 @@ def distribution_table(items, levels, counts) -> Table:
 
 def peer_table(themes, own, moderated, national, regional, region_name) -> Table:
     """The partnership's theme means beside the national and regional quartiles."""
-    keys = [(theme.number, f"{theme.number}. {theme.title}") for theme in themes]
+    keys = [(theme.number, theme_label(theme)) for theme in themes]
     keys.append((OVERALL, "All themes"))
     rows = []
     for key, label in keys:
@@ -245,7 +262,7 @@ def peer_table(themes, own, moderated, national, regional, region_name) -> Table
 
 
 def own_change_table(themes, now, then, matching, previous_name) -> Table:
-    keys = [(theme.number, f"{theme.number}. {theme.title}") for theme in themes]
+    keys = [(theme.number, theme_label(theme)) for theme in themes]
     keys.append((OVERALL, "All themes"))
     rows = []
     for key, label in keys:

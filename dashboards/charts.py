@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 SCALE_MAX = 3
 WIDTH = 640
 LEFT = 150  # room for row labels
+RANGE_LEFT = 240  # room for a theme's number and first words ("2. Practitioner confidence")
+# The SVG scales with its box, text included: templates keep it at least MIN_WIDTH px wide
+# (inside a scrolling region on a narrow screen), so 16px text never drawn below 12px.
+MIN_WIDTH = 480
 RIGHT = 30
 ROW = 36
 TOP = 30
@@ -32,88 +36,118 @@ class Chart:
     extra: dict = field(default_factory=dict)
 
 
-def range_chart(id: str, rows) -> Chart:
+NARROW_WIDTH = 360  # a narrow screen's chart: drawn at 290 to 400 px, its text 13 to 18px
+STACKED_ROW = 56  # a stacked row: the label on a line of its own above the range
+
+
+def range_chart(id: str, rows, *, narrow: bool = False) -> Chart:
     """Each theme's national range (lower to upper quartile), median, and the partnership.
 
-    `rows` are (label, own mean or None, PeerRange or None).
+    `rows` are (label, own mean or None, PeerRange or None, full label for the
+    description); the label is drawn, so keep it short (a theme's short label). The
+    `narrow` chart, for a small screen, puts each label above its range so the range
+    takes the whole width; the page shows one or the other by the screen's width.
     """
-    height = TOP + ROW * len(rows) + 30
+    width = NARROW_WIDTH if narrow else WIDTH
+    left = 12 if narrow else RANGE_LEFT
+    row = STACKED_ROW if narrow else ROW
+
+    def x(value):
+        return _x(value, left=left, width=width, right=16 if narrow else RIGHT)
+
     drawn = []
-    for index, (label, own, spread) in enumerate(rows):
-        y = TOP + ROW * index
+    for index, (label, own, spread, _full) in enumerate(rows):
+        y = TOP + row * index
+        middle = y + (38 if narrow else ROW / 2)  # the range's centre line
         drawn.append(
             {
                 "label": label,
+                "label_y": y + 12 if narrow else middle,
                 "y": y,
-                "middle": y + ROW / 2,
+                "middle": middle,
                 "band": (
                     {
-                        "x": _x(spread.lower_quartile),
-                        "width": round(_x(spread.upper_quartile) - _x(spread.lower_quartile), 1),
-                        "median": _x(spread.median),
+                        "x": x(spread.lower_quartile),
+                        "width": round(x(spread.upper_quartile) - x(spread.lower_quartile), 1),
+                        "median": x(spread.median),
+                        "y": middle - 10,
+                        "median_top": middle - 14,
+                        "median_bottom": middle + 14,
                     }
                     if spread
                     else None
                 ),
-                "own": _x(own) if own is not None else None,
+                "own": x(own) if own is not None else None,
             }
         )
-    ticks = [{"value": value, "x": _x(value)} for value in range(SCALE_MAX + 1)]
+    ticks = [{"value": value, "x": x(value)} for value in range(SCALE_MAX + 1)]
     described = [
-        f"{label}: yours {own:.1f}" + (f", England median {spread.median:.1f}" if spread else "")
-        for label, own, spread in rows
+        f"{full}: yours {own:.1f}" + (f", England median {spread.median:.1f}" if spread else "")
+        for _label, own, spread, full in rows
         if own is not None
     ]
     return Chart(
-        id=id,
+        id=f"{id}-narrow" if narrow else id,
         title="Your mean ratings against England's range",
         description="; ".join(described) or "No ratings yet.",
-        width=WIDTH,
-        height=height,
+        width=width,
+        height=TOP + row * len(rows) + 30,
         rows=drawn,
         ticks=ticks,
-        extra={"axis_y": TOP + ROW * len(rows)},
+        extra={"axis_y": TOP + row * len(rows), "narrow": narrow},
     )
 
 
-def distribution_chart(id: str, item_label: str, levels, counts: list[int]) -> Chart:
-    """How many partnerships gave one item each rating: a bar per level."""
+def distribution_chart(
+    id: str, item_label: str, levels, counts: list[int], *, narrow: bool = False
+) -> Chart:
+    """How many partnerships gave one item each rating: a bar per level (on a `narrow`
+    chart, each level's label above its bar)."""
+    width = NARROW_WIDTH if narrow else WIDTH
+    left = 12 if narrow else LEFT
+    row = STACKED_ROW if narrow else ROW
     most = max(counts, default=0) or 1
     drawn = []
     for index, (level, count) in enumerate(zip(levels, counts, strict=True)):
-        y = TOP + ROW * index
-        length = round((WIDTH - LEFT - RIGHT - 40) * count / most, 1)
+        y = TOP + row * index
+        length = round((width - left - RIGHT - 40) * count / most, 1)
+        bar_y = y + 22 if narrow else y + 6
         drawn.append(
             {
                 "label": f"{level.value} {level.label}",
-                "y": y + 6,
-                "middle": y + ROW / 2,
+                "label_x": left if narrow else 0,
+                "label_y": y + 8 if narrow else y + ROW / 2,
+                "y": bar_y,
+                "middle": bar_y + 12,
+                "x": left,
                 "length": length,
                 "count": count,
-                "text_x": LEFT + length + 6,
+                "text_x": left + length + 6,
             }
         )
     return Chart(
-        id=id,
+        id=f"{id}-narrow" if narrow else id,
         title=f"Partnerships at each rating level: {item_label}",
         description="; ".join(f"{row['label']}: {row['count']}" for row in drawn),
-        width=WIDTH,
-        height=TOP + ROW * len(levels) + 10,
+        width=width,
+        height=TOP + row * len(levels) + 10,
         rows=drawn,
     )
 
 
-def trend_chart(id: str, points) -> Chart:
-    """The partnership's overall mean across cycles, with England's median where shown."""
-    left, right, top, plot_height = 50, 30, 20, 180
-    step = (WIDTH - left - right) / max(len(points) - 1, 1)
+def trend_chart(id: str, points, *, narrow: bool = False) -> Chart:
+    """The partnership's overall mean across cycles, with England's median where shown
+    (`narrow`: the same on a narrower canvas, so its text stays large on a small screen)."""
+    width = NARROW_WIDTH if narrow else WIDTH
+    left, right, top, plot_height = 50, 40, 20, 180
+    step = (width - left - right) / max(len(points) - 1, 1)
 
     def y(value):
         return round(top + plot_height * (1 - value / SCALE_MAX), 1)
 
     drawn = []
     for index, point in enumerate(points):
-        x = round(left + step * index if len(points) > 1 else (WIDTH / 2), 1)
+        x = round(left + step * index if len(points) > 1 else (width / 2), 1)
         drawn.append(
             {
                 "label": point["cycle"],
@@ -125,7 +159,7 @@ def trend_chart(id: str, points) -> Chart:
     own_line = " ".join(f"{p['x']},{p['own']}" for p in drawn if p["own"] is not None)
     median_line = " ".join(f"{p['x']},{p['median']}" for p in drawn if p["median"] is not None)
     return Chart(
-        id=id,
+        id=f"{id}-narrow" if narrow else id,
         title="Your mean rating across cycles, all themes",
         description="; ".join(
             f"{point['cycle']}: yours {point['mean']:.1f}"
@@ -134,7 +168,7 @@ def trend_chart(id: str, points) -> Chart:
             if point["mean"] is not None
         )
         or "No ratings yet.",
-        width=WIDTH,
+        width=width,
         height=top + plot_height + 40,
         rows=drawn,
         ticks=[{"value": value, "y": y(value)} for value in range(SCALE_MAX + 1)],
@@ -142,7 +176,7 @@ def trend_chart(id: str, points) -> Chart:
             "own_line": own_line,
             "median_line": median_line,
             "left": left,
-            "right": WIDTH - right,
+            "right": width - right,
             "label_y": top + plot_height + 24,
         },
     )

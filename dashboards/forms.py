@@ -4,8 +4,10 @@ reported in the error summary and the page falls back to its default."""
 
 from datetime import date
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
-from django.utils.text import Truncator
+from django.utils.functional import cached_property
 
 from .selectors import MODERATED, SELF
 
@@ -22,7 +24,22 @@ def financial_year(start_year: int) -> tuple[date, date]:
 
 
 class FilterForm(forms.Form):
-    """A GET form whose invalid values fall back to the field's initial value."""
+    """A GET form whose invalid values fall back to the field's initial value.
+
+    Rendered by crispy-forms-gds inside the page's own <form method="get"> (which holds the
+    button), so the helper renders no form tag: `select_fields` are the drop-downs shown.
+    """
+
+    select_fields: tuple[str, ...] | None = None  # None: every field, as a select
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True  # a GET form: no token to leak into the address
+        names = self.select_fields if self.select_fields is not None else tuple(self.fields)
+        helper.layout = Layout(*[Field.select(name, legend_size=Size.SMALL) for name in names])
+        return helper
 
     def values(self) -> dict:
         self.is_valid()
@@ -65,6 +82,8 @@ class CompletionForm(FilterForm):
 
 
 class CompareForm(FilterForm):
+    select_fields = ("cycle", "region", "rating", "item")  # "compare": the heat map's ticks
+
     cycle = forms.ChoiceField(label="Cycle", required=False)
     region = forms.ChoiceField(label="Region", required=False, initial=ENGLAND)
     rating = forms.ChoiceField(
@@ -81,9 +100,7 @@ class CompareForm(FilterForm):
         self.fields["cycle"].choices = [(cycle.name, cycle.name) for cycle in cycles]
         self.fields["cycle"].initial = cycles[0].name if cycles else ""
         self.fields["region"].choices = _region_choices(regions, "All regions")
-        self.fields["item"].choices = [
-            (item.ref, f"{item.ref} {Truncator(item.statement).chars(50)}") for item in items
-        ]
+        self.fields["item"].choices = [(item.ref, f"{item.ref} {item.statement}") for item in items]
         self.fields["item"].initial = items[0].ref if items else ""
         self.fields["compare"].choices = [(p.slug, p.name) for p in partnerships]
         self.fields["compare"].initial = []
@@ -100,7 +117,7 @@ class CompareForm(FilterForm):
 class DashboardForm(FilterForm):
     cycle = forms.ChoiceField(label="Cycle", required=False)
 
-    def __init__(self, *args, cycles, **kwargs):
+    def __init__(self, *args, cycles, default="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cycle"].choices = [(cycle.name, cycle.name) for cycle in cycles]
-        self.fields["cycle"].initial = cycles[0].name if cycles else ""
+        self.fields["cycle"].initial = default or (cycles[0].name if cycles else "")

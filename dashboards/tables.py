@@ -21,8 +21,14 @@ NUMERIC = {COUNT, PERCENT, MEAN, CHANGE, PARTNERSHIPS}
 
 @dataclass
 class Column:
-    label: str
+    label: str  # in full: the header of a file, and what a screen reader hears
     kind: str = TEXT
+    short: str = ""  # a prefix of the label, ending at a word, shown on a narrow header
+
+    @property
+    def rest(self) -> str:
+        """What follows the short label: visually hidden, so the header reads in full."""
+        return self.label.removeprefix(self.short) if self.short else ""
 
     @property
     def numeric(self) -> bool:

@@ -127,11 +127,21 @@ class CompletionView(PanelStaffMixin, TablesView):
         counts = selectors.completion_counts(self.cycle)
         return audit_tables.completion_tables(counts, self.regions, rows, cycle=self.cycle)
 
+    def filter_words(self) -> str:
+        """The filters of the list, in words for the page title: "North West, draft"."""
+        filters = self.form.values()
+        region = self.region_named(filters["region"])
+        words = [region.name] if region else []
+        if filters["status"]:
+            words.append(audit_tables.STATUS_LABELS[filters["status"]].lower())
+        return ", ".join(words)
+
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         kwargs.update(  # the cycle object, in place of the URL's name
             cycle=self.cycle,
             form=self.form,
+            filter_words=self.filter_words(),
             today=today,
             days_left=(self.cycle.closes_on - today).days,
             days_since_closing=(today - self.cycle.closes_on).days,
@@ -368,14 +378,19 @@ class CompareView(PanelStaffMixin, TablesView):
         if self.cycle and self.items:
             item = next((i for i in self.items if i.ref == self.filters["item"]), self.items[0])
             context["item"] = item
+            counts = [self.distribution.get((item.ref, level.value), 0) for level in self.levels]
+            label = audit_tables.item_label(item)
             context["distribution_chart"] = charts.distribution_chart(
-                "item-distribution",
-                f"{item.ref} {audit_tables.short(item.statement, 60)}",
-                self.levels,
-                [self.distribution.get((item.ref, level.value), 0) for level in self.levels],
+                "item-distribution", label, self.levels, counts
+            )
+            context["distribution_chart_narrow"] = charts.distribution_chart(
+                "item-distribution", label, self.levels, counts, narrow=True
             )
         context["previous"] = self.previous
         context["chosen"] = self.chosen
+        context["item_table"] = context["tables"].get("items")
+        context["region"] = self.region
+        context["rating_label"] = RATING_LABELS[self.filters["rating"]] if self.cycle else ""
         return context
 
 
@@ -394,13 +409,46 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
         return selectors.cycles_with_audits()
 
     @cached_property
+    def own_trend(self) -> list[dict]:
+        """The partnership's overall mean in each cycle where it submitted its audit."""
+        return selectors.audit_trend(self.partnership, SELF)
+
+    @cached_property
+    def scored_cycle_names(self) -> set[str]:
+        return {row["cycle"] for row in self.own_trend}
+
+    @cached_property
+    def default_cycle(self):
+        """The latest cycle with something to compare: the partnership's own submitted or
+        accepted audit. A newer cycle whose audit is still in draft is one link away."""
+        return next(
+            (cycle for cycle in self.cycles if cycle.name in self.scored_cycle_names),
+            self.cycles[0] if self.cycles else None,
+        )
+
+    @cached_property
     def form(self):
-        return DashboardForm(self.request.GET or None, cycles=self.cycles)
+        return DashboardForm(
+            self.request.GET or None,
+            cycles=self.cycles,
+            default=self.default_cycle.name if self.default_cycle else "",
+        )
 
     @cached_property
     def cycle(self):
         name = self.form.values()["cycle"]
         return next((cycle for cycle in self.cycles if cycle.name == name), None)
+
+    def cycle_links(self) -> list[dict]:
+        """Every cycle with an audit, newest first, each a link to its figures."""
+        return [
+            {
+                "name": cycle.name,
+                "current": cycle == self.cycle,
+                "scored": cycle.name in self.scored_cycle_names,
+            }
+            for cycle in self.cycles
+        ]
 
     @cached_property
     def previous(self):
@@ -456,7 +504,7 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
                     else None
                 ),
             }
-            for row in selectors.audit_trend(self.partnership, SELF)
+            for row in self.own_trend
         ]
         return {
             "themes": themes,
@@ -510,21 +558,37 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
         context = super().get_context_data(form=self.form, cycle=self.cycle, **kwargs)
         figures = self.audit_figures
         if figures and figures["own"]:
-            context["range_chart"] = charts.range_chart(
-                "theme-range",
-                [
-                    (
-                        f"Theme {theme.number}",
-                        figures["own"].get(theme.number),
-                        figures["national"].get(theme.number),
-                    )
-                    for theme in figures["themes"]
-                ]
-                + [("All themes", figures["own"].get(OVERALL), figures["national"].get(OVERALL))],
+            range_rows = [
+                (
+                    audit_tables.theme_short_label(theme),
+                    figures["own"].get(theme.number),
+                    figures["national"].get(theme.number),
+                    audit_tables.theme_label(theme),
+                )
+                for theme in figures["themes"]
+            ] + [
+                (
+                    "All themes",
+                    figures["own"].get(OVERALL),
+                    figures["national"].get(OVERALL),
+                    "All themes",
+                )
+            ]
+            context["range_chart"] = charts.range_chart("theme-range", range_rows)
+            context["range_chart_narrow"] = charts.range_chart(
+                "theme-range", range_rows, narrow=True
             )
         if figures and figures["trend"]:
             context["trend_chart"] = charts.trend_chart("trend", figures["trend"])
+            context["trend_chart_narrow"] = charts.trend_chart(
+                "trend", figures["trend"], narrow=True
+            )
         context["previous"] = self.previous
+        context["cycle_links"] = self.cycle_links()
+        newest = self.cycles[0] if self.cycles else None
+        context["newest_unscored"] = (
+            newest if newest and newest.name not in self.scored_cycle_names else None
+        )
         context["sees_own_reviews"] = access.sees_own_review_figures(self.role)
         context["review_tables"] = self.own_review_tables
         return context

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from dashboards import analysis
-from partnerships import services
+from partnerships import months, services
 from partnerships.models import Region, RestrictedView
 from tests.dashboards.factories import complete_review
 from tests.partnerships.factories import PartnershipFactory, UserFactory
@@ -182,8 +182,8 @@ def test_an_invalid_query_is_recorded_with_what_was_asked(client, panel):
     html = page(client, "area=chosen&start_month=13&start_year=2022&end_month=1&end_year=22")
     assert errors(html) == [
         analysis.CHOSEN_EMPTY,
-        analysis.MONTH_NOT_REAL.format(label="first month counted"),
-        analysis.YEAR_NOT_4_DIGITS.format(label="last month counted"),
+        months.MONTH_NOT_REAL.format(label="first month counted"),
+        months.YEAR_NOT_4_DIGITS.format(label="last month counted"),
     ]
     view = RestrictedView.objects.get()
     assert view.filters["area"] == "england"
@@ -529,11 +529,11 @@ def test_every_dimension_and_the_findings_are_shown(client, panel, disclosures):
         ("start_month=4&start_year=2024&end_month=3&end_year=2024", [analysis.END_BEFORE_START]),
         (
             "start_month=0&start_year=2024&end_month=3&end_year=2024",
-            [analysis.MONTH_NOT_REAL.format(label="first month counted")],
+            [months.MONTH_NOT_REAL.format(label="first month counted")],
         ),
         (
             "start_month=1&start_year=24&end_month=3&end_year=2024",
-            [analysis.YEAR_NOT_4_DIGITS.format(label="first month counted")],
+            [months.YEAR_NOT_4_DIGITS.format(label="first month counted")],
         ),
         (
             "start_month=1&start_year=2022",
@@ -541,7 +541,7 @@ def test_every_dimension_and_the_findings_are_shown(client, panel, disclosures):
         ),
         (
             "start_month=1&end_month=3&end_year=2024",
-            [analysis.MONTH_PART_MISSING.format(label="first month counted")],
+            [months.MONTH_PART_MISSING.format(label="first month counted")],
         ),
         ("area=region", [analysis.REGION_MISSING]),
         ("area=partnership", [analysis.PARTNERSHIP_MISSING]),

@@ -51,7 +51,7 @@ def test_panel_fills_the_filters_by_keyboard(new_journey, northshire, eastmere, 
     page = staff.page
     expect(page.get_by_test_id("restricted-marker")).to_contain_text("Restricted")
 
-    england = page.locator("#id_area")
+    england = page.locator("#id_area_0")
     staff.tab_to(england)
     for _ in range(3):
         page.keyboard.press("ArrowDown")
@@ -60,14 +60,14 @@ def test_panel_fills_the_filters_by_keyboard(new_journey, northshire, eastmere, 
     staff.tab_to(chosen)
     page.keyboard.press("Space")
     expect(chosen).to_be_checked()
-    staff.tab_to(page.locator("#id_month"))
+    staff.tab_to(page.locator("#id_month_1"))
     page.keyboard.press("ArrowDown")
     expect(page.get_by_label("Incident month", exact=True)).to_be_checked()
     for field, value in [
-        ("#id_start", "1"),
-        ("#id_start_year", "2022"),
-        ("#id_end", "3"),
-        ("#id_end_year", "2024"),
+        ("#id_start_0", "1"),
+        ("#id_start_1", "2022"),
+        ("#id_end_0", "3"),
+        ("#id_end_1", "2024"),
     ]:
         staff.tab_to(page.locator(field))
         page.keyboard.type(value)
