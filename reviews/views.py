@@ -231,11 +231,13 @@ class ReviewCreateView(CaseFormView):
         return None, None
 
     def next_url(self, review):
-        start = {section.slug for section in start_sections(child_known=True)}
+        """The first review section the page did not show; the review itself when the page
+        showed them all (as the one-page form did)."""
+        shown = {section.slug for section in self.sections(self.request.POST)}
         after = [
-            s for s in dimensions.SECTIONS if s.on == dimensions.REVIEW and s.slug not in start
+            s for s in dimensions.SECTIONS if s.on == dimensions.REVIEW and s.slug not in shown
         ]
-        return section_url(review, after[0]) if after else check_url(review)
+        return section_url(review, after[0]) if after else review.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(child=self.child, creating=True, **kwargs)
