@@ -148,7 +148,7 @@ def test_invalid_file_lists_each_problem_and_saves_nothing(client, northshire, c
     ]
     assert "girl is not one of the available choices" in table[0][2]
     assert table[1][2].startswith("The reference must include a digit")
-    assert table[2][2].startswith("Enter a real month for the incident month")
+    assert table[2][2].startswith("Enter the month of the incident month")  # partnerships.months
     assert counts() == before
 
 
