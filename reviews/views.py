@@ -364,7 +364,8 @@ class ReviewSectionView(ReviewEditView):
         return CaseFormView.get(self, request, *args, **kwargs)
 
     def next_url(self, review):
-        return CaseFormView.next_url(self, review)
+        after = dimensions.SECTIONS[dimensions.SECTIONS.index(self.section) + 1 :]
+        return section_url(review, after[0]) if after else check_url(review)
 
     def get_context_data(self, **kwargs):
         index = dimensions.SECTIONS.index(self.section)
