@@ -7,7 +7,7 @@ one, so that a missing answer is something someone chose, not a blank.
 from datetime import date
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout
+from crispy_forms_gds.layout import Div, Field, Layout
 from django import forms
 
 from partnerships import months
@@ -51,8 +51,8 @@ def _month(label, **kwargs):
 class SectionMixin:
     """A form asking only some of its fields (one page of the review form, `only`), laid out
     with crispy-forms-gds inside the page's own <form>: each follow-up question is revealed
-    under the answer that asks it (GOV.UK conditional reveal; without JavaScript every
-    follow-up shows, with its "Only when" hint)."""
+    by the answers that ask it (see _layout; without JavaScript every follow-up shows, with
+    its "Only when" hint)."""
 
     def _keep_only(self, only):
         if only is not None:
@@ -69,15 +69,13 @@ class SectionMixin:
         return field_anchor(self, name)
 
 
-def _conditions(form) -> dict[str, dict[str, list[str]]]:
-    """{question: {value: [follow-up questions revealed under it]}} for this form's fields.
-    A follow-up asked for one value only is revealed under it; one asked for several values
-    (an action, when risk was partly or fully recognised) stays a question of its own."""
-    revealed: dict[str, dict[str, list[str]]] = {}
+def _follow_ups(form) -> dict[str, list[tuple[frozenset, list[str]]]]:
+    """{question: [(the answers that ask them, [follow-up questions])]} for this form."""
+    groups: dict[str, dict[frozenset, list[str]]] = {}
     for name, (condition, values, _) in dimensions.dependent_questions().items():
-        if name in form.fields and condition in form.fields and len(values) == 1:
-            revealed.setdefault(condition, {}).setdefault(next(iter(values)), []).append(name)
-    return revealed
+        if name in form.fields and condition in form.fields:
+            groups.setdefault(condition, {}).setdefault(values, []).append(name)
+    return {condition: list(by_values.items()) for condition, by_values in groups.items()}
 
 
 def _item(form, name):
@@ -98,26 +96,27 @@ def _item(form, name):
 
 
 def _layout(form) -> list:
-    revealed = _conditions(form)
-    inside = {q for by_value in revealed.values() for qs in by_value.values() for q in qs}
+    """Each question in order; a question's follow-ups just after it, in a panel the service's
+    script reveals for the answers that ask them (data-app-reveal: several answers may ask
+    one follow-up, as risk partly or fully recognised asks whether action followed). Without
+    JavaScript the panel shows, with each follow-up's "Only when" hint."""
+    follow_ups = _follow_ups(form)
+    inside = {q for groups in follow_ups.values() for _values, qs in groups for q in qs}
     items = []
     for name in form.fields:
         if name in inside:
             continue
-        if name in revealed:
+        items.append(_item(form, name))
+        for values, questions in follow_ups.get(name, []):
             items.append(
-                ConditionalRadios(
-                    name,
-                    *(
-                        ConditionalQuestion(label, *(_item(form, q) for q in revealed[name][value]))
-                        if value in revealed[name]
-                        else label
-                        for value, label in form.fields[name].choices
-                    ),
+                Div(
+                    *(_item(form, question) for question in questions),
+                    css_class="app-reveal",
+                    css_id=f"{form[questions[0]].auto_id}-reveal",
+                    data_app_reveal=form[name].html_name,
+                    data_app_reveal_values=" ".join(sorted(values)),
                 )
             )
-        else:
-            items.append(_item(form, name))
     return items
 
 
@@ -126,8 +125,7 @@ def field_anchor(form, name) -> str:
     bound = form[name]
     widget = bound.field.widget
     if isinstance(widget, forms.RadioSelect):
-        # Radios number from 1, but from 0 when they reveal a follow-up question.
-        return f"id_{bound.html_name}_{0 if name in _conditions(form) else 1}"
+        return f"id_{bound.html_name}_1"  # crispy-forms-gds numbers radios from 1
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return f"id_{bound.html_name}_1"
     if isinstance(widget, forms.MultiWidget):

@@ -30,7 +30,9 @@ def test_a_section_saves_its_answers_and_goes_on_to_check_answers(client, contri
     review = ReviewFactory(child__partnership=northshire)
     client.force_login(contributor)
     url = f"{LIST}{review.pk}/edit/what-the-review-did/"
-    assert "data-aria-controls" in client.get(url).content.decode() or True
+    html = client.get(url).content.decode()
+    assert 'data-app-reveal="review-disclosure" data-app-reveal-values="yes"' in html
+    assert 'data-app-reveal="review-risk_recognised" data-app-reveal-values="fully partly"' in html
     response = client.post(url, {**seen(review), "review-disclosure": "yes"})
     assert response["Location"] == f"{LIST}{review.pk}/check/"
     review.refresh_from_db()
