@@ -72,8 +72,9 @@ def error_list(pairs):
 def review_name(review: Review) -> str:
     """A name for a review that no other review shares: its number, type, child and month."""
     month = review.incident_month.strftime("%B %Y") if review.incident_month else ""
+    kind = review.get_review_type_display()
     return (
-        f"Review {review.pk}: {review.get_review_type_display().lower()} about "
+        f"Review {review.pk}: {kind[:1].lower()}{kind[1:]} about "
         f"{review.child.reference}, incident {month}"
     )
 
