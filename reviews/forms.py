@@ -7,7 +7,7 @@ one, so that a missing answer is something someone chose, not a blank.
 from datetime import date
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Div, Field, Layout
+from crispy_forms_gds.layout import Div, Field, Layout, Size
 from django import forms
 
 from partnerships import months
@@ -81,18 +81,18 @@ def _follow_ups(form) -> dict[str, list[tuple[frozenset, list[str]]]]:
 def _item(form, name):
     widget = form.fields[name].widget
     if isinstance(widget, forms.CheckboxSelectMultiple):
-        return Field.checkboxes(name)
+        return Field.checkboxes(name, legend_size=Size.SMALL)
     if isinstance(widget, forms.RadioSelect):
-        return Field.radios(name)
+        return Field.radios(name, legend_size=Size.SMALL)
     if isinstance(widget, forms.Select):
-        return Field.select(name)
+        return Field(name, context={"label_size": Size.for_label(Size.SMALL)})
     if isinstance(widget, forms.Textarea):
-        return Field.textarea(name, max_characters=LEARNING_SUMMARY_MAX)
+        return Field.textarea(name, label_size=Size.SMALL, max_characters=LEARNING_SUMMARY_MAX)
     if isinstance(widget, forms.MultiWidget):
-        return Field(name)
+        return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
     if name == "age":
-        return Field.text(name, field_width=2)
-    return Field.text(name, field_width=10)
+        return Field.text(name, label_size=Size.SMALL, field_width=2)
+    return Field.text(name, label_size=Size.SMALL, field_width=10)
 
 
 def _layout(form) -> list:

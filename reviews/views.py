@@ -407,7 +407,8 @@ def _shown(instance, name) -> str:
 
 
 def _question(instance, name) -> str:
-    return str(instance._meta.get_field(name).verbose_name).capitalize()
+    text = str(instance._meta.get_field(name).verbose_name)
+    return text[:1].upper() + text[1:]  # "First language other than English"
 
 
 def summary_rows(instance, form_class, prefix):
