@@ -69,6 +69,17 @@ def error_list(pairs):
     ]
 
 
+BACK = "back"  # the button that goes back to the new child's answers
+CARRIED = "carried"  # marks a post that carries the new child's answers in hidden fields
+
+
+def carried_inputs(data, prefix: str) -> list[tuple[str, str]]:
+    """(name, value) of every posted answer of one form, to post again as hidden fields."""
+    return [
+        (key, value) for key in data for value in data.getlist(key) if key.startswith(f"{prefix}-")
+    ]
+
+
 def review_name(review: Review) -> str:
     """A name for a review that no other review shares: its number, type, child and month."""
     month = review.incident_month.strftime("%B %Y") if review.incident_month else ""
@@ -205,9 +216,11 @@ class CaseFormView(ReviewPagesMixin, TemplateView):
 
 
 class ReviewCreateView(CaseFormView):
-    """Starts a draft: the sections a draft needs (the child, the review's type and months),
-    then goes on to the next section's page. Answers to other sections posted with them (as
-    the one-page form did) are shown and saved too."""
+    """Starts a draft with what a draft needs, one page at a time: the child's questions
+    (unless ?child=<id>), then the review's type and months, carrying the child's answers
+    in hidden fields (nothing is saved until the draft can be); then the next section's page.
+    A post with answers to several sections (as the one-page form did) shows and saves them
+    together."""
 
     @cached_property
     def child(self) -> Child | None:
@@ -219,14 +232,46 @@ class ReviewCreateView(CaseFormView):
         except (Child.DoesNotExist, ValueError):
             raise Http404("No such child") from None
 
+    def child_step(self, data) -> bool:
+        """Whether this is the new child's page: nothing about the review posted yet."""
+        review_sections = [s for s in dimensions.SECTIONS if s.on == dimensions.REVIEW]
+        return not self.child and not any(is_posted(s, data) for s in review_sections)
+
     def sections(self, data=None):
         start = start_sections(child_known=self.child is not None)
+        if self.child_step(data) or (data is not None and BACK in data):
+            return [s for s in start if s.on == dimensions.CHILD]
         return [
             section
             for section in dimensions.SECTIONS
             if section in start
             or (is_posted(section, data) and (section.on != dimensions.CHILD or not self.child))
         ]
+
+    def post(self, request, *args, **kwargs):
+        if BACK in request.POST:  # "Change the child's answers" on the review's page
+            return self.render_forms(self.forms(request.POST))
+        if not self.child_step(request.POST):
+            return super().post(request, *args, **kwargs)
+        pairs = self.forms(request.POST)
+        if not all(form.is_valid() for _section, form in pairs):
+            return self.render_forms(pairs)
+        # The child's answers are fine: ask the review's, carrying them along.
+        review_pairs = [
+            (section, ReviewForm(prefix="review", only=section.fields))
+            for section in start_sections(child_known=True)
+        ]
+        return self.render_forms(review_pairs, carried=carried_inputs(request.POST, "child"))
+
+    def render_forms(self, pairs, **extra):
+        data = self.request.POST if self.request.method == "POST" else None
+        if data is not None and CARRIED in data and BACK not in data and "carried" not in extra:
+            # The review's page again: the child's answers stay hidden unless one is wrong.
+            child_pairs = [p for p in pairs if p[0].on == dimensions.CHILD]
+            if child_pairs and not any(form.errors for _section, form in child_pairs):
+                pairs = [p for p in pairs if p[0].on != dimensions.CHILD]
+                extra["carried"] = carried_inputs(data, "child")
+        return super().render_forms(pairs, **extra)
 
     def instances(self):
         return None, None
@@ -241,7 +286,11 @@ class ReviewCreateView(CaseFormView):
         return section_url(review, after[0]) if after else review.get_absolute_url()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(child=self.child, creating=True, **kwargs)
+        pairs = kwargs.get("pairs") or []
+        child_step = bool(pairs) and all(s.on == dimensions.CHILD for s, _form in pairs)
+        return super().get_context_data(
+            child=self.child, creating=True, child_step=child_step, **kwargs
+        )
 
     def save(self, child_data, review_data):
         if self.child:

@@ -27,6 +27,8 @@ def record_a_draft(journey: Journey) -> Review:
     ):
         choose(page, group, "No")
     choose(page, "Outcome", "Died")
+    journey.press_button("Continue")
+    journey.expect_heading("The review")
     choose(page, "Review type", "Local child safeguarding practice review (LCSPR)")
     fill_month(page, "Incident month", "1", "2024")
     fill_month(page, "Notification month", "2", "2024")

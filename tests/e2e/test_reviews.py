@@ -51,13 +51,15 @@ def test_record_complete_and_import(new_journey, contributor, lead):
     ):
         choose(page, group, "Not recorded")
     choose(page, "Outcome", "Seriously harmed")
+    recorder.press_button("Continue")
+    recorder.expect_heading("The review")
     choose(page, "Review type", "Rapid review")
     fill_month(page, "Incident month", "3", "2024")
     fill_month(page, "Notification month", "2", "2024")  # before the incident: an error
     page.get_by_role("group", name="Types of harm").get_by_label("Sexual abuse").check()
     recorder.press_button("Save draft and continue")
     recorder.expect_text("The notification month cannot be before the incident month")
-    assert page.get_by_label("Reference").input_value() == "C-2024-007"
+    assert "C-2024-007" in page.get_by_test_id("carried-child").inner_text()
     fill_month(page, "Notification month", "4", "2024")
     recorder.press_button("Save draft and continue")
     recorder.expect_heading("What the review did")

@@ -14,15 +14,50 @@ pytestmark = pytest.mark.django_db
 START = {k: v for k, v in REVIEW.items() if k.startswith(("review_type", "incident", "notif"))}
 
 
-def test_new_starts_a_draft_and_goes_to_the_next_section(client, contributor):
-    """/new/ asks only what a draft needs, then goes to the first section it did not ask."""
+def test_new_asks_the_child_then_the_review_then_goes_to_the_next_section(client, contributor):
+    """/new/ asks the child's questions, then (carrying them, saving nothing) the review's
+    type and months, saves the draft and goes to the first section it did not ask."""
     client.force_login(contributor)
     html = client.get(NEW).content.decode()
-    assert 'name="child-reference"' in html and 'name="review-review_type"' in html
-    assert 'name="review-risk_recognised"' not in html
-    response = client.post(NEW, post_data(CHILD, START))
+    assert 'name="child-reference"' in html
+    assert 'name="review-review_type"' not in html
+    step = client.post(NEW, post_data(CHILD))
+    html = step.content.decode()
+    assert step.status_code == 200 and not Review.objects.exists()
+    assert 'name="review-review_type"' in html
+    assert '<input type="hidden" name="child-reference" value="C-2024-001">' in html
+    assert "<title>The review - Record a review" in html
+    carried = {**post_data(CHILD, START), "carried": "child"}
+    response = client.post(NEW, carried)
     review = Review.objects.get()
     assert response["Location"] == f"{LIST}{review.pk}/edit/what-the-review-did/"
+    assert review.child.reference == "C-2024-001" and review.child.created_by == contributor
+
+
+def test_new_child_errors_stay_on_the_child_page(client, contributor):
+    """A wrong child answer keeps the child's page, with every typed value and the error."""
+    client.force_login(contributor)
+    html = client.post(NEW, post_data({**CHILD, "age": "18"})).content.decode()
+    assert "<title>Error: About the child - Record a review" in html
+    assert 'name="review-review_type"' not in html
+    assert 'value="C-2024-001"' in html
+
+
+def test_review_step_errors_keep_the_carried_child_and_back_shows_it(client, contributor):
+    """On the review's page an error keeps the child's answers hidden and carried; "Change
+    the child's answers" shows them again; a carried answer made wrong is shown with its
+    error, and nothing is saved."""
+    client.force_login(contributor)
+    carried = {**post_data(CHILD, {**START, "notification_month_month": "1"}), "carried": "child"}
+    html = client.post(NEW, carried).content.decode()
+    assert "The notification month cannot be before the incident month" in html
+    assert '<input type="hidden" name="child-sex" value="female">' in html
+    back = client.post(NEW, {**carried, "back": ""}).content.decode()
+    assert 'name="review-review_type"' not in back and 'value="C-2024-001"' in back
+    tampered = {**carried, "child-sex": "nonsense", "review-notification_month_month": "4"}
+    html = client.post(NEW, tampered).content.decode()
+    assert 'name="child-sex"' in html and "govuk-error-summary" in html
+    assert not Review.objects.exists()
 
 
 def test_a_section_saves_its_answers_and_goes_on_to_check_answers(client, contributor, northshire):
