@@ -313,3 +313,51 @@ def is_asked(dimension: Dimension, answers) -> bool:
 
 # What completing a review needs: the completed month and every review question asked.
 TO_COMPLETE = ["completed_month", *(d.name for d in REVIEW_DIMENSIONS if d.name != "review_type")]
+
+
+# The form's pages: one for each section, in order ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One page of the review form: a section of DIMENSIONS and the form fields it asks.
+
+    `on` is CHILD or REVIEW (the form its fields belong to); `slug` is the page's URL part.
+    """
+
+    slug: str
+    title: str
+    on: str
+    fields: tuple[str, ...]
+
+
+def _slug(title: str) -> str:
+    return "-".join(title.lower().split())
+
+
+def form_sections() -> list[Section]:
+    """The review form's pages, derived from the sections of DIMENSIONS.
+
+    Each form field is on its dimension's section; a field that is not a dimension (the
+    child's reference, the review's months, the learning summary) goes with the dimension
+    before it, or the first one when it comes first.
+    """
+    by_field = {("age" if d.derived == "age_band" else d.name): d for d in DIMENSIONS}
+    sections: dict[str, tuple[str, list[str]]] = {}
+    for on, names in ((CHILD, child_form_fields()), (REVIEW, review_form_fields())):
+        current = None
+        pending = []
+        for name in names:
+            if name in by_field:
+                current = by_field[name].section
+                sections.setdefault(current, (on, []))[1].extend([*pending, name])
+                pending = []
+            elif current is None:
+                pending.append(name)
+            else:
+                sections[current][1].append(name)
+    return [Section(_slug(title), title, on, tuple(f)) for title, (on, f) in sections.items()]
+
+
+SECTIONS = form_sections()
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}

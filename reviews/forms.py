@@ -4,12 +4,11 @@ Every dimension is a set of radios with an explicit "Not recorded" where the dom
 one, so that a missing answer is something someone chose, not a blank.
 """
 
-from datetime import date
-
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Div, Field, Layout, Size
 from django import forms
 
+from partnerships.months import MonthField
 from partnerships.text import PastedTextField
 
 from . import choices as c
@@ -17,59 +16,101 @@ from . import dimensions
 from .models import Child, Review
 from .validators import validate_learning_summary, validate_reference
 
-MONTH_REQUIRED = "Enter the {label} as a month and a year"
-MONTH_INVALID = "Enter a real month for the {label}: a month from 1 to 12 and a 4-digit year"
-MONTH_IN_FUTURE = "The {label} must be this month or earlier"
 NOTIFIED_BEFORE_INCIDENT = "The notification month cannot be before the incident month"
 COMPLETED_BEFORE_NOTIFIED = "The completed month cannot be before the notification month"
 ONLY_WHEN = "Only answer this when {condition}"
 CHOOSE = "Select an answer for {label}"
 AGE_INVALID = "Enter the age as a whole number from 0 to 17"
+LEARNING_SUMMARY_MAX = 1500
 
 
-class MonthWidget(forms.MultiWidget):
-    """Month and year inputs (GOV.UK date input without the day)."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"month": forms.TextInput, "year": forms.TextInput}, attrs)
-
-    def decompress(self, value):
-        if isinstance(value, date):
-            return [value.month, value.year]
-        return [None, None]
+def _month(label, **kwargs):
+    return MonthField(label=label, allow_future=False, **kwargs)
 
 
-class MonthField(forms.MultiValueField):
-    """A month, stored as the 1st of that month."""
+class SectionMixin:
+    """A form asking only some of its fields (one page of the review form, `only`), laid out
+    with crispy-forms-gds inside the page's own <form>: each follow-up question is revealed
+    by the answers that ask it (see _layout; without JavaScript every follow-up shows, with
+    its "Only when" hint)."""
 
-    widget = MonthWidget
+    def _keep_only(self, only):
+        if only is not None:
+            for name in list(self.fields):
+                if name not in only:
+                    del self.fields[name]
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*_layout(self))
 
-    def __init__(self, *, label, required=True, **kwargs):
-        self.short_label = label.lower()
-        fields = (forms.CharField(required=False), forms.CharField(required=False))
-        super().__init__(fields, label=label, required=required, require_all_fields=False, **kwargs)
+    def anchor(self, name) -> str:
+        """The id of the first input of a field, for error summaries and Change links."""
+        return field_anchor(self, name)
 
-    def compress(self, values):
-        month, year = (values or [None, None]) + [None] * (2 - len(values or []))
-        if not month and not year:
-            if self.required:
-                raise forms.ValidationError(MONTH_REQUIRED.format(label=self.short_label))
-            return None
-        try:
-            value = date(int(year), int(month), 1)
-        except (TypeError, ValueError, OverflowError):
-            raise forms.ValidationError(
-                MONTH_INVALID.format(label=self.short_label), code="invalid"
-            ) from None
-        if len(str(year).strip()) != 4:
-            raise forms.ValidationError(MONTH_INVALID.format(label=self.short_label))
-        if value > date.today().replace(day=1):
-            raise forms.ValidationError(MONTH_IN_FUTURE.format(label=self.short_label))
-        return value
 
-    def clean(self, value):
-        # MultiValueField's own required check would say "This field is required".
-        return self.compress(list(value or []))
+def _follow_ups(form) -> dict[str, list[tuple[frozenset, list[str]]]]:
+    """{question: [(the answers that ask them, [follow-up questions])]} for this form."""
+    groups: dict[str, dict[frozenset, list[str]]] = {}
+    for name, (condition, values, _) in dimensions.dependent_questions().items():
+        if name in form.fields and condition in form.fields:
+            groups.setdefault(condition, {}).setdefault(values, []).append(name)
+    return {condition: list(by_values.items()) for condition, by_values in groups.items()}
+
+
+def _item(form, name):
+    widget = form.fields[name].widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return Field.checkboxes(name, legend_size=Size.SMALL)
+    if isinstance(widget, forms.RadioSelect):
+        return Field.radios(name, legend_size=Size.SMALL)
+    if isinstance(widget, forms.Select):
+        return Field(name, context={"label_size": Size.for_label(Size.SMALL)})
+    if isinstance(widget, forms.Textarea):
+        return Field.textarea(name, label_size=Size.SMALL, max_characters=LEARNING_SUMMARY_MAX)
+    if isinstance(widget, forms.MultiWidget):
+        return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
+    if name == "age":
+        return Field.text(name, label_size=Size.SMALL, field_width=2)
+    return Field.text(name, label_size=Size.SMALL, field_width=10)
+
+
+def _layout(form) -> list:
+    """Each question in order; a question's follow-ups just after it, in a panel the service's
+    script reveals for the answers that ask them (data-app-reveal: several answers may ask
+    one follow-up, as risk partly or fully recognised asks whether action followed). Without
+    JavaScript the panel shows, with each follow-up's "Only when" hint."""
+    follow_ups = _follow_ups(form)
+    inside = {q for groups in follow_ups.values() for _values, qs in groups for q in qs}
+    items = []
+    for name in form.fields:
+        if name in inside:
+            continue
+        items.append(_item(form, name))
+        for values, questions in follow_ups.get(name, []):
+            items.append(
+                Div(
+                    *(_item(form, question) for question in questions),
+                    css_class="app-reveal",
+                    css_id=f"{form[questions[0]].auto_id}-reveal",
+                    data_app_reveal=form[name].html_name,
+                    data_app_reveal_values=" ".join(sorted(values)),
+                )
+            )
+    return items
+
+
+def field_anchor(form, name) -> str:
+    """The id crispy-forms-gds gives the first input of a field."""
+    bound = form[name]
+    widget = bound.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return f"id_{bound.html_name}_1"  # crispy-forms-gds numbers radios from 1
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return f"id_{bound.html_name}_1"
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound.auto_id}_0"
+    return bound.auto_id
 
 
 def _radios(model_field, required):
@@ -80,7 +121,7 @@ def _radios(model_field, required):
     return field
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(SectionMixin, forms.ModelForm):
     class Meta:
         model = Child
         fields = dimensions.child_form_fields()
@@ -89,7 +130,7 @@ class ChildForm(forms.ModelForm):
         }
         field_classes = {"reference": PastedTextField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, only=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.Meta.fields:
             if name in ("reference", "age", "ethnicity"):
@@ -106,6 +147,7 @@ class ChildForm(forms.ModelForm):
         )
         # validate_reference checks the length too, with the service's own message.
         self.fields["reference"].validators = [validate_reference]
+        self._keep_only(only)
 
     def _post_clean(self):
         # The fields above check every value; the service runs the model's full_clean, and
@@ -119,13 +161,13 @@ class ChildForm(forms.ModelForm):
         return age
 
 
-class ReviewForm(forms.ModelForm):
-    incident_month = MonthField(label="Incident month")
-    notification_month = MonthField(label="Notification month")
-    completed_month = MonthField(
-        label="Completed month",
+class ReviewForm(SectionMixin, forms.ModelForm):
+    incident_month = _month("Incident month")
+    notification_month = _month("Notification month")
+    completed_month = _month(
+        "Completed month",
         required=False,
-        help_text="Leave blank while the review is still in progress.",
+        help_text="For example, 3 2024. Leave blank while the review is still in progress.",
     )
     harm_types = forms.MultipleChoiceField(
         label="Types of harm",
@@ -144,7 +186,7 @@ class ReviewForm(forms.ModelForm):
         widgets = {"learning_summary": forms.Textarea(attrs={"rows": 5})}
         field_classes = {"learning_summary": PastedTextField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, only=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["review_type"] = _radios(Review._meta.get_field("review_type"), True)
         # Every question with one answer, as radios; a draft may leave it blank.
@@ -154,10 +196,13 @@ class ReviewForm(forms.ModelForm):
         for name, (_, _, condition) in self.DEPENDENT.items():
             self.fields[name].help_text = f"Only when {condition}."
         self.fields["learning_summary"].validators.append(validate_learning_summary)
+        # The GOV.UK character count says how many are left; maxlength would cut a paste.
+        self.fields["learning_summary"].widget.attrs.pop("maxlength", None)
         self.fields["learning_summary"].help_text = (
             "Do not include names, dates of birth, addresses, postcodes or anything else that "
             "could identify a child, family or practitioner."
         )
+        self._keep_only(only)
 
     def clean_harm_types(self):
         # Each type once, in the order given, so a file's repeats do not double-count.
@@ -172,7 +217,13 @@ class ReviewForm(forms.ModelForm):
         if notified and completed and completed < notified:
             self.add_error("completed_month", COMPLETED_BEFORE_NOTIFIED)
         for name, (condition_field, values, condition) in self.DEPENDENT.items():
-            if data.get(name) and data.get(condition_field) not in values:
+            if name not in self.fields:
+                continue
+            if condition_field in self.fields:
+                asked_by = data.get(condition_field)
+            else:
+                asked_by = getattr(self.instance, condition_field, None)
+            if data.get(name) and asked_by not in values:
                 self.add_error(name, ONLY_WHEN.format(condition=condition))
         return data
 
@@ -207,7 +258,7 @@ def merge_theirs(data, form, before, now) -> list[tuple[str, str]]:
     clashes = []
     if before is None:
         return clashes
-    for name in form.Meta.fields:
+    for name in form.fields:
         mine, was, theirs = form.cleaned_data[name], getattr(before, name), getattr(now, name)
         if theirs == was:
             continue
@@ -265,6 +316,40 @@ class ReviewFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            *(Field.select(name) for name in self.fields if name != "year"),
+            Field.text("year", field_width=4),
+        )
+
+
+def _required_on_review(name: str) -> bool:
+    return not Review._meta.get_field(name).blank
+
+
+def start_sections(child_known: bool) -> list:
+    """The pages a new draft needs before it can be saved: the child's (unless the review is
+    about a child already recorded) and every review page with an answer a draft needs."""
+    return [
+        section
+        for section in dimensions.SECTIONS
+        if (section.on == dimensions.CHILD and not child_known)
+        or (section.on == dimensions.REVIEW and any(map(_required_on_review, section.fields)))
+    ]
+
+
+def is_posted(section, data) -> bool:
+    """Whether `data` holds an answer to any of the section's fields."""
+    keys = set(data or ())
+    return any(
+        key in keys
+        for name in section.fields
+        for key in (f"{section.on}-{name}", f"{section.on}-{name}_month")
+    )
 
 NO_FILE = "Select a CSV file to import"
 

@@ -13,4 +13,10 @@ urlpatterns = [
     path("p/<slug:slug>/reviews/import/", views.ImportView.as_view(), name="import"),
     path("p/<slug:slug>/reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="detail"),
     path("p/<slug:slug>/reviews/<int:pk>/edit/", views.ReviewEditView.as_view(), name="edit"),
+    path(
+        "p/<slug:slug>/reviews/<int:pk>/edit/<slug:section>/",
+        views.ReviewSectionView.as_view(),
+        name="edit_section",
+    ),
+    path("p/<slug:slug>/reviews/<int:pk>/check/", views.ReviewCheckView.as_view(), name="check"),
 ]

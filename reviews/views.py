@@ -1,4 +1,5 @@
-"""Review case pages: list, record, detail, edit, mark complete."""
+"""Review case pages: list, record, detail, edit section by section, check answers and mark
+complete."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.timezone import localtime
@@ -16,7 +18,7 @@ from partnerships import access
 from partnerships.mixins import PartnershipMixin
 from partnerships.models import Membership
 
-from . import exchange, selectors, services
+from . import dimensions, exchange, selectors, services
 from .choices import HarmType, Status
 from .forms import (
     ChildForm,
@@ -24,13 +26,16 @@ from .forms import (
     ReviewFilterForm,
     ReviewForm,
     RevisionsForm,
+    is_posted,
     merge_theirs,
+    start_sections,
 )
 from .models import Child, Review
 from .rules import missing_dimensions
 
 PAGE_SIZE = 25
 CSV = "text/csv; charset=utf-8"
+NOT_YET_COMPLETE = "The review cannot be marked complete yet. See what is missing"
 CHANGED_BEFORE_COMPLETE = (
     "{who} changed this review on {when}, after you opened it, so it has not been marked "
     "complete. Check their changes, then mark it complete again"
@@ -45,26 +50,72 @@ class ReviewPagesMixin(PartnershipMixin):
     review_records = True
 
 
-def route_errors(error: ValidationError, child_form, review_form):
-    """Put a service's validation errors on the form fields they belong to."""
+def route_errors(error: ValidationError, pairs):
+    """Put a service's validation errors on the fields they belong to (the page's first form
+    when no field on the page holds them)."""
+    page_forms = [form for _section, form in pairs]
     for field, messages_ in error.message_dict.items():
-        if child_form is not None and field in child_form.fields:
-            child_form.add_error(field, messages_)
-        elif field in review_form.fields:
-            review_form.add_error(field, messages_)
-        else:
-            review_form.add_error(None, messages_)
+        form = next((f for f in page_forms if field in f.fields), page_forms[0])
+        form.add_error(field if field in form.fields else None, messages_)
 
 
-def error_list(*forms_):
+def error_list(pairs):
     """(field id, message) for the error summary, in page order."""
     return [
-        (form[name].auto_id if name in form.fields else "", message)
-        for form in forms_
-        if form is not None
+        (form.anchor(name) if name in form.fields else "", message)
+        for _section, form in pairs
         for name, messages_ in form.errors.items()
         for message in messages_
     ]
+
+
+BACK = "back"  # the button that goes back to the new child's answers
+CARRIED = "carried"  # marks a post that carries the new child's answers in hidden fields
+
+
+def carried_inputs(data, prefix: str) -> list[tuple[str, str]]:
+    """(name, value) of every posted answer of one form, to post again as hidden fields."""
+    return [
+        (key, value) for key in data for value in data.getlist(key) if key.startswith(f"{prefix}-")
+    ]
+
+
+def review_name(review: Review) -> str:
+    """A name for a review that no other review shares: its number, type, child and month."""
+    month = review.incident_month.strftime("%B %Y") if review.incident_month else ""
+    kind = review.get_review_type_display()
+    return (
+        f"Review {review.pk}: {kind[:1].lower()}{kind[1:]} about "
+        f"{review.child.reference}, incident {month}"
+    )
+
+
+def section_url(review: Review, section) -> str:
+    return reverse(
+        "reviews:edit_section",
+        kwargs={"slug": review.partnership.slug, "pk": review.pk, "section": section.slug},
+    )
+
+
+def check_url(review: Review) -> str:
+    return reverse("reviews:check", kwargs={"slug": review.partnership.slug, "pk": review.pk})
+
+
+def list_title(filters, page) -> str:
+    """The list page's title: which page of how many, and the filters applied."""
+    parts = []
+    if page.paginator.num_pages > 1:
+        parts.append(f"page {page.number} of {page.paginator.num_pages}")
+    if filters.is_bound and filters.is_valid():
+        shown = []
+        for name, value in filters.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            choices = dict(getattr(filters.fields[name], "choices", []))
+            shown.append(f"{filters.fields[name].label.lower()} {choices.get(value, value)}")
+        if shown:
+            parts.append("filtered by " + ", ".join(shown))
+    return "Reviews" + (f" ({'; '.join(parts)})" if parts else "")
 
 
 class ReviewListView(ReviewPagesMixin, TemplateView):
@@ -79,49 +130,98 @@ class ReviewListView(ReviewPagesMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            filters=filters, page=page, query=query.urlencode(), **kwargs
+            filters=filters,
+            page=page,
+            query=query.urlencode(),
+            list_title=list_title(filters, page),
+            **kwargs,
         )
 
 
 class CaseFormView(ReviewPagesMixin, TemplateView):
-    """Shared by recording a new case, adding a review to a child, and editing."""
+    """Shared by recording a new case, adding a review to a child, and editing: a page shows
+    one or more sections of dimensions.SECTIONS, each its own form."""
 
     template_name = "reviews/review_form.html"
     minimum_role = Membership.Role.CONTRIBUTOR
 
-    def forms(self, data=None):
+    def sections(self, data=None) -> list:
         raise NotImplementedError
 
-    def get(self, request, *args, **kwargs):
-        return self.render_forms(*self.forms())
+    def instances(self) -> tuple[Child | None, Review | None]:
+        raise NotImplementedError
 
-    def render_forms(self, child_form, review_form, **extra):
+    def forms(self, data=None) -> list:
+        """(section, form) for each section the page shows."""
+        child, review = self.instances()
+        pairs = []
+        for section in self.sections(data):
+            if section.on == dimensions.CHILD:
+                form = ChildForm(data, prefix="child", instance=child, only=section.fields)
+            else:
+                form = ReviewForm(data, prefix="review", instance=review, only=section.fields)
+            pairs.append((section, form))
+        return pairs
+
+    def get(self, request, *args, **kwargs):
+        return self.render_forms(self.forms())
+
+    def render_forms(self, pairs, **extra):
         return self.render_to_response(
-            self.get_context_data(
-                child_form=child_form,
-                review_form=review_form,
-                errors=error_list(child_form, review_form),
-                **extra,
-            )
+            self.get_context_data(pairs=pairs, errors=error_list(pairs), **extra)
         )
 
     def post(self, request, *args, **kwargs):
-        child_form, review_form = self.forms(request.POST)
-        valid = review_form.is_valid() & (child_form is None or child_form.is_valid())
-        if not valid:
-            return self.render_forms(child_form, review_form)
+        pairs = self.forms(request.POST)
+        valid = [form.is_valid() for _section, form in pairs]  # every form, for every error
+        if not all(valid):
+            return self.render_forms(pairs)
+        child_data, review_data = {}, {}
+        for section, form in pairs:
+            target = child_data if section.on == dimensions.CHILD else review_data
+            target.update(form.cleaned_data)
         try:
-            review = self.save(child_form, review_form)
+            review = self.save(child_data, review_data)
         except services.CaseConflict as conflict:
-            return self.render_conflict(child_form, review_form, conflict)
+            return self.render_conflict(pairs, conflict)
         except ValidationError as error:
-            route_errors(error, child_form, review_form)
-            return self.render_forms(child_form, review_form)
+            route_errors(error, pairs)
+            return self.render_forms(pairs)
         messages.success(request, f"Saved the review about {review.child.reference}")
-        return redirect(review)
+        if "later" in request.POST:
+            return redirect(review)
+        return redirect(self.next_url(review))
+
+    def next_url(self, review: Review) -> str:
+        """After a save: the first section this page did not show, else check answers."""
+        shown = {section.slug for section in self.sections()}
+        after = [s for s in dimensions.SECTIONS if s.slug not in shown]
+        return section_url(review, after[0]) if after else check_url(review)
+
+    def get_context_data(self, **kwargs):
+        pairs = kwargs.get("pairs") or []
+        context = super().get_context_data(
+            single=len(pairs) == 1, sections=dimensions.SECTIONS, **kwargs
+        )
+        if context.get("review"):
+            name = context["review_name"]
+            what = f"Change {name[:1].lower()}{name[1:]}"
+        elif context.get("child"):
+            what = f"Add a review about {context['child'].reference}"
+        else:
+            what = "Record a review"
+        first = f"{pairs[0][0].title} - " if len(pairs) == 1 else ""
+        context["page_title"] = f"{first}{what} - {self.partnership.name}"
+        return context
 
 
 class ReviewCreateView(CaseFormView):
+    """Starts a draft with what a draft needs, one page at a time: the child's questions
+    (unless ?child=<id>), then the review's type and months, carrying the child's answers
+    in hidden fields (nothing is saved until the draft can be); then the next section's page.
+    A post with answers to several sections (as the one-page form did) shows and saves them
+    together."""
+
     @cached_property
     def child(self) -> Child | None:
         pk = self.request.GET.get("child")
@@ -132,22 +232,75 @@ class ReviewCreateView(CaseFormView):
         except (Child.DoesNotExist, ValueError):
             raise Http404("No such child") from None
 
-    def forms(self, data=None):
-        child_form = None if self.child else ChildForm(data, prefix="child")
-        return child_form, ReviewForm(data, prefix="review")
+    def child_step(self, data) -> bool:
+        """Whether this is the new child's page: nothing about the review posted yet."""
+        review_sections = [s for s in dimensions.SECTIONS if s.on == dimensions.REVIEW]
+        return not self.child and not any(is_posted(s, data) for s in review_sections)
+
+    def sections(self, data=None):
+        start = start_sections(child_known=self.child is not None)
+        if self.child_step(data) or (data is not None and BACK in data):
+            return [s for s in start if s.on == dimensions.CHILD]
+        return [
+            section
+            for section in dimensions.SECTIONS
+            if section in start
+            or (is_posted(section, data) and (section.on != dimensions.CHILD or not self.child))
+        ]
+
+    def post(self, request, *args, **kwargs):
+        if BACK in request.POST:  # "Change the child's answers" on the review's page
+            return self.render_forms(self.forms(request.POST))
+        if not self.child_step(request.POST):
+            return super().post(request, *args, **kwargs)
+        pairs = self.forms(request.POST)
+        if not all(form.is_valid() for _section, form in pairs):
+            return self.render_forms(pairs)
+        # The child's answers are fine: ask the review's, carrying them along.
+        review_pairs = [
+            (section, ReviewForm(prefix="review", only=section.fields))
+            for section in start_sections(child_known=True)
+        ]
+        return self.render_forms(review_pairs, carried=carried_inputs(request.POST, "child"))
+
+    def render_forms(self, pairs, **extra):
+        data = self.request.POST if self.request.method == "POST" else None
+        if data is not None and CARRIED in data and BACK not in data and "carried" not in extra:
+            # The review's page again: the child's answers stay hidden unless one is wrong.
+            child_pairs = [p for p in pairs if p[0].on == dimensions.CHILD]
+            if child_pairs and not any(form.errors for _section, form in child_pairs):
+                pairs = [p for p in pairs if p[0].on != dimensions.CHILD]
+                extra["carried"] = carried_inputs(data, "child")
+        return super().render_forms(pairs, **extra)
+
+    def instances(self):
+        return None, None
+
+    def next_url(self, review):
+        """The first review section the page did not show; the review itself when the page
+        showed them all (as the one-page form did)."""
+        shown = {section.slug for section in self.sections(self.request.POST)}
+        after = [
+            s for s in dimensions.SECTIONS if s.on == dimensions.REVIEW and s.slug not in shown
+        ]
+        return section_url(review, after[0]) if after else review.get_absolute_url()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(child=self.child, creating=True, **kwargs)
+        pairs = kwargs.get("pairs") or []
+        child_step = bool(pairs) and all(s.on == dimensions.CHILD for s, _form in pairs)
+        return super().get_context_data(
+            child=self.child, creating=True, child_step=child_step, **kwargs
+        )
 
-    def save(self, child_form, review_form):
+    def save(self, child_data, review_data):
         if self.child:
             return services.review_add(
-                child=self.child, review_data=review_form.cleaned_data, by=self.request.user
+                child=self.child, review_data=review_data, by=self.request.user
             )
         return services.case_create(
             partnership=self.partnership,
-            child_data=child_form.cleaned_data,
-            review_data=review_form.cleaned_data,
+            child_data=child_data,
+            review_data=review_data,
             by=self.request.user,
         )
 
@@ -160,8 +313,31 @@ class ReviewObjectMixin:
         except Review.DoesNotExist:
             raise Http404("No such review") from None
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review_name=review_name(self.review), **kwargs)
+
 
 class ReviewEditView(ReviewObjectMixin, CaseFormView):
+    """/edit/: every section on one page (what the one-page form posted); GET goes to the
+    first section's page."""
+
+    def sections(self, data=None):
+        return list(dimensions.SECTIONS)
+
+    def instances(self):
+        return self.review.child, self.review
+
+    def check_can_change(self):
+        if not access.can_change_record(self.role, finished=self.review.status == Status.COMPLETE):
+            raise PermissionDenied
+
+    def get(self, request, *args, **kwargs):
+        self.check_can_change()
+        return redirect(section_url(self.review, dimensions.SECTIONS[0]))
+
+    def next_url(self, review):
+        return review.get_absolute_url()
+
     def post(self, request, *args, **kwargs):
         finished = self.review.status == Status.COMPLETE
         if access.can_edit(self.role) and not access.can_change_record(
@@ -169,21 +345,16 @@ class ReviewEditView(ReviewObjectMixin, CaseFormView):
         ):
             # Completed by a lead since this contributor opened the page: refuse, but keep
             # everything they typed on the page rather than answering a bare 403.
-            child_form = ChildForm(request.POST, prefix="child", instance=self.review.child)
-            review_form = ReviewForm(request.POST, prefix="review", instance=self.review)
-            review_form.add_error(
+            pairs = CaseFormView.forms(self, request.POST)
+            pairs[0][1].add_error(
                 None, ValidationError(services.COMPLETED_MEANWHILE, code="completed")
             )
-            return self.render_forms(child_form, review_form)
+            return self.render_forms(pairs)
         return super().post(request, *args, **kwargs)
 
     def forms(self, data=None):
-        if not access.can_change_record(self.role, finished=self.review.status == Status.COMPLETE):
-            raise PermissionDenied
-        return (
-            ChildForm(data, prefix="child", instance=self.review.child),
-            ReviewForm(data, prefix="review", instance=self.review),
-        )
+        self.check_can_change()
+        return super().forms(data)
 
     def get_context_data(self, **kwargs):
         if self.request.method == "POST":
@@ -191,7 +362,7 @@ class ReviewEditView(ReviewObjectMixin, CaseFormView):
         kwargs.setdefault("revisions", RevisionsForm.of(self.review))
         return super().get_context_data(review=self.review, child=self.review.child, **kwargs)
 
-    def render_conflict(self, child_form, review_form, conflict):
+    def render_conflict(self, pairs, conflict):
         """The page again after a refused save: everything the person changed is kept, the
         answers they left alone show what the other person saved, and the hidden revisions are
         the new ones, so saving again applies their changes on top of the other person's."""
@@ -200,27 +371,56 @@ class ReviewEditView(ReviewObjectMixin, CaseFormView):
             fresh, *RevisionsForm(self.request.POST).seen()
         )
         data = self.request.POST.copy()
-        clashes = merge_theirs(data, child_form, base_child, fresh.child) + merge_theirs(
-            data, review_form, base_review, fresh
-        )
-        child_form, review_form = self.forms(data)
+        clashes = []
+        for section, form in pairs:
+            if section.on == dimensions.CHILD:
+                clashes += merge_theirs(data, form, base_child, fresh.child)
+            else:
+                clashes += merge_theirs(data, form, base_review, fresh)
         return self.render_forms(
-            child_form,
-            review_form,
+            self.forms(data),
             revisions=RevisionsForm.of(fresh),
             conflict=conflict_rows(conflict),
             clashes=clashes,
         )
 
-    def save(self, child_form, review_form):
+    def save(self, child_data, review_data):
         review_revision, child_revision = RevisionsForm(self.request.POST).seen()
         return services.case_update(
             review=self.review,
-            child_data=child_form.cleaned_data,
-            review_data=review_form.cleaned_data,
+            child_data=child_data,
+            review_data=review_data,
             review_revision=review_revision,
             child_revision=child_revision,
             by=self.request.user,
+        )
+
+
+class ReviewSectionView(ReviewEditView):
+    """/edit/<section>/: one section's questions; saving goes on to the next section, and
+    after the last to check answers. "Save and come back later" goes to the review."""
+
+    @cached_property
+    def section(self):
+        try:
+            return dimensions.SECTIONS_BY_SLUG[self.kwargs["section"]]
+        except KeyError:
+            raise Http404("No such section") from None
+
+    def sections(self, data=None):
+        return [self.section]
+
+    def get(self, request, *args, **kwargs):
+        return CaseFormView.get(self, request, *args, **kwargs)
+
+    def next_url(self, review):
+        after = dimensions.SECTIONS[dimensions.SECTIONS.index(self.section) + 1 :]
+        return section_url(review, after[0]) if after else check_url(review)
+
+    def get_context_data(self, **kwargs):
+        index = dimensions.SECTIONS.index(self.section)
+        return super().get_context_data(
+            section=self.section, step=index + 1, steps=len(dimensions.SECTIONS), **kwargs
         )
 
 
@@ -242,23 +442,77 @@ def conflict_rows(conflict: "services.CaseConflict") -> list[dict]:
     return rows
 
 
+def _shown(instance, name) -> str:
+    field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if name == "harm_types":
+        labels = dict(HarmType.choices)
+        return ", ".join(labels.get(v, v) for v in value) or ""
+    if field.choices:
+        return getattr(instance, f"get_{name}_display")() if value else ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%B %Y")
+    return "" if value is None else str(value)
+
+
+def _question(instance, name) -> str:
+    text = str(instance._meta.get_field(name).verbose_name)
+    return text[:1].upper() + text[1:]  # "First language other than English"
+
+
 def summary_rows(instance, form_class, prefix):
     """(question, answer as shown, id of the field on the edit page) for a summary list."""
-    rows = []
-    for name in form_class.Meta.fields:
-        field = instance._meta.get_field(name)
-        value = getattr(instance, name)
-        if name == "harm_types":
-            labels = dict(HarmType.choices)
-            shown = ", ".join(labels.get(v, v) for v in value) or ""
-        elif field.choices:
-            shown = getattr(instance, f"get_{name}_display")() if value else ""
-        elif hasattr(value, "strftime"):
-            shown = value.strftime("%B %Y")
-        else:
-            shown = "" if value is None else str(value)
-        rows.append((str(field.verbose_name).capitalize(), shown, f"id_{prefix}-{name}"))
-    return rows
+    return [
+        (_question(instance, name), _shown(instance, name), f"id_{prefix}-{name}")
+        for name in form_class.Meta.fields
+    ]
+
+
+def check_sections(review: Review) -> list[dict]:
+    """Every answer by section for check answers: (question, answer, Change link, whether a
+    rule still needs it), the questions not asked of this review left out."""
+    missing = {name for name, _question in missing_dimensions(review)}
+    sections = []
+    for section in dimensions.SECTIONS:
+        instance = review.child if section.on == dimensions.CHILD else review
+        form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
+        form = form_class(prefix=section.on, instance=instance, only=section.fields)
+        url = section_url(review, section)
+        rows = []
+        for name in section.fields:
+            dimension = dimensions.BY_NAME.get(name)
+            if dimension and not dimensions.is_asked(dimension, review):
+                continue
+            rows.append(
+                {
+                    "question": _question(instance, name),
+                    "answer": _shown(instance, name),
+                    "change": f"{url}#{form.anchor(name)}",
+                    "missing": name in missing,
+                }
+            )
+        sections.append({"section": section, "url": url, "rows": rows})
+    return sections
+
+
+def change_url(review: Review, name: str) -> str:
+    """The section page asking a field, at the field's first input."""
+    for section in dimensions.SECTIONS:
+        if name in section.fields:
+            form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
+            form = form_class(prefix=section.on, only=section.fields)
+            return f"{section_url(review, section)}#{form.anchor(name)}"
+    return check_url(review)
+
+
+def detail_rows(review: Review, on: str) -> list[tuple[str, str, str]]:
+    """(question, answer as shown, Change link) of the child's or the review's answers."""
+    instance = review.child if on == dimensions.CHILD else review
+    form_class = ChildForm if on == dimensions.CHILD else ReviewForm
+    return [
+        (_question(instance, name), _shown(instance, name), change_url(review, name))
+        for name in form_class.Meta.fields
+    ]
 
 
 class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
@@ -266,20 +520,27 @@ class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         review = self.review
+        missing = missing_dimensions(review)
         return super().get_context_data(
             review=review,
             child=review.child,
             other_reviews=review.child.reviews.exclude(pk=review.pk).order_by("incident_month"),
-            missing=missing_dimensions(review),
-            child_rows=summary_rows(review.child, ChildForm, "child"),
-            review_rows=summary_rows(review, ReviewForm, "review"),
+            missing=missing,
+            child_rows=detail_rows(review, dimensions.CHILD),
+            review_rows=detail_rows(review, dimensions.REVIEW),
+            missing_links=[(change_url(review, field), question) for field, question in missing],
             history=selectors.change_history(review),
             revisions=RevisionsForm.of(review),
             can_change=access.can_change_record(
                 self.role, finished=review.status == Status.COMPLETE
             ),
+            first_section=section_url(review, dimensions.SECTIONS[0]),
+            check_url=check_url(review),
             **kwargs,
         )
+
+    def after_complete(self, done: bool) -> str:
+        return self.review.get_absolute_url()
 
     def post(self, request, *args, **kwargs):
         """Mark the review complete (leads only), as the lead's page showed it."""
@@ -300,12 +561,25 @@ class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
                     when=date_format(localtime(latest["when"] if latest else None), "j F Y, H:i"),
                 ),
             )
-            return redirect(self.review)
+            return redirect(self.after_complete(False))
         except ValidationError:
-            messages.error(request, "The review cannot be marked complete yet. See what is missing")
-            return redirect(self.review)
+            messages.error(request, NOT_YET_COMPLETE)
+            return redirect(self.after_complete(False))
         messages.success(request, "The review is marked complete")
-        return redirect(self.review)
+        return redirect(self.after_complete(True))
+
+
+class ReviewCheckView(ReviewDetailView):
+    """/check/: every answer by section with a Change link to its section's page, the rules
+    still broken, and "Mark complete" for a lead."""
+
+    template_name = "reviews/review_check.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(check=check_sections(self.review), **kwargs)
+
+    def after_complete(self, done: bool) -> str:
+        return self.review.get_absolute_url() if done else check_url(self.review)
 
 
 class ExportView(ReviewPagesMixin, View):

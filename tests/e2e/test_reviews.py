@@ -14,7 +14,10 @@ CHILD_ANSWERS = {
 
 
 def choose(page, group: str, label: str):
-    page.get_by_role("group", name=group, exact=True).get_by_label(label, exact=True).check()
+    """Tick an answer of a question, not of a follow-up question revealed inside it."""
+    fieldset = page.get_by_role("group", name=group, exact=True)
+    own = fieldset.locator(":scope > .govuk-radios > .govuk-radios__item")
+    own.get_by_label(label, exact=True).check()
 
 
 def fill_month(page, group: str, month: str, year: str):
@@ -48,17 +51,21 @@ def test_record_complete_and_import(new_journey, contributor, lead):
     ):
         choose(page, group, "Not recorded")
     choose(page, "Outcome", "Seriously harmed")
+    recorder.press_button("Continue")
+    recorder.expect_heading("The review")
     choose(page, "Review type", "Rapid review")
     fill_month(page, "Incident month", "3", "2024")
     fill_month(page, "Notification month", "2", "2024")  # before the incident: an error
     page.get_by_role("group", name="Types of harm").get_by_label("Sexual abuse").check()
+    recorder.press_button("Save draft and continue")
+    recorder.expect_text("The notification month cannot be before the incident month")
+    assert "C-2024-007" in page.get_by_test_id("carried-child").inner_text()
+    fill_month(page, "Notification month", "4", "2024")
+    recorder.press_button("Save draft and continue")
+    recorder.expect_heading("What the review did")
     choose(page, "Disclosure of abuse by the child", "Yes")
     choose(page, "Response to the disclosure", "Disbelieved or dismissed")
-    recorder.press_button("Save review")
-    recorder.expect_text("The notification month cannot be before the incident month")
-    assert page.get_by_label("Reference").input_value() == "C-2024-007"
-    fill_month(page, "Notification month", "4", "2024")
-    recorder.press_button("Save review")
+    recorder.press_button("Save and come back later")
     recorder.expect_heading("Review about C-2024-007")
     assert page.get_by_test_id("review-status").inner_text() == "Draft"
     assert Review.objects.get().disclosure_response == "dismissed"
@@ -73,9 +80,14 @@ def test_record_complete_and_import(new_journey, contributor, lead):
         "Race, ethnicity and culture analysed"
         in checker.page.get_by_test_id("missing").inner_text()
     )
-    checker.click("Change review type", role="link")
+    checker.click("Check your answers")
+    checker.expect_heading("Check your answers")
+    checker.click("Change completed month")
+    checker.expect_heading("The review")
     p = checker.page
     fill_month(p, "Completed month", "9", "2024")
+    checker.press_button("Save and continue")
+    checker.expect_heading("What the review did")
     for group, answer in {
         "Ethnicity in the review": "Superficial",
         "Faith recorded in the review": "No",
@@ -93,7 +105,9 @@ def test_record_complete_and_import(new_journey, contributor, lead):
     }.items():
         choose(p, group, answer)
     checker.fill("Learning summary", "The disclosure was not believed or followed up.")
-    checker.press_button("Save review")
+    checker.press_button("Save and continue")
+    checker.expect_heading("Check your answers")
+    assert "Disbelieved or dismissed" in p.get_by_test_id("check-what-the-review-did").inner_text()
     checker.press_button("Mark complete")
     checker.expect_text("The review is marked complete")
     assert Review.objects.get().status == "complete"
@@ -124,28 +138,29 @@ def test_record_complete_and_import(new_journey, contributor, lead):
 
 
 def test_two_people_editing_one_review(new_journey, contributor, lead):
-    """Two people open one review's edit page. The lead saves a summary; the contributor's
+    """Two people open one review's section pages. The lead saves a summary; the contributor's
     later save of the age is refused with a banner saying who changed what, their age stays
-    on the page next to the lead's summary, and saving again keeps both."""
+    on the page, and saving again keeps both."""
     review = ReviewFactory(
         child__partnership=lead.memberships.get().partnership, child__reference="C-2024-007"
     )
     edit = f"/p/northshire/reviews/{review.pk}/edit/"
     first, second = new_journey(), new_journey()
-    first.sign_in(lead.email, PASSWORD).goto(edit)
+    first.sign_in(lead.email, PASSWORD).goto(f"{edit}what-the-review-did/")
     second.sign_in(contributor.email, PASSWORD).goto(edit)
+    second.expect_heading("About the child")
     first.fill("Learning summary", "Her voice was not heard.")
-    first.press_button("Save review")
+    first.press_button("Save and come back later")
     first.expect_heading("Review about C-2024-007")
 
     second.fill("Age at the incident", "9")
-    second.press_button("Save review")
+    second.press_button("Save and continue")
     banner = second.page.get_by_test_id("conflict")
     assert "Your changes have not been saved" in banner.inner_text()
     assert "lead@northshire.example.org changed the review" in banner.inner_text()
     assert second.page.get_by_label("Age at the incident").input_value() == "9"
-    assert second.page.get_by_label("Learning summary").input_value() == "Her voice was not heard."
-    second.press_button("Save review")
+    second.press_button("Save and continue")
     second.expect_text("Saved the review about C-2024-007")
+    second.expect_heading("The review")
     review.refresh_from_db()
     assert (review.child.age, review.learning_summary) == (9, "Her voice was not heard.")
