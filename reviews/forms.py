@@ -351,6 +351,7 @@ def is_posted(section, data) -> bool:
         for key in (f"{section.on}-{name}", f"{section.on}-{name}_month")
     )
 
+
 NO_FILE = "Select a CSV file to import"
 
 
