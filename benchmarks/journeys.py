@@ -163,8 +163,14 @@ def walk_lead(page, visit: Visit, email: str = LEAD_EMAIL) -> Walk:
     walk.visit("Reviews", walk.links.first(p + r"/reviews/"))
     walk.visit("Record a review", walk.links.first(p + r"/reviews/new/"))
     review = walk.visit("Review", walk.links.first(p + r"/reviews/\d+/"))
+    if review and not walk.links.first(re.escape(review) + r"edit/.*"):
+        # A complete review is read-only: its pages to change are a draft's.
+        walk.visit("Draft reviews", f"{home}reviews/?status=draft")
+        on_page = [path for path, _ in page.evaluate(LINKS_JS)]
+        drafts = [path for path in on_page if re.fullmatch(p + r"/reviews/\d+/", path)]
+        review = walk.visit("A draft review", drafts[0] if drafts else None)
     if review:
-        walk.visit("Edit a review", walk.links.first(re.escape(review) + r"edit/"))
+        walk.visit("Edit a review", walk.links.first(re.escape(review) + r"edit/.*"))
         # Any further page of that review (sections of the form, its own check page...).
         for path in walk.links.all(re.escape(review) + r".+")[:MORE_PAGES]:
             if walk.new(path):
