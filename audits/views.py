@@ -2,7 +2,7 @@
 and for Panel staff (cycles, review and moderation). Views join a selector, a form and
 a service; rules and access live elsewhere."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -156,6 +156,7 @@ class ItemBlock:
     response: Response
     form: ItemAnswerForm
     actions: ActionFormSet
+    breaches: list = field(default_factory=list)  # the rules its stored answer breaks
 
     @property
     def item(self):
@@ -183,7 +184,10 @@ class ThemeView(AuditMixin, TemplateView):
         responses = [block.response for block in blocks]
         if not any(response.is_started for response in responses):
             return []
-        return rules.broken_rules(responses)
+        breaches = rules.broken_rules(responses)
+        for block in blocks:
+            block.breaches = [b for b in breaches if b.response is block.response]
+        return breaches
 
     def post(self, request, *args, **kwargs):
         audit = self.require_audit()
@@ -236,17 +240,20 @@ class ThemeView(AuditMixin, TemplateView):
             return redirect(f"{request.path}#rule-breaches")
         return redirect(audit.get_absolute_url())
 
-    def next_url(self):
-        next_theme = (
+    @cached_property
+    def next_theme(self) -> int | None:
+        return (
             Theme.objects.filter(version_id=self.cycle.version_id, number__gt=self.theme.number)
             .order_by("number")
             .values_list("number", flat=True)
             .first()
         )
+
+    def next_url(self):
         kwargs = {"slug": self.partnership.slug, "cycle": self.cycle.name}
-        if next_theme is None:
+        if self.next_theme is None:
             return reverse("audits:check", kwargs=kwargs)
-        return reverse("audits:theme", kwargs={**kwargs, "number": next_theme})
+        return reverse("audits:theme", kwargs={**kwargs, "number": self.next_theme})
 
     def blocks(self, data, keep=None) -> list[ItemBlock]:
         """A block per item, bound to `data` when given. With `keep` (after a conflict) only
@@ -343,6 +350,8 @@ class ThemeView(AuditMixin, TemplateView):
                 actions_max=ACTIONS_MAX,
                 breaches=breaches,
                 breaking=rules.items_breaking(breaches),
+                next_theme=self.next_theme,
+                next_url=self.next_url(),
                 evidence_rule=rules.EVIDENCE_RULE,
                 action_rule=rules.ACTION_RULE,
                 evidence_max=EVIDENCE_MAX,
