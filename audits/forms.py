@@ -10,7 +10,6 @@ processor never reach the database.
 """
 
 import re
-from datetime import date
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
@@ -18,16 +17,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
+from partnerships.months import MonthField
 from partnerships.text import PastedTextField
 
 from .models import CYCLE_NAME_PATTERN, FrameworkVersion
 from .services import CYCLE_DATES, CYCLE_NAME_FORMAT, REASON_REQUIRED, Moderation, rating_invalid
 
 WHAT_REQUIRED = "Enter what will be done"
-DUE_MONTH_INVALID = "Enter the due month as a number from 1 to 12"
-DUE_YEAR_INVALID = "Enter the due year as 4 digits, like 2027"
-DUE_INCOMPLETE = "Enter both the month and the year the action is due"
+DUE_LABEL = "due date"
 EVIDENCE_MAX = 5000
+EVIDENCE_TOO_LONG = f"Evidence must be {EVIDENCE_MAX} characters or fewer"
+WHAT_MAX = 1000
+WHAT_TOO_LONG = f"What will be done must be {WHAT_MAX} characters or fewer"
+OWNER_MAX = 150
+OWNER_TOO_LONG = f"Owner must be {OWNER_MAX} characters or fewer"
 NOTE_MAX = 5000
 NOTE_TOO_LONG = f"Moderation note must be {NOTE_MAX} characters or fewer"
 ACTIONS_MAX = 20
@@ -47,7 +50,7 @@ class ItemAnswerForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=EVIDENCE_MAX,
-        error_messages={"max_length": f"Evidence must be {EVIDENCE_MAX} characters or fewer"},
+        error_messages={"max_length": EVIDENCE_TOO_LONG},
     )
     confirm = forms.BooleanField(required=False)
     revision = forms.IntegerField(widget=forms.HiddenInput)
@@ -65,44 +68,23 @@ class ItemAnswerForm(forms.Form):
 class ActionForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     what = PastedTextField(
-        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    owner = PastedTextField(required=False, max_length=150)
-    due_month = forms.IntegerField(
         required=False,
-        min_value=1,
-        max_value=12,
-        error_messages={
-            "invalid": DUE_MONTH_INVALID,
-            "min_value": DUE_MONTH_INVALID,
-            "max_value": DUE_MONTH_INVALID,
-        },
+        max_length=WHAT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": WHAT_TOO_LONG},
     )
-    due_year = forms.IntegerField(
-        required=False,
-        min_value=2020,
-        max_value=2100,
-        error_messages={
-            "invalid": DUE_YEAR_INVALID,
-            "min_value": DUE_YEAR_INVALID,
-            "max_value": DUE_YEAR_INVALID,
-        },
+    owner = PastedTextField(
+        required=False, max_length=OWNER_MAX, error_messages={"max_length": OWNER_TOO_LONG}
     )
+    # Posted as due_month and due_year, stored as the 1st of the month.
+    due = MonthField(label="Due", short_label=DUE_LABEL, required=False)
 
     def clean(self):
         data = super().clean()
         what, owner = (data.get("what") or "").strip(), (data.get("owner") or "").strip()
-        month, year = data.get("due_month"), data.get("due_year")
-        started = what or owner or month or year
-        if started and not what:
+        started = what or owner or data.get("due") or self.has_error("due")
+        if started and not what and not self.has_error("what"):
             self.add_error("what", ValidationError(WHAT_REQUIRED, code="what"))
-        if (
-            (month is None) != (year is None)
-            and not self.has_error("due_month")
-            and not self.has_error("due_year")
-        ):
-            self.add_error("due_month", ValidationError(DUE_INCOMPLETE, code="due"))
-        data["due"] = date(year, month, 1) if month and year else None
         return data
 
     @classmethod
@@ -111,8 +93,7 @@ class ActionForm(forms.Form):
             "id": action.pk,
             "what": action.what,
             "owner": action.owner,
-            "due_month": action.due_month.month if action.due_month else None,
-            "due_year": action.due_month.year if action.due_month else None,
+            "due": action.due_month,
         }
 
 

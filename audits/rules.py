@@ -26,6 +26,9 @@ class Breach:
 class Rule:
     code = ""
     message = ""
+    # The ratings whose answer this rule asks more of; the theme page reveals the fields
+    # the rule needs (evidence, an action plan) for these ratings.
+    levels: tuple[int, ...] = ()
 
     @classmethod
     def text(cls) -> str:
@@ -51,9 +54,10 @@ class EvidenceForEstablishedRatings(Rule):
 
     code = "no_evidence"
     message = "Item {ref} is rated 2 or 3, so it needs evidence"
+    levels = (2, 3)
 
     def is_broken_by(self, response):
-        return response.effective_rating in (2, 3) and not response.evidence.strip()
+        return response.effective_rating in self.levels and not response.evidence.strip()
 
 
 class ActionForLowRatings(Rule):
@@ -62,14 +66,16 @@ class ActionForLowRatings(Rule):
 
     code = "no_action"
     message = "Item {ref} is rated 0 or 1, so it needs an action with an owner and a due month"
+    levels = (0, 1)
 
     def is_broken_by(self, response):
-        return response.effective_rating in (0, 1) and not any(
+        return response.effective_rating in self.levels and not any(
             action.is_complete for action in response.actions.all()
         )
 
 
 RULES: list[Rule] = [EveryItemRated(), EvidenceForEstablishedRatings(), ActionForLowRatings()]
+EVIDENCE_RULE, ACTION_RULE = RULES[1], RULES[2]
 
 
 def broken_rules(responses) -> list[Breach]:
@@ -80,6 +86,11 @@ def broken_rules(responses) -> list[Breach]:
         for rule in RULES
         if rule.is_broken_by(response)
     ]
+
+
+def items_breaking(breaches) -> int:
+    """How many items the breaches concern (an item may break more than one rule)."""
+    return len({breach.response.pk for breach in breaches})
 
 
 def theme_status(responses) -> str:

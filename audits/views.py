@@ -2,7 +2,7 @@
 and for Panel staff (cycles, review and moderation). Views join a selector, a form and
 a service; rules and access live elsewhere."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +21,9 @@ from partnerships.models import Partnership
 from . import rules, selectors, services
 from .forms import (
     ACTIONS_MAX,
+    EVIDENCE_MAX,
+    OWNER_MAX,
+    WHAT_MAX,
     ActionForm,
     ActionFormSet,
     CycleForm,
@@ -93,8 +96,14 @@ class TaskListView(AuditMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = {}
         if self.audit is not None:
+            tasks = selectors.task_list(self.audit)
+            for row in tasks["rows"]:
+                # Why a theme is in progress: how many of its items still break a rule.
+                row["breaking"] = rules.items_breaking(
+                    b for b in tasks["breaches"] if b.response.item.theme_id == row["theme"].pk
+                )
             context.update(
-                tasks=selectors.task_list(self.audit),
+                tasks=tasks,
                 return_reason=selectors.latest_return_reason(self.audit)
                 if self.audit.status == Audit.Status.RETURNED
                 else "",
@@ -147,6 +156,7 @@ class ItemBlock:
     response: Response
     form: ItemAnswerForm
     actions: ActionFormSet
+    breaches: list = field(default_factory=list)  # the rules its stored answer breaks
 
     @property
     def item(self):
@@ -164,7 +174,20 @@ class ThemeView(AuditMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.require_audit()
-        return self.render_page(self.blocks(None), show_errors=False)
+        blocks = self.blocks(None)
+        return self.render_page(blocks, show_errors=False, breaches=self.breaches(blocks))
+
+    @staticmethod
+    def breaches(blocks):
+        """The rules the stored answers still break, once the theme is started: a save never
+        refuses them, so the page says which items break which rule after every save."""
+        responses = [block.response for block in blocks]
+        if not any(response.is_started for response in responses):
+            return []
+        breaches = rules.broken_rules(responses)
+        for block in blocks:
+            block.breaches = [b for b in breaches if b.response is block.response]
+        return breaches
 
     def post(self, request, *args, **kwargs):
         audit = self.require_audit()
@@ -204,22 +227,33 @@ class ThemeView(AuditMixin, TemplateView):
             return self.render_page(
                 blocks, show_errors=True, errors=[(first, message) for message in error.messages]
             )
-        messages.success(request, f"Theme {self.theme.number} saved")
+        saved = Response.objects.for_theme(audit, self.theme)
+        breaking = rules.items_breaking(rules.broken_rules(saved))
+        if not breaking:
+            messages.success(request, f"Theme {self.theme.number} saved")
+            if data.get("action") == "continue":
+                return redirect(self.next_url())
+            return redirect(audit.get_absolute_url())
+        messages.success(request, saved_message(self.theme.number, breaking))
         if data.get("action") == "continue":
-            return redirect(self.next_url())
+            # Stay on the theme, which lists the items that still break a rule.
+            return redirect(f"{request.path}#rule-breaches")
         return redirect(audit.get_absolute_url())
 
-    def next_url(self):
-        next_theme = (
+    @cached_property
+    def next_theme(self) -> int | None:
+        return (
             Theme.objects.filter(version_id=self.cycle.version_id, number__gt=self.theme.number)
             .order_by("number")
             .values_list("number", flat=True)
             .first()
         )
+
+    def next_url(self):
         kwargs = {"slug": self.partnership.slug, "cycle": self.cycle.name}
-        if next_theme is None:
+        if self.next_theme is None:
             return reverse("audits:check", kwargs=kwargs)
-        return reverse("audits:theme", kwargs={**kwargs, "number": next_theme})
+        return reverse("audits:theme", kwargs={**kwargs, "number": self.next_theme})
 
     def blocks(self, data, keep=None) -> list[ItemBlock]:
         """A block per item, bound to `data` when given. With `keep` (after a conflict) only
@@ -229,6 +263,8 @@ class ThemeView(AuditMixin, TemplateView):
         for response in Response.objects.for_theme(self.audit, self.theme):
             prefix = f"i{response.item_id}"
             actions = [ActionForm.initial_for(action) for action in response.actions.all()]
+            if not actions and response.rating not in rules.EVIDENCE_RULE.levels:
+                actions = [{}]  # a blank line to fill in, unless the rating needs no plan
             shown = services.answer_shown(response)
             bound = rebound(data, keep, response.item_id, prefix, response.revision, shown)
             form = ItemAnswerForm(
@@ -243,7 +279,7 @@ class ThemeView(AuditMixin, TemplateView):
                     "shown": shown,
                 },
             )
-            formset = ActionFormSet(bound, prefix=f"{prefix}-actions", initial=actions or [{}])
+            formset = ActionFormSet(bound, prefix=f"{prefix}-actions", initial=actions)
             for action_form in formset.forms:
                 action_form.is_removed = bool(bound and bound.get(action_form.add_prefix("DELETE")))
             blocks.append(ItemBlock(response=response, form=form, actions=formset))
@@ -278,7 +314,7 @@ class ThemeView(AuditMixin, TemplateView):
     def levels(self):
         return selectors.scale_levels(self.cycle.version_id)
 
-    def render_page(self, blocks, *, show_errors, conflict=None, errors=()):
+    def render_page(self, blocks, *, show_errors, conflict=None, errors=(), breaches=()):
         errors = list(errors)
         if show_errors:
             for block in blocks:
@@ -299,6 +335,8 @@ class ThemeView(AuditMixin, TemplateView):
                         continue
                     for name, field_errors in form.errors.items():
                         target = form[name].auto_id if name != "__all__" else form["what"].auto_id
+                        if name == "due":
+                            target += "_0"  # the month input, first of the two
                         errors += [(target, f"{block.item.ref}: {e}") for e in field_errors]
         return self.render_to_response(
             self.get_context_data(
@@ -310,8 +348,22 @@ class ThemeView(AuditMixin, TemplateView):
                 error_list=errors,
                 conflict=conflict,
                 actions_max=ACTIONS_MAX,
+                breaches=breaches,
+                breaking=rules.items_breaking(breaches),
+                next_theme=self.next_theme,
+                next_url=self.next_url(),
+                evidence_rule=rules.EVIDENCE_RULE,
+                action_rule=rules.ACTION_RULE,
+                evidence_max=EVIDENCE_MAX,
+                what_max=WHAT_MAX,
+                owner_max=OWNER_MAX,
             )
         )
+
+
+def saved_message(number, breaking) -> str:
+    items = "1 item still breaks" if breaking == 1 else f"{breaking} items still break"
+    return f"Theme {number} saved. {items} a rule, so the theme is not complete yet"
 
 
 def posted_action_count(data, prefix) -> int:

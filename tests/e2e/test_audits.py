@@ -63,6 +63,10 @@ def test_audit_from_first_theme_to_acceptance(new_journey, cycle, lead, panel):
         if ref != "1.5":
             partnership.fill(f"Evidence for item {ref}", f"Board minutes for {ref}")
     partnership.press_button("Save and continue")
+    # Saved, but two items break a rule: the theme says which, then the person goes on.
+    partnership.expect_heading("1. Leadership, governance and strategy")
+    partnership.expect_text("Your answers are saved, but 2 items still break a rule")
+    partnership.click("Continue to theme 2")
     partnership.expect_heading("2. Practitioner confidence")
     partnership.goto(f"/p/northshire/audits/{cycle.name}/check/")
     partnership.expect_heading("Check your answers")
@@ -168,7 +172,12 @@ def test_contributor_answers_a_theme_with_the_keyboard_only(journey, cycle, cont
     journey.tab_to(page.get_by_label("Evidence for item 7.1", exact=True))
     keyboard.type("Ethnicity codes mapped across all three partners")
 
-    # Add an action line for 7.2 with the keyboard; the page comes back with everything kept.
+    # Rate 7.2 as 1, which reveals its action plan, and add an action line with the keyboard;
+    # the page comes back with everything kept.
+    second = page.get_by_role("group", name="How would you rate item 7.2?")
+    journey.tab_to(second.get_by_label("0 Not in place"))
+    keyboard.press("ArrowDown")
+    assert second.get_by_label("1 Emerging").is_checked()
     journey.tab_to(page.get_by_role("button", name="Add another action to item 7.2"))
     with page.expect_navigation():
         keyboard.press("Enter")
