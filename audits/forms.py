@@ -10,6 +10,7 @@ processor never reach the database.
 """
 
 import re
+from datetime import date
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
