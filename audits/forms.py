@@ -12,8 +12,9 @@ processor never reach the database.
 import re
 from datetime import date
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
+from crispy_forms_gds.layout import Button, Div, Field, Fixed, Fluid, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -21,6 +22,7 @@ from django.db.models import F
 from partnerships.months import MonthField
 from partnerships.text import PastedTextField
 
+from . import rules
 from .models import CYCLE_NAME_PATTERN, FrameworkVersion
 from .services import CYCLE_DATES, CYCLE_NAME_FORMAT, REASON_REQUIRED, Moderation, rating_invalid
 
@@ -62,8 +64,53 @@ class ItemAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.response = response
         self.item = response.item
-        self.fields["rating"].choices = [(level.value, level.label) for level in levels]
-        self.fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
+        ref = self.item.ref
+        fields = self.fields
+        fields["rating"].label = f"How would you rate item {ref}?"
+        fields["rating"].choices = [
+            Choice(level.value, f"{level.value} {level.label}", hint=level.description)
+            for level in levels
+        ]
+        fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
+        fields["evidence"].label = f"Evidence for item {ref}"
+        fields["evidence"].help_text = (
+            f"{rules.EVIDENCE_RULE.text()} Say what shows this and where it can be found. "
+            "Do not name children, families or staff."
+        )
+        fields[
+            "confirm"
+        ].label = f"I have reviewed the carried-forward answer to item {ref} and it is still right"
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # part of the theme page's one <form>
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            *([Field.checkbox("confirm", small=True)] if response.carried_forward else []),
+            "revision",
+            "shown",
+            Field.radios("rating", legend_size=Size.SMALL, small=True),
+            # Shown without JavaScript; static/js/app.mjs hides it unless the rating needs it.
+            Div(
+                Field.textarea(
+                    "evidence", label_size=Size.SMALL, rows=4, max_characters=EVIDENCE_MAX
+                ),
+                css_class="app-reveal",
+                css_id=f"{self['evidence'].auto_id}-reveal",
+                data_app_reveal=self["rating"].html_name,
+                data_app_reveal_values=" ".join(map(str, rules.EVIDENCE_RULE.levels)),
+            ),
+        )
+
+    def hide_errors(self):
+        """Render as typed with no error shown (an add or remove post-back, a conflict)."""
+        hide_errors(self)
+
+
+def hide_errors(form):
+    # crispy marks fields in error (class, aria-describedby) even when it shows no message,
+    # so the errors go too: these renders never read cleaned_data.
+    form.helper.form_show_errors = False
+    form._errors = forms.utils.ErrorDict()
+    form.cleaned_data = {}
 
 
 class ActionForm(forms.Form):
@@ -79,6 +126,37 @@ class ActionForm(forms.Form):
     )
     # Posted as due_month and due_year, stored as the 1st of the month.
     due = MonthField(label="Due", short_label=DUE_LABEL, required=False)
+
+    def __init__(self, *args, item=None, number=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.number = number
+        where = f"(action {number}, item {item.ref})" if item and number else ""
+        fields = self.fields
+        fields["what"].label = f"What will be done {where}".strip()
+        # crispy's character count adds to aria-describedby, which a field without a hint lacks.
+        fields["what"].widget.attrs["aria-describedby"] = ""
+        fields["owner"].label = f"Owner {where}".strip()
+        fields[
+            "owner"
+        ].help_text = "A role or team, not a person's name. For example, Head of Quality Assurance"
+        fields["due"].label = f"Due {where}".strip()
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # part of the theme page's one <form>
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "id",
+            Field.textarea("what", rows=2, max_characters=WHAT_MAX),
+            Field(
+                "owner",
+                css_class=f"{Fluid.for_input(Fluid.TWO_THIRDS)} govuk-js-character-count",
+                context={"max_characters": OWNER_MAX},
+            ),
+            "due",
+        )
+
+    def hide_errors(self):
+        """Render as typed with no error shown (an add or remove post-back, a conflict)."""
+        hide_errors(self)
 
     def clean(self):
         data = super().clean()
@@ -99,7 +177,13 @@ class ActionForm(forms.Form):
 
 
 class BaseActionFormSet(forms.BaseFormSet):
+    """An item's action lines; form_kwargs={"item": item} numbers and names each line."""
+
     default_error_messages = {"too_many_forms": ACTIONS_TOO_MANY}
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        return {**kwargs, "number": None if index is None else index + 1}
 
 
 ActionFormSet = forms.formset_factory(

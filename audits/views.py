@@ -223,7 +223,7 @@ class ThemeView(AuditMixin, TemplateView):
             )
         except ValidationError as error:
             # Locked or closed since the page was loaded: say so, keeping what was typed.
-            first = blocks[0].form["rating"].auto_id if blocks else "main-content"
+            first = rating_target(blocks[0].form) if blocks else "main-content"
             return self.render_page(
                 blocks, show_errors=True, errors=[(first, message) for message in error.messages]
             )
@@ -279,7 +279,12 @@ class ThemeView(AuditMixin, TemplateView):
                     "shown": shown,
                 },
             )
-            formset = ActionFormSet(bound, prefix=f"{prefix}-actions", initial=actions)
+            formset = ActionFormSet(
+                bound,
+                prefix=f"{prefix}-actions",
+                initial=actions,
+                form_kwargs={"item": response.item},
+            )
             for action_form in formset.forms:
                 action_form.is_removed = bool(bound and bound.get(action_form.add_prefix("DELETE")))
             blocks.append(ItemBlock(response=response, form=form, actions=formset))
@@ -319,9 +324,10 @@ class ThemeView(AuditMixin, TemplateView):
         if show_errors:
             for block in blocks:
                 for name, field_errors in block.form.errors.items():
-                    errors += [
-                        (block.form[name].auto_id, f"{block.item.ref}: {e}") for e in field_errors
-                    ]
+                    target = block.form[name].auto_id
+                    if name == "rating":
+                        target = rating_target(block.form)
+                    errors += [(target, f"{block.item.ref}: {e}") for e in field_errors]
                 actions = block.actions
                 if actions.non_form_errors():
                     target = (
@@ -338,6 +344,11 @@ class ThemeView(AuditMixin, TemplateView):
                         if name == "due":
                             target += "_0"  # the month input, first of the two
                         errors += [(target, f"{block.item.ref}: {e}") for e in field_errors]
+        else:
+            for block in blocks:
+                block.form.hide_errors()
+                for form in block.actions.forms:
+                    form.hide_errors()
         return self.render_to_response(
             self.get_context_data(
                 theme=self.theme,
@@ -364,6 +375,11 @@ class ThemeView(AuditMixin, TemplateView):
 def saved_message(number, breaking) -> str:
     items = "1 item still breaks" if breaking == 1 else f"{breaking} items still break"
     return f"Theme {number} saved. {items} a rule, so the theme is not complete yet"
+
+
+def rating_target(form) -> str:
+    """The id of an item's first rating radio (crispy numbers the radios from 1)."""
+    return f"id_{form['rating'].html_name}_1"
 
 
 def posted_action_count(data, prefix) -> int:

@@ -458,9 +458,9 @@ def test_invalid_due_month_shows_errors_keeps_input_and_saves_nothing(
     ) in html
     assert "Typed evidence that must survive</textarea>" in html
     assert "Evidence for the second item</textarea>" in html
-    assert f'id="id_i{two}-rating-3"' in html
-    assert re.search(rf'name="i{two}-rating" type="radio" value="3"[^>]*checked', html)
-    assert re.search(rf'name="i{one}-rating" type="radio" value="0"[^>]*checked', html)
+    assert f'id="id_i{two}-rating_4"' in html
+    assert re.search(rf'name="i{two}-rating"[^>]*value="3"[^>]*checked', html)
+    assert re.search(rf'name="i{one}-rating"[^>]*value="0"[^>]*checked', html)
     assert 'value="Partnership manager"' in html
     assert 'value="13"' in html
     assert "Set up a forum</textarea>" in html
@@ -492,8 +492,8 @@ def test_invalid_rating_is_an_error_linked_to_the_first_radio(client, audit, con
     one = items["1.1"].pk
     data |= {f"i{one}-rating": "7", "action": "later"}
     html = text(client.post(BASE + "themes/1/", data))
-    assert f'<a href="#id_i{one}-rating">1.1: Select a rating from 0 to 3</a>' in html
-    assert f'id="id_i{one}-rating" name="i{one}-rating"' in html
+    assert f'<a href="#id_i{one}-rating_1">1.1: Select a rating from 0 to 3</a>' in html
+    assert re.search(rf'name="i{one}-rating"[^>]*id="id_i{one}-rating_1"[^>]*value="0"', html)
     assert response_for(audit, "1.1").rating is None
 
 
@@ -522,7 +522,7 @@ def test_add_another_action_shows_a_new_line_and_keeps_input(client, audit, cont
     assert "Typed before adding a line</textarea>" in html
     assert "First action</textarea>" in html
     assert 'value="Head of learning"' in html
-    assert re.search(rf'name="i{two}-rating" type="radio" value="2"[^>]*checked', html)
+    assert re.search(rf'name="i{two}-rating"[^>]*value="2"[^>]*checked', html)
     assert response_for(audit, "1.1").revision == 0
     assert not Action.objects.exists()
 
@@ -697,7 +697,7 @@ def test_conflicting_save_is_refused_then_saved_on_second_attempt(
     assert "Item 1.1</a> was changed by lead@northshire.example.org" in banner
     assert 'they rated it 3, with evidence "Evidence from the lead"' in banner
     assert "Evidence typed by the contributor</textarea>" in html
-    assert re.search(rf'name="i{one}-rating" type="radio" value="2"[^>]*checked', html)
+    assert re.search(rf'name="i{one}-rating"[^>]*value="2"[^>]*checked', html)
     stored = response_for(audit, "1.1")
     assert (stored.rating, stored.evidence, stored.updated_by) == (
         3,
@@ -1303,7 +1303,7 @@ def test_theme_save_refused_by_the_service_keeps_what_was_typed(client, audit, c
     assert response.status_code == 200
     html = text(response)
     assert error_summary(html) == [
-        (f"id_i{one}-rating", "This audit has been submitted and cannot be changed")
+        (f"id_i{one}-rating_1", "This audit has been submitted and cannot be changed")
     ]
     assert "Typed evidence" in html
 
