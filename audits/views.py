@@ -21,9 +21,6 @@ from partnerships.models import Partnership
 from . import rules, selectors, services
 from .forms import (
     ACTIONS_MAX,
-    EVIDENCE_MAX,
-    OWNER_MAX,
-    WHAT_MAX,
     ActionForm,
     ActionFormSet,
     CycleForm,
@@ -353,7 +350,6 @@ class ThemeView(AuditMixin, TemplateView):
             self.get_context_data(
                 theme=self.theme,
                 blocks=blocks,
-                levels=self.levels,
                 level_map={level.value: level for level in self.levels},
                 show_errors=show_errors,
                 error_list=errors,
@@ -363,11 +359,7 @@ class ThemeView(AuditMixin, TemplateView):
                 breaking=rules.items_breaking(breaches),
                 next_theme=self.next_theme,
                 next_url=self.next_url(),
-                evidence_rule=rules.EVIDENCE_RULE,
                 action_rule=rules.ACTION_RULE,
-                evidence_max=EVIDENCE_MAX,
-                what_max=WHAT_MAX,
-                owner_max=OWNER_MAX,
             )
         )
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from audits import rules, services
+from audits import rules, selectors, services
 from audits.forms import DUE_LABEL, EVIDENCE_MAX, OWNER_MAX, WHAT_MAX, WHAT_TOO_LONG
 from audits.models import Item, Response
 from partnerships.months import MONTH_PART_MISSING
@@ -189,3 +189,86 @@ def test_evidence_kept_when_rating_changes_to_0(client, audit, contributor, item
     assert client.post(BASE + "themes/1/", data).status_code == 302
     saved = response_for(audit, "1.1")
     assert (saved.rating, saved.evidence) == (0, EVIDENCE)
+
+
+def test_rating_radios_are_small_with_a_hint_per_level(client, audit, contributor, items):
+    """Each rating radio is labelled with its level and described by the level's hint."""
+    client.force_login(contributor)
+    html = text(client.get(BASE + "themes/1/"))
+    pk = items["1.1"].pk
+    assert "govuk-radios govuk-radios--small" in html
+    for position, level in enumerate(selectors.scale_levels(audit.cycle.version_id), 1):
+        radio = f"id_i{pk}-rating_{position}"
+        assert re.search(
+            rf'id="{radio}"[^>]*value="{level.value}"[^>]*'
+            rf'aria-describedby="{radio}_hint"',
+            html,
+        )
+        hint = re.search(
+            rf'<span id="{radio}_hint" class="govuk-hint govuk-radios__hint">'
+            r"\s*(.*?)\s*</span>",
+            html,
+        ).group(1)
+        assert hint == level.description
+        assert re.search(rf'for="{radio}">\s*{level.value} {level.label}\s*</label>', html)
+
+
+def test_page_has_one_csrf_token_and_crispy_adds_no_form(client, audit, contributor):
+    """crispy renders fields only: the page keeps its one <form> and one CSRF token."""
+    client.force_login(contributor)
+    html = text(client.get(BASE + "themes/1/"))
+    form = re.search(r'<form method="post" novalidate>(.*?)</form>', html, flags=re.S).group(1)
+    assert "<form" not in form
+    assert form.count('name="csrfmiddlewaretoken"') == 1
+    assert 'name="i' in form and "actions-TOTAL_FORMS" in form
+
+
+def test_add_action_post_back_shows_no_error_nor_error_markup(client, audit, contributor, items):
+    """Adding a line to a page with an over-long action shows no error at all: no message,
+    no red field, no aria-describedby pointing at an error that is not there; text kept."""
+    client.force_login(contributor)
+    pk = items["1.1"].pk
+    data = form_data(client.get(BASE + "themes/1/")) | {
+        f"i{pk}-rating": "9",
+        f"i{pk}-actions-0-what": "x" * (WHAT_MAX + 1),
+        f"i{pk}-actions-0-due_month": "13",
+        "add_action": str(pk),
+    }
+    html = text(client.post(BASE + "themes/1/", data))
+    assert "There is a problem" not in html
+    for marker in ("govuk-error-message", "--error", "_1_error"):
+        assert marker not in html
+    assert "x" * (WHAT_MAX + 1) + "</textarea>" in html
+    assert f'id="i{pk}-actions-1"' in html
+
+
+def test_errors_mark_the_fields_they_belong_to(client, audit, contributor, items):
+    """On a failed save crispy shows each error at its field, linked from the summary."""
+    client.force_login(contributor)
+    pk = items["1.1"].pk
+    data = form_data(client.get(BASE + "themes/1/")) | {
+        f"i{pk}-rating": "0",
+        f"i{pk}-actions-0-what": "x" * (WHAT_MAX + 1),
+        "action": "later",
+    }
+    html = text(client.post(BASE + "themes/1/", data))
+    what = f"id_i{pk}-actions-0-what"
+    assert f'<a href="#{what}">1.1: {WHAT_TOO_LONG}</a>' in html
+    assert re.search(rf'<span id="{what}_1_error" class="govuk-error-message">', html)
+    assert re.search(rf'<textarea[^>]*class="[^"]*govuk-input--error[^"]*"[^>]*id="{what}"', html)
+
+
+def test_carried_forward_answer_has_a_small_confirm_checkbox(
+    client, audit, contributor, items, lead
+):
+    """A carried-forward answer shows a small confirm checkbox naming the item."""
+    Response.objects.filter(audit=audit, item=items["1.1"]).update(carried_forward=True)
+    client.force_login(contributor)
+    html = text(client.get(BASE + "themes/1/"))
+    pk = items["1.1"].pk
+    assert "govuk-checkboxes govuk-checkboxes--small" in html
+    assert re.search(rf'name="i{pk}-confirm"[^>]*id="id_i{pk}-confirm"', html)
+    assert re.search(
+        r"I have reviewed the carried-forward answer to item 1.1 and it is still right", html
+    )
+    assert f'name="i{items["1.2"].pk}-confirm"' not in html
