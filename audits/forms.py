@@ -77,9 +77,9 @@ class ItemAnswerForm(forms.Form):
             f"{rules.EVIDENCE_RULE.text()} Say what shows this and where it can be found. "
             "Do not name children, families or staff."
         )
-        fields[
-            "confirm"
-        ].label = f"I have reviewed the carried-forward answer to item {ref} and it is still right"
+        no_maxlength(fields["evidence"])
+        confirm = f"I have reviewed the carried-forward answer to item {ref} and it is still right"
+        fields["confirm"].label = confirm
         self.helper = FormHelper()
         self.helper.form_tag = False  # part of the theme page's one <form>
         self.helper.disable_csrf = True
@@ -103,6 +103,13 @@ class ItemAnswerForm(forms.Form):
     def hide_errors(self):
         """Render as typed with no error shown (an add or remove post-back, a conflict)."""
         hide_errors(self)
+
+
+def no_maxlength(*fields):
+    # The character count tells the limit and the save refuses more; a maxlength attribute
+    # would cut off pasted text without a word, so the theme page has none.
+    for field in fields:
+        field.widget.attrs.pop("maxlength", None)
 
 
 def hide_errors(form):
@@ -135,6 +142,7 @@ class ActionForm(forms.Form):
         fields["what"].label = f"What will be done {where}".strip()
         # crispy's character count adds to aria-describedby, which a field without a hint lacks.
         fields["what"].widget.attrs["aria-describedby"] = ""
+        no_maxlength(fields["what"], fields["owner"])
         fields["owner"].label = f"Owner {where}".strip()
         fields[
             "owner"

@@ -272,3 +272,12 @@ def test_carried_forward_answer_has_a_small_confirm_checkbox(
         r"I have reviewed the carried-forward answer to item 1.1 and it is still right", html
     )
     assert f'name="i{items["1.2"].pk}-confirm"' not in html
+
+
+def test_long_text_fields_have_no_maxlength_attribute(client, audit, contributor):
+    """No maxlength on the theme page: pasted text over a limit is kept and refused at save,
+    never cut off by the browser."""
+    client.force_login(contributor)
+    html = text(client.get(BASE + "themes/1/"))
+    assert 'data-maxlength="5000"' in html
+    assert not re.search(r"\smaxlength=", html)
