@@ -1,5 +1,5 @@
-"""Review case pages: list, record, detail, edit section by section, check answers and mark
-complete."""
+"""Review case pages: list, record, detail, edit page by page (dimensions.PAGES), check
+answers and mark complete."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,8 +99,8 @@ def review_name(review: Review) -> str:
 
 def section_url(review: Review, section) -> str:
     return reverse(
-        "reviews:edit_section",
-        kwargs={"slug": review.partnership.slug, "pk": review.pk, "section": section.slug},
+        "reviews:edit_page",
+        kwargs={"slug": review.partnership.slug, "pk": review.pk, "page": section.slug},
     )
 
 
@@ -147,7 +147,7 @@ class ReviewListView(ReviewPagesMixin, TemplateView):
 
 class CaseFormView(ReviewPagesMixin, TemplateView):
     """Shared by recording a new case, adding a review to a child, and editing: a page shows
-    one or more sections of dimensions.PAGES, each its own form."""
+    one or more pages of dimensions.PAGES (`sections`), each its own form."""
 
     template_name = "reviews/review_form.html"
     minimum_role = Membership.Role.CONTRIBUTOR
@@ -200,7 +200,7 @@ class CaseFormView(ReviewPagesMixin, TemplateView):
         return redirect(self.next_url(review))
 
     def next_url(self, review: Review) -> str:
-        """After a save: the first section this page did not show, else check answers."""
+        """After a save: the first form page this one did not show, else check answers."""
         shown = {section.slug for section in self.sections()}
         after = [s for s in dimensions.PAGES if s.slug not in shown]
         return section_url(review, after[0]) if after else check_url(review)
@@ -310,8 +310,8 @@ class ReviewCreateView(CaseFormView):
         return None, None
 
     def next_url(self, review):
-        """The first review section the page did not show; the review itself when the page
-        showed them all (as the one-page form did)."""
+        """The first review page not shown; the review itself when the post showed them all
+        (as the one-page form did)."""
         shown = {section.slug for section in self.sections(self.request.POST)}
         after = [s for s in dimensions.PAGES if s.on == dimensions.REVIEW and s.slug not in shown]
         return section_url(review, after[0]) if after else review.get_absolute_url()
@@ -349,8 +349,8 @@ class ReviewObjectMixin:
 
 
 class ReviewEditView(ReviewObjectMixin, CaseFormView):
-    """/edit/: every section on one page (what the one-page form posted); GET goes to the
-    first section's page."""
+    """/edit/: every page's questions at once (what the one-page form posted); GET goes to
+    the first page."""
 
     def sections(self, data=None):
         return list(dimensions.PAGES)
@@ -428,15 +428,15 @@ class ReviewEditView(ReviewObjectMixin, CaseFormView):
 
 
 class ReviewSectionView(ReviewEditView):
-    """/edit/<section>/: one section's questions; saving goes on to the next section, and
-    after the last to check answers. "Save and come back later" goes to the review."""
+    """/edit/<page>/: one page's questions; saving goes on to the next page, and after the
+    last to check answers. "Save and come back later" goes to the review."""
 
     @cached_property
     def section(self):
         try:
-            return dimensions.PAGES_BY_SLUG[self.kwargs["section"]]
+            return dimensions.PAGES_BY_SLUG[self.kwargs["page"]]
         except KeyError:
-            raise Http404("No such section") from None
+            raise Http404("No such page") from None
 
     def sections(self, data=None):
         return [self.section]
@@ -500,7 +500,7 @@ def summary_rows(instance, form_class, prefix):
 
 
 def check_sections(review: Review) -> list[dict]:
-    """Every answer by section for check answers: (question, answer, Change link, whether a
+    """Every answer by page for check answers: (question, answer, Change link, whether a
     rule still needs it), the questions not asked of this review left out."""
     missing = {name for name, _question in missing_dimensions(review)}
     sections = []
@@ -527,7 +527,7 @@ def check_sections(review: Review) -> list[dict]:
 
 
 def change_url(review: Review, name: str) -> str:
-    """The section page asking a field, at the field's first input."""
+    """The form page asking a field, at the field's first input."""
     for section in dimensions.PAGES:
         if name in section.fields:
             form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
@@ -601,8 +601,8 @@ class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
 
 
 class ReviewCheckView(ReviewDetailView):
-    """/check/: every answer by section with a Change link to its section's page, the rules
-    still broken, and "Mark complete" for a lead."""
+    """/check/: every answer by section and page with a Change link to its field on its
+    page, the rules still broken, and "Mark complete" for a lead."""
 
     template_name = "reviews/review_check.html"
 
