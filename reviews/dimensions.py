@@ -315,49 +315,91 @@ def is_asked(dimension: Dimension, answers) -> bool:
 TO_COMPLETE = ["completed_month", *(d.name for d in REVIEW_DIMENSIONS if d.name != "review_type")]
 
 
-# The form's pages: one for each section, in order ---------------------------------------
+# The form's pages, declared once ---------------------------------------------------------
+# Each page names the dimensions it asks, in the order of DIMENSIONS; a page belongs to the
+# section of its dimensions (the dashboards and statistics still group by section). A
+# follow-up question is on the page of the question that asks it.
+
+PAGE_DECLARATIONS = [
+    ("The child", ["sex", "age_band", "ethnicity", "faith", "first_language_not_english"]),
+    ("The child's needs", ["disability", "neurodivergence", "immigration_factor"]),
+    (
+        "Services and outcome",
+        ["known_to_social_care", "child_protection_plan", "looked_after", "outcome"],
+    ),
+    ("The review", ["review_type", "harm_types"]),
+    (
+        "Ethnicity, faith and race",
+        ["ethnicity_in_review", "faith_recorded", "race_analysed", "racism_named"],
+    ),
+    ("The child's voice, risk and action", ["child_voice", "risk_recognised", "action_followed"]),
+    (
+        "Disclosures and allegations",
+        ["disclosure", "disclosure_response", "racism_alleged", "allegation_investigated"],
+    ),
+    (
+        "Language and interpreters",
+        ["interpreter_needed", "independent_interpreter_used", "child_or_family_interpreted"],
+    ),
+    (
+        "Adultification, fathers and learning",
+        ["adultification", "intersectionality", "fathers_assessed", "learning_about_race"],
+    ),
+]
 
 
 @dataclass(frozen=True)
-class Section:
-    """One page of the review form: a section of DIMENSIONS and the form fields it asks.
+class Page:
+    """One page of the review form: some dimensions of one section and the fields it asks.
 
-    `on` is CHILD or REVIEW (the form its fields belong to); `slug` is the page's URL part.
+    `on` is CHILD or REVIEW (the form its fields belong to); `slug` is the page's URL part;
+    `section` the title of the section of DIMENSIONS its dimensions belong to.
     """
 
     slug: str
     title: str
     on: str
+    section: str
     fields: tuple[str, ...]
+    dimensions: tuple[str, ...] = ()
 
 
 def _slug(title: str) -> str:
-    return "-".join(title.lower().split())
+    from django.utils.text import slugify
+
+    return slugify(title.replace("'", ""))
 
 
-def form_sections() -> list[Section]:
-    """The review form's pages, derived from the sections of DIMENSIONS.
+def form_pages() -> list[Page]:
+    """The review form's pages, from PAGE_DECLARATIONS.
 
-    Each form field is on its dimension's section; a field that is not a dimension (the
-    child's reference, the review's months, the learning summary) goes with the dimension
-    before it, or the first one when it comes first.
+    Each form field is on its dimension's page; a field that is not a dimension (the child's
+    reference, the review's months, the learning summary) goes with the dimension before it,
+    or the first one when it comes first.
     """
+    page_of = {name: title for title, names in PAGE_DECLARATIONS for name in names}
     by_field = {("age" if d.derived == "age_band" else d.name): d for d in DIMENSIONS}
-    sections: dict[str, tuple[str, list[str]]] = {}
-    for on, names in ((CHILD, child_form_fields()), (REVIEW, review_form_fields())):
+    fields: dict[str, list[str]] = {title: [] for title, _names in PAGE_DECLARATIONS}
+    for names in (child_form_fields(), review_form_fields()):
         current = None
         pending = []
         for name in names:
             if name in by_field:
-                current = by_field[name].section
-                sections.setdefault(current, (on, []))[1].extend([*pending, name])
+                current = page_of[by_field[name].name]
+                fields[current].extend([*pending, name])
                 pending = []
             elif current is None:
                 pending.append(name)
             else:
-                sections[current][1].append(name)
-    return [Section(_slug(title), title, on, tuple(f)) for title, (on, f) in sections.items()]
+                fields[current].append(name)
+    pages = []
+    for title, names in PAGE_DECLARATIONS:
+        first = BY_NAME[names[0]]
+        pages.append(
+            Page(_slug(title), title, first.on, first.section, tuple(fields[title]), tuple(names))
+        )
+    return pages
 
 
-SECTIONS = form_sections()
-SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+PAGES = form_pages()
+PAGES_BY_SLUG = {page.slug: page for page in PAGES}

@@ -335,20 +335,27 @@ def start_sections(child_known: bool) -> list:
     """The pages a new draft needs before it can be saved: the child's (unless the review is
     about a child already recorded) and every review page with an answer a draft needs."""
     return [
-        section
-        for section in dimensions.SECTIONS
-        if (section.on == dimensions.CHILD and not child_known)
-        or (section.on == dimensions.REVIEW and any(map(_required_on_review, section.fields)))
+        page
+        for page in dimensions.PAGES
+        if (page.on == dimensions.CHILD and not child_known)
+        or (page.on == dimensions.REVIEW and any(map(_required_on_review, page.fields)))
     ]
 
 
-def is_posted(section, data) -> bool:
-    """Whether `data` holds an answer to any of the section's fields."""
-    keys = set(data or ())
+PAGES_SHOWN = "pages"  # a hidden input for each page a post answers, named by its slug
+
+
+def is_posted(page, data) -> bool:
+    """Whether `data` answers the page: it names the page, or holds an answer to its fields."""
+    if data is None:
+        return False
+    if hasattr(data, "getlist") and page.slug in data.getlist(PAGES_SHOWN):
+        return True
+    keys = set(data)
     return any(
         key in keys
-        for name in section.fields
-        for key in (f"{section.on}-{name}", f"{section.on}-{name}_month")
+        for name in page.fields
+        for key in (f"{page.on}-{name}", f"{page.on}-{name}_month")
     )
 
 

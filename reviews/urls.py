@@ -14,9 +14,9 @@ urlpatterns = [
     path("p/<slug:slug>/reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="detail"),
     path("p/<slug:slug>/reviews/<int:pk>/edit/", views.ReviewEditView.as_view(), name="edit"),
     path(
-        "p/<slug:slug>/reviews/<int:pk>/edit/<slug:section>/",
+        "p/<slug:slug>/reviews/<int:pk>/edit/<slug:page>/",
         views.ReviewSectionView.as_view(),
-        name="edit_section",
+        name="edit_page",
     ),
     path("p/<slug:slug>/reviews/<int:pk>/check/", views.ReviewCheckView.as_view(), name="check"),
 ]

@@ -1,5 +1,5 @@
-"""Review case pages: list, record, detail, edit section by section, check answers and mark
-complete."""
+"""Review case pages: list, record, detail, edit page by page (dimensions.PAGES), check
+answers and mark complete."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +21,7 @@ from partnerships.models import Membership
 from . import dimensions, exchange, selectors, services
 from .choices import HarmType, Status
 from .forms import (
+    PAGES_SHOWN,
     ChildForm,
     ImportForm,
     ReviewFilterForm,
@@ -73,11 +74,17 @@ BACK = "back"  # the button that goes back to the new child's answers
 CARRIED = "carried"  # marks a post that carries the new child's answers in hidden fields
 
 
-def carried_inputs(data, prefix: str) -> list[tuple[str, str]]:
-    """(name, value) of every posted answer of one form, to post again as hidden fields."""
-    return [
-        (key, value) for key in data for value in data.getlist(key) if key.startswith(f"{prefix}-")
+def carried_inputs(data, pages) -> list[tuple[str, str]]:
+    """(name, value) of every posted answer to `pages`, and the pages' names, to post again as
+    hidden fields."""
+    names = {f"{page.on}-{name}" for page in pages for name in page.fields}
+    answers = [
+        (key, value)
+        for key in data
+        for value in data.getlist(key)
+        if key in names or key.removesuffix("_month").removesuffix("_year") in names
     ]
+    return answers + [(PAGES_SHOWN, page.slug) for page in pages]
 
 
 def review_name(review: Review) -> str:
@@ -92,8 +99,8 @@ def review_name(review: Review) -> str:
 
 def section_url(review: Review, section) -> str:
     return reverse(
-        "reviews:edit_section",
-        kwargs={"slug": review.partnership.slug, "pk": review.pk, "section": section.slug},
+        "reviews:edit_page",
+        kwargs={"slug": review.partnership.slug, "pk": review.pk, "page": section.slug},
     )
 
 
@@ -140,7 +147,7 @@ class ReviewListView(ReviewPagesMixin, TemplateView):
 
 class CaseFormView(ReviewPagesMixin, TemplateView):
     """Shared by recording a new case, adding a review to a child, and editing: a page shows
-    one or more sections of dimensions.SECTIONS, each its own form."""
+    one or more pages of dimensions.PAGES (`sections`), each its own form."""
 
     template_name = "reviews/review_form.html"
     minimum_role = Membership.Role.CONTRIBUTOR
@@ -193,15 +200,15 @@ class CaseFormView(ReviewPagesMixin, TemplateView):
         return redirect(self.next_url(review))
 
     def next_url(self, review: Review) -> str:
-        """After a save: the first section this page did not show, else check answers."""
+        """After a save: the first form page this one did not show, else check answers."""
         shown = {section.slug for section in self.sections()}
-        after = [s for s in dimensions.SECTIONS if s.slug not in shown]
+        after = [s for s in dimensions.PAGES if s.slug not in shown]
         return section_url(review, after[0]) if after else check_url(review)
 
     def get_context_data(self, **kwargs):
         pairs = kwargs.get("pairs") or []
         context = super().get_context_data(
-            single=len(pairs) == 1, sections=dimensions.SECTIONS, **kwargs
+            single=len(pairs) == 1, sections=dimensions.PAGES, **kwargs
         )
         if context.get("review"):
             name = context["review_name"]
@@ -210,16 +217,21 @@ class CaseFormView(ReviewPagesMixin, TemplateView):
             what = f"Add a review about {context['child'].reference}"
         else:
             what = "Record a review"
-        first = f"{pairs[0][0].title} - " if len(pairs) == 1 else ""
+        if len(pairs) == 1:
+            first = f"{pairs[0][0].title} - "
+        elif pairs and len({section.section for section, _form in pairs}) == 1:
+            first = f"{pairs[0][0].section} - "  # a section's pages together
+        else:
+            first = ""
         context["page_title"] = f"{first}{what} - {self.partnership.name}"
         return context
 
 
 class ReviewCreateView(CaseFormView):
-    """Starts a draft with what a draft needs, one page at a time: the child's questions
-    (unless ?child=<id>), then the review's type and months, carrying the child's answers
-    in hidden fields (nothing is saved until the draft can be); then the next section's page.
-    A post with answers to several sections (as the one-page form did) shows and saves them
+    """Starts a draft with what a draft needs, one page at a time: the child's pages (unless
+    ?child=<id>), then the review's type and months, carrying the answers of the pages before
+    in hidden fields (nothing is saved until the draft can be); then the review's next page.
+    A post with answers to several pages (as the one-page form did) shows and saves them
     together."""
 
     @cached_property
@@ -232,57 +244,76 @@ class ReviewCreateView(CaseFormView):
         except (Child.DoesNotExist, ValueError):
             raise Http404("No such child") from None
 
+    def child_pages(self) -> list:
+        start = start_sections(child_known=self.child is not None)
+        return [page for page in start if page.on == dimensions.CHILD]
+
     def child_step(self, data) -> bool:
-        """Whether this is the new child's page: nothing about the review posted yet."""
-        review_sections = [s for s in dimensions.SECTIONS if s.on == dimensions.REVIEW]
-        return not self.child and not any(is_posted(s, data) for s in review_sections)
+        """Whether this is one of the new child's pages: nothing about the review posted yet."""
+        review_pages = [s for s in dimensions.PAGES if s.on == dimensions.REVIEW]
+        return not self.child and not any(is_posted(s, data) for s in review_pages)
 
     def sections(self, data=None):
         start = start_sections(child_known=self.child is not None)
-        if self.child_step(data) or (data is not None and BACK in data):
-            return [s for s in start if s.on == dimensions.CHILD]
+        if data is not None and BACK in data:
+            return self.child_pages()[:1]
+        if self.child_step(data):
+            posted = [page for page in self.child_pages() if is_posted(page, data)]
+            return posted or self.child_pages()[:1]
         return [
             section
-            for section in dimensions.SECTIONS
+            for section in dimensions.PAGES
             if section in start
             or (is_posted(section, data) and (section.on != dimensions.CHILD or not self.child))
         ]
 
     def post(self, request, *args, **kwargs):
-        if BACK in request.POST:  # "Change the child's answers" on the review's page
-            return self.render_forms(self.forms(request.POST))
+        if BACK in request.POST:  # "Change the child's answers": the child's first page again
+            pairs = self.forms(request.POST)
+            later = [page for page in self.child_pages() if page not in self.sections()]
+            return self.render_forms(pairs, carried=carried_inputs(request.POST, later))
         if not self.child_step(request.POST):
             return super().post(request, *args, **kwargs)
         pairs = self.forms(request.POST)
         if not all(form.is_valid() for _section, form in pairs):
             return self.render_forms(pairs)
-        # The child's answers are fine: ask the review's, carrying them along.
-        review_pairs = [
-            (section, ReviewForm(prefix="review", only=section.fields))
-            for section in start_sections(child_known=True)
+        # This page's answers are fine: ask the next child page's, or the review's, carrying
+        # the answers so far along.
+        answered = [section for section, _form in pairs]
+        rest = [page for page in self.child_pages() if page not in answered]
+        if rest:
+            pages = rest[:1]
+        else:
+            pages = [s for s in start_sections(child_known=True) if s.on == dimensions.REVIEW]
+        next_pairs = [
+            (
+                page,
+                (ChildForm if page.on == dimensions.CHILD else ReviewForm)(
+                    prefix=page.on, only=page.fields
+                ),
+            )
+            for page in pages
         ]
-        return self.render_forms(review_pairs, carried=carried_inputs(request.POST, "child"))
+        return self.render_forms(next_pairs, carried=carried_inputs(request.POST, answered))
 
     def render_forms(self, pairs, **extra):
         data = self.request.POST if self.request.method == "POST" else None
         if data is not None and CARRIED in data and BACK not in data and "carried" not in extra:
-            # The review's page again: the child's answers stay hidden unless one is wrong.
-            child_pairs = [p for p in pairs if p[0].on == dimensions.CHILD]
-            if child_pairs and not any(form.errors for _section, form in child_pairs):
-                pairs = [p for p in pairs if p[0].on != dimensions.CHILD]
-                extra["carried"] = carried_inputs(data, "child")
+            # The page again: the child's pages answered before stay hidden unless wrong.
+            hidden = [s for s, form in pairs if s.on == dimensions.CHILD and not form.errors]
+            if hidden and len(hidden) < len(pairs):
+                pairs = [p for p in pairs if p[0] not in hidden]
+                extra["carried"] = carried_inputs(data, hidden)
         return super().render_forms(pairs, **extra)
 
     def instances(self):
         return None, None
 
     def next_url(self, review):
-        """The first review section the page did not show; the review itself when the page
-        showed them all (as the one-page form did)."""
+        """The first review page not shown; the review itself when the post showed them all
+        (as the one-page form did)."""
         shown = {section.slug for section in self.sections(self.request.POST)}
-        after = [
-            s for s in dimensions.SECTIONS if s.on == dimensions.REVIEW and s.slug not in shown
-        ]
+        after = [s for s in dimensions.PAGES if s.on == dimensions.REVIEW and s.slug not in shown]
         return section_url(review, after[0]) if after else review.get_absolute_url()
 
     def get_context_data(self, **kwargs):
@@ -318,11 +349,11 @@ class ReviewObjectMixin:
 
 
 class ReviewEditView(ReviewObjectMixin, CaseFormView):
-    """/edit/: every section on one page (what the one-page form posted); GET goes to the
-    first section's page."""
+    """/edit/: every page's questions at once (what the one-page form posted); GET goes to
+    the first page."""
 
     def sections(self, data=None):
-        return list(dimensions.SECTIONS)
+        return list(dimensions.PAGES)
 
     def instances(self):
         return self.review.child, self.review
@@ -333,7 +364,7 @@ class ReviewEditView(ReviewObjectMixin, CaseFormView):
 
     def get(self, request, *args, **kwargs):
         self.check_can_change()
-        return redirect(section_url(self.review, dimensions.SECTIONS[0]))
+        return redirect(section_url(self.review, dimensions.PAGES[0]))
 
     def next_url(self, review):
         return review.get_absolute_url()
@@ -397,15 +428,15 @@ class ReviewEditView(ReviewObjectMixin, CaseFormView):
 
 
 class ReviewSectionView(ReviewEditView):
-    """/edit/<section>/: one section's questions; saving goes on to the next section, and
-    after the last to check answers. "Save and come back later" goes to the review."""
+    """/edit/<page>/: one page's questions; saving goes on to the next page, and after the
+    last to check answers. "Save and come back later" goes to the review."""
 
     @cached_property
     def section(self):
         try:
-            return dimensions.SECTIONS_BY_SLUG[self.kwargs["section"]]
+            return dimensions.PAGES_BY_SLUG[self.kwargs["page"]]
         except KeyError:
-            raise Http404("No such section") from None
+            raise Http404("No such page") from None
 
     def sections(self, data=None):
         return [self.section]
@@ -414,13 +445,13 @@ class ReviewSectionView(ReviewEditView):
         return CaseFormView.get(self, request, *args, **kwargs)
 
     def next_url(self, review):
-        after = dimensions.SECTIONS[dimensions.SECTIONS.index(self.section) + 1 :]
+        after = dimensions.PAGES[dimensions.PAGES.index(self.section) + 1 :]
         return section_url(review, after[0]) if after else check_url(review)
 
     def get_context_data(self, **kwargs):
-        index = dimensions.SECTIONS.index(self.section)
+        index = dimensions.PAGES.index(self.section)
         return super().get_context_data(
-            section=self.section, step=index + 1, steps=len(dimensions.SECTIONS), **kwargs
+            section=self.section, step=index + 1, steps=len(dimensions.PAGES), **kwargs
         )
 
 
@@ -469,11 +500,11 @@ def summary_rows(instance, form_class, prefix):
 
 
 def check_sections(review: Review) -> list[dict]:
-    """Every answer by section for check answers: (question, answer, Change link, whether a
+    """Every answer by page for check answers: (question, answer, Change link, whether a
     rule still needs it), the questions not asked of this review left out."""
     missing = {name for name, _question in missing_dimensions(review)}
     sections = []
-    for section in dimensions.SECTIONS:
+    for section in dimensions.PAGES:
         instance = review.child if section.on == dimensions.CHILD else review
         form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
         form = form_class(prefix=section.on, instance=instance, only=section.fields)
@@ -496,8 +527,8 @@ def check_sections(review: Review) -> list[dict]:
 
 
 def change_url(review: Review, name: str) -> str:
-    """The section page asking a field, at the field's first input."""
-    for section in dimensions.SECTIONS:
+    """The form page asking a field, at the field's first input."""
+    for section in dimensions.PAGES:
         if name in section.fields:
             form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
             form = form_class(prefix=section.on, only=section.fields)
@@ -534,7 +565,7 @@ class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
             can_change=access.can_change_record(
                 self.role, finished=review.status == Status.COMPLETE
             ),
-            first_section=section_url(review, dimensions.SECTIONS[0]),
+            first_section=section_url(review, dimensions.PAGES[0]),
             check_url=check_url(review),
             **kwargs,
         )
@@ -570,8 +601,8 @@ class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
 
 
 class ReviewCheckView(ReviewDetailView):
-    """/check/: every answer by section with a Change link to its section's page, the rules
-    still broken, and "Mark complete" for a lead."""
+    """/check/: every answer by section and page with a Change link to its field on its
+    page, the rules still broken, and "Mark complete" for a lead."""
 
     template_name = "reviews/review_check.html"
 

@@ -26,6 +26,19 @@ def fill_month(page, group: str, month: str, year: str):
     fieldset.get_by_label("Year").fill(year)
 
 
+def answer_pages(journey, pages: dict[str, dict[str, str]], button="Save and continue"):
+    """On each page in turn (named by its heading): give the answers, then press `button`.
+    An answer is a radio's label, or the text of a "Learning summary"."""
+    for heading, answers in pages.items():
+        journey.expect_heading(heading)
+        for group, answer in answers.items():
+            if group == "Learning summary":
+                journey.fill(group, answer)
+            else:
+                choose(journey.page, group, answer)
+        journey.press_button(button)
+
+
 def test_record_complete_and_import(new_journey, contributor, lead):
     """A contributor records a child and review; a lead fixes what is missing and marks it
     complete, then imports a file with an error, reads the errors, fixes it and imports it."""
@@ -40,18 +53,26 @@ def test_record_complete_and_import(new_journey, contributor, lead):
     recorder.fill("Age at the incident", "15")
     page.get_by_label("Ethnicity", exact=True).select_option("APKN")
     choose(page, "Faith", "Muslim")
-    for group in (
-        "First language other than English",
-        "Disability",
-        "Neurodivergence",
-        "Immigration status or no recourse to public funds a factor",
-        "Known to children's social care at the time",
-        "On a child protection plan",
-        "Looked after",
-    ):
-        choose(page, group, "Not recorded")
-    choose(page, "Outcome", "Seriously harmed")
+    choose(page, "First language other than English", "Not recorded")
     recorder.press_button("Continue")
+    not_recorded = "Not recorded"
+    answer_pages(
+        recorder,
+        {
+            "The child's needs": {
+                "Disability": not_recorded,
+                "Neurodivergence": not_recorded,
+                "Immigration status or no recourse to public funds a factor": not_recorded,
+            },
+            "Services and outcome": {
+                "Known to children's social care at the time": not_recorded,
+                "On a child protection plan": not_recorded,
+                "Looked after": not_recorded,
+                "Outcome": "Seriously harmed",
+            },
+        },
+        button="Continue",
+    )
     recorder.expect_heading("The review")
     choose(page, "Review type", "Rapid review")
     fill_month(page, "Incident month", "3", "2024")
@@ -62,7 +83,9 @@ def test_record_complete_and_import(new_journey, contributor, lead):
     assert "C-2024-007" in page.get_by_test_id("carried-child").inner_text()
     fill_month(page, "Notification month", "4", "2024")
     recorder.press_button("Save draft and continue")
-    recorder.expect_heading("What the review did")
+    recorder.expect_heading("Ethnicity, faith and race")
+    recorder.click("Disclosures and allegations")
+    recorder.expect_heading("Disclosures and allegations")
     choose(page, "Disclosure of abuse by the child", "Yes")
     choose(page, "Response to the disclosure", "Disbelieved or dismissed")
     recorder.press_button("Save and come back later")
@@ -87,27 +110,34 @@ def test_record_complete_and_import(new_journey, contributor, lead):
     p = checker.page
     fill_month(p, "Completed month", "9", "2024")
     checker.press_button("Save and continue")
-    checker.expect_heading("What the review did")
-    for group, answer in {
-        "Ethnicity in the review": "Superficial",
-        "Faith recorded in the review": "No",
-        "Race, ethnicity and culture analysed": "Not at all",
-        "Racism or racial bias named": "No",
-        "Child's voice": "Absent",
-        "Risk recognised before the incident": "Partly",
-        "Action followed": "No",
-        "Family alleged racist practice": "No",
-        "Interpreter needed": "No",
-        "Adultification considered": "No",
-        "Intersectionality considered": "No",
-        "Fathers and other men in the household assessed": "Not applicable",
-        "Learning about race identified": "Yes",
-    }.items():
-        choose(p, group, answer)
-    checker.fill("Learning summary", "The disclosure was not believed or followed up.")
-    checker.press_button("Save and continue")
+    answer_pages(
+        checker,
+        {
+            "Ethnicity, faith and race": {
+                "Ethnicity in the review": "Superficial",
+                "Faith recorded in the review": "No",
+                "Race, ethnicity and culture analysed": "Not at all",
+                "Racism or racial bias named": "No",
+            },
+            "The child's voice, risk and action": {
+                "Child's voice": "Absent",
+                "Risk recognised before the incident": "Partly",
+                "Action followed": "No",
+            },
+            "Disclosures and allegations": {"Family alleged racist practice": "No"},
+            "Language and interpreters": {"Interpreter needed": "No"},
+            "Adultification, fathers and learning": {
+                "Adultification considered": "No",
+                "Intersectionality considered": "No",
+                "Fathers and other men in the household assessed": "Not applicable",
+                "Learning about race identified": "Yes",
+                "Learning summary": "The disclosure was not believed or followed up.",
+            },
+        },
+    )
     checker.expect_heading("Check your answers")
-    assert "Disbelieved or dismissed" in p.get_by_test_id("check-what-the-review-did").inner_text()
+    disclosures = p.get_by_test_id("check-disclosures-and-allegations").inner_text()
+    assert "Disbelieved or dismissed" in disclosures
     checker.press_button("Mark complete")
     checker.expect_text("The review is marked complete")
     assert Review.objects.get().status == "complete"
@@ -138,7 +168,7 @@ def test_record_complete_and_import(new_journey, contributor, lead):
 
 
 def test_two_people_editing_one_review(new_journey, contributor, lead):
-    """Two people open one review's section pages. The lead saves a summary; the contributor's
+    """Two people open one review's form pages. The lead saves a summary; the contributor's
     later save of the age is refused with a banner saying who changed what, their age stays
     on the page, and saving again keeps both."""
     review = ReviewFactory(
@@ -146,9 +176,9 @@ def test_two_people_editing_one_review(new_journey, contributor, lead):
     )
     edit = f"/p/northshire/reviews/{review.pk}/edit/"
     first, second = new_journey(), new_journey()
-    first.sign_in(lead.email, PASSWORD).goto(f"{edit}what-the-review-did/")
+    first.sign_in(lead.email, PASSWORD).goto(f"{edit}adultification-fathers-and-learning/")
     second.sign_in(contributor.email, PASSWORD).goto(edit)
-    second.expect_heading("About the child")
+    second.expect_heading("The child")
     first.fill("Learning summary", "Her voice was not heard.")
     first.press_button("Save and come back later")
     first.expect_heading("Review about C-2024-007")
@@ -161,6 +191,6 @@ def test_two_people_editing_one_review(new_journey, contributor, lead):
     assert second.page.get_by_label("Age at the incident").input_value() == "9"
     second.press_button("Save and continue")
     second.expect_text("Saved the review about C-2024-007")
-    second.expect_heading("The review")
+    second.expect_heading("The child's needs")
     review.refresh_from_db()
     assert (review.child.age, review.learning_summary) == (9, "Her voice was not heard.")

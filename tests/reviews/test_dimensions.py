@@ -66,3 +66,47 @@ def test_the_file_format_has_a_column_for_every_question():
         if dimension.typed:
             assert dimension.name in fields
     assert "age" in fields
+
+
+def _asked_on_a_form(dimension) -> bool:
+    return dimension.derived != "reviews_of_child"  # counted from the reviews, never typed
+
+
+def test_every_dimension_asked_on_a_form_is_on_exactly_one_page():
+    """The page declaration names each dimension a form asks once, and only those."""
+    declared = [name for page in dims.PAGES for name in page.dimensions]
+    asked = [d.name for d in dims.DIMENSIONS if _asked_on_a_form(d)]
+    assert sorted(declared) == sorted(asked)
+    assert len(declared) == len(set(declared))
+
+
+def test_every_form_field_is_on_exactly_one_page_of_its_form():
+    """Each field of the child's and the review's forms is on one page, in the form's order."""
+    for on, form in ((dims.CHILD, ChildForm), (dims.REVIEW, ReviewForm)):
+        on_pages = [name for page in dims.PAGES if page.on == on for name in page.fields]
+        assert on_pages == list(form.Meta.fields)
+
+
+def test_a_page_keeps_to_one_section_and_the_sections_order():
+    """A page's dimensions all belong to its section, and the pages follow the sections."""
+    for page in dims.PAGES:
+        assert {dims.BY_NAME[name].section for name in page.dimensions} == {page.section}
+        assert {dims.BY_NAME[name].on for name in page.dimensions} == {page.on}
+    order = list(dict.fromkeys(d.section for d in dims.DIMENSIONS))
+    assert list(dict.fromkeys(page.section for page in dims.PAGES)) == order
+
+
+def test_every_follow_up_is_on_the_page_of_the_question_that_asks_it():
+    """A question asked only for some answers is on the same page as the question asking it."""
+    page_of = {name: page.slug for page in dims.PAGES for name in page.fields}
+    for name, (asked_by, _values, _condition) in dims.dependent_questions().items():
+        assert page_of[name] == page_of[asked_by], name
+
+
+def test_pages_have_unique_titles_and_url_slugs():
+    """Each page has its own title and URL part, made of letters, digits and hyphens."""
+    assert len({page.title for page in dims.PAGES}) == len(dims.PAGES)
+    assert set(dims.PAGES_BY_SLUG) == {page.slug for page in dims.PAGES}
+    assert len(dims.PAGES_BY_SLUG) == len(dims.PAGES)
+    for page in dims.PAGES:
+        assert page.slug.replace("-", "").isalnum(), page.slug

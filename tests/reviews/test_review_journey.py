@@ -1,5 +1,5 @@
-"""The review form section by section: starting a draft, a section's save, check answers,
-unique titles, and who may reach the new pages."""
+"""The review form page by page: starting a draft, a page's save, check answers, unique
+titles, and who may reach the new pages."""
 
 import pytest
 
@@ -30,7 +30,7 @@ def test_new_asks_the_child_then_the_review_then_goes_to_the_next_section(client
     carried = {**post_data(CHILD, START), "carried": "child"}
     response = client.post(NEW, carried)
     review = Review.objects.get()
-    assert response["Location"] == f"{LIST}{review.pk}/edit/what-the-review-did/"
+    assert response["Location"] == f"{LIST}{review.pk}/edit/ethnicity-faith-and-race/"
     assert review.child.reference == "C-2024-001" and review.child.created_by == contributor
 
 
@@ -60,27 +60,36 @@ def test_review_step_errors_keep_the_carried_child_and_back_shows_it(client, con
     assert not Review.objects.exists()
 
 
-def test_a_section_saves_its_answers_and_goes_on_to_check_answers(client, contributor, northshire):
-    """The last section's save keeps the other answers and goes to check answers."""
+def test_a_page_saves_its_answers_and_the_last_goes_on_to_check_answers(
+    client, contributor, northshire
+):
+    """A page's save keeps the other answers and goes to the next page; the last page's
+    save goes to check answers."""
     review = ReviewFactory(child__partnership=northshire)
     client.force_login(contributor)
-    url = f"{LIST}{review.pk}/edit/what-the-review-did/"
+    url = f"{LIST}{review.pk}/edit/disclosures-and-allegations/"
     html = client.get(url).content.decode()
     assert 'data-app-reveal="review-disclosure" data-app-reveal-values="yes"' in html
-    assert 'data-app-reveal="review-risk_recognised" data-app-reveal-values="fully partly"' in html
+    voice = client.get(f"{LIST}{review.pk}/edit/the-childs-voice-risk-and-action/")
+    assert 'data-app-reveal="review-risk_recognised" data-app-reveal-values="fully partly"' in (
+        voice.content.decode()
+    )
     response = client.post(url, {**seen(review), "review-disclosure": "yes"})
-    assert response["Location"] == f"{LIST}{review.pk}/check/"
+    assert response["Location"] == f"{LIST}{review.pk}/edit/language-and-interpreters/"
     review.refresh_from_db()
     assert review.disclosure == "yes"
     assert review.history.first().history_user == contributor
+    last = f"{LIST}{review.pk}/edit/{dimensions.PAGES[-1].slug}/"
+    response = client.post(last, {**seen(review), "review-adultification": "yes"})
+    assert response["Location"] == f"{LIST}{review.pk}/check/"
 
 
-def test_check_answers_lists_every_section_with_change_links(client, lead, northshire):
-    """Check answers has a summary list per section with Change links to its page."""
+def test_check_answers_lists_every_page_with_change_links(client, lead, northshire):
+    """Check answers has a summary list per page with Change links to that page."""
     review = ReviewFactory(child__partnership=northshire)
     client.force_login(lead)
     html = client.get(f"{LIST}{review.pk}/check/").content.decode()
-    for section in dimensions.SECTIONS:
+    for section in dimensions.PAGES:
         assert f'data-testid="check-{section.slug}"' in html
         assert f"{LIST}{review.pk}/edit/{section.slug}/#" in html
     assert "Mark complete" in html
@@ -100,7 +109,7 @@ def test_two_reviews_of_one_child_have_different_titles(client, viewer, northshi
 
 @pytest.mark.parametrize("suffix", ["edit/the-review/", "check/"])
 def test_panel_staff_and_other_partnerships_get_404(client, panel, other_lead, northshire, suffix):
-    """The section and check pages are 404 to Panel staff and other partnerships."""
+    """The form's pages and check answers are 404 to Panel staff and other partnerships."""
     review = ReviewFactory(child__partnership=northshire)
     for person in (panel, other_lead):
         client.force_login(person)

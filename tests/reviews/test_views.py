@@ -629,11 +629,11 @@ def test_add_review_to_a_child_not_in_the_partnership_is_404(client, contributor
 
 
 def test_detail_change_links_lead_to_the_fields_on_the_edit_page(client, contributor, draft):
-    """Every summary row has a Change link to its own field on its section's page."""
+    """Every summary row has a Change link to its own field on the form page asking it."""
     client.force_login(contributor)
     html = client.get(detail_url(draft)).content.decode()
     links = re.findall(r'href="([^"]*)">Change<span class="govuk-visually-hidden"> ([^<]*)<', html)
-    section_of = {name: s.slug for s in dimensions.SECTIONS for name in s.fields}
+    section_of = {name: s.slug for s in dimensions.PAGES for name in s.fields}
     names = list(forms.ChildForm.Meta.fields) + list(forms.ReviewForm.Meta.fields)
     assert [href.split("#")[0] for href, _ in links] == [
         f"{edit_url(draft)}{section_of[name]}/" for name in names
@@ -673,10 +673,13 @@ def test_detail_lists_what_is_still_to_answer(client, contributor, northshire):
     items = re.findall(r'<li><a class="govuk-link" href="([^"]*)">(.*?)</a></li>', match.group(1))
     assert [(href, unescape(text)) for href, text in items] == [
         (
-            f"{edit_url(review)}what-the-review-did/#id_review-racism_named_1",
+            f"{edit_url(review)}ethnicity-faith-and-race/#id_review-racism_named_1",
             "Racism or racial bias named",
         ),
-        (f"{edit_url(review)}what-the-review-did/#id_review-child_voice_1", "Child's voice"),
+        (
+            f"{edit_url(review)}the-childs-voice-risk-and-action/#id_review-child_voice_1",
+            "Child's voice",
+        ),
     ]
 
 
@@ -756,15 +759,16 @@ def test_contributor_cannot_mark_a_review_complete(client, contributor, northshi
 
 def test_contributor_edits_a_draft(client, contributor, draft):
     """A contributor changes a draft's child and review; the edit page goes to the first
-    section, which shows the saved values; a post of every section still saves them all."""
+    page, which shows the saved values; a post of every section still saves them all."""
     client.force_login(contributor)
     page = client.get(edit_url(draft), follow=True)
     html = page.content.decode()
     assert page.status_code == 200
-    assert page.redirect_chain[-1][0] == f"{edit_url(draft)}about-the-child/"
+    assert page.redirect_chain[-1][0] == f"{edit_url(draft)}the-child/"
     assert f"Change review {draft.pk}: rapid review about C-2024-001" in html
     saved = non_blank(data_for(draft))
-    assert form_state(html) == {k: v for k, v in saved.items() if k.startswith("child-")}
+    first = {f"child-{name}" for name in dimensions.PAGES[0].fields}
+    assert form_state(html) == {k: v for k, v in saved.items() if k in first}
     data = data_for(draft)
     data.update({"child-reference": "C-2024-011", "review-racism_named": "no"})
     response = client.post(edit_url(draft), data)
