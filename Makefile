@@ -27,7 +27,7 @@ help: ## List the targets
 # not installed: it has no package of its own (pyproject.toml, packages = []).
 $(STAMP)/venv: requirements/dev.txt
 	@mkdir -p $(STAMP)
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $@
 
