@@ -12,16 +12,23 @@ DEV_ENV := DJANGO_DEBUG=1 PORT=$(PORT)
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/assess
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-unit test-e2e test-postgres lint migrate seed static collectstatic clean
+# The Python lock (requirements/*.txt, with hashes) is made for Python 3.11 on Linux x86-64.
+# `make lock` refreshes it from pyproject.toml, keeping the pins it can; `make lock UPGRADE=1`
+# moves every package to the newest release its range allows.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+
+.PHONY: help setup lock run test test-unit test-e2e test-postgres lint migrate seed static collectstatic clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP)/venv: pyproject.toml
+# Installs exactly the locked versions, each checked against its hash. The project itself is
+# not installed: it has no package of its own (pyproject.toml, packages = []).
+$(STAMP)/venv: requirements/dev.txt
 	@mkdir -p $(STAMP)
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $@
 
 $(STAMP)/npm: package.json package-lock.json
@@ -33,7 +40,12 @@ $(STAMP)/static: $(STAMP)/npm static/src/app.scss static/src/copy-vendor.mjs
 	npm run build
 	@touch $@
 
-setup: $(STAMP)/venv $(STAMP)/static ## Install Python and npm dependencies and build static files
+setup: $(STAMP)/venv $(STAMP)/static ## Install Python (from the lock) and npm dependencies, build static files
+
+lock: $(STAMP)/venv ## Refresh requirements/*.txt from pyproject.toml (UPGRADE=1 for newest)
+	$(PIP_COMPILE) --output-file requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements/base.txt \
+		--output-file requirements/dev.txt pyproject.toml
 
 migrate: setup ## Apply database migrations
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input

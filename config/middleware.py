@@ -1,17 +1,89 @@
-"""Middleware for the whole service: bad input answered early, response headers, and a busy
-or unreachable database answered with a 503 page rather than a 500 or a killed worker."""
+"""Middleware for the whole service: a request id on every request and its log lines, bad
+input answered early, response headers, and a busy or unreachable database answered with a
+503 page rather than a 500 or a killed worker."""
 
 import codecs
 import logging
+import re
+import time
+import uuid
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
+from config.logging import current_request
+
 logger = logging.getLogger("config.database")
+access_logger = logging.getLogger("config.request")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An id a proxy or load balancer sent is kept if it looks like one (a UUID, hex, or letters,
+# digits and . _ -, 8 to 128 of them); anything else is replaced by a new one.
+WELL_FORMED_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
+
+
+def request_id_for(request) -> str:
+    """The incoming X-Request-ID if it is well formed, otherwise a new random one."""
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    if WELL_FORMED_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+# A password-reset link's token is a credential until used: logged paths show it as "-".
+PASSWORD_RESET_TOKEN = re.compile(r"^(/accounts/reset/[^/]+/)(?!set-password/)[^/]+/")
+
+
+def loggable_path(path: str) -> str:
+    """The path as logs show it: a password-reset token masked."""
+    return PASSWORD_RESET_TOKEN.sub(r"\1-/", path)
+
+
+def _forget_request(**kwargs):
+    current_request.set(None)
+
+
+# Django logs a 4xx or 5xx answer after the middleware has returned it; the request stays
+# current until the response is finished, so that line carries the ids too.
+request_finished.connect(_forget_request, dispatch_uid="config.middleware.forget_request")
+
+
+class RequestIdMiddleware:
+    """Give every request an id, returned in X-Request-ID, on every log line it causes.
+
+    Logs one line per request (logger config.request): method, path without the query string
+    (filters are in it), status, time taken, and the signed-in person's id if known.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = request_id_for(request)
+        current_request.set(request)
+        started = time.monotonic()
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        path = loggable_path(request.path)
+        access_logger.info(
+            "%s %s %s",
+            request.method,
+            path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": path,
+                "status_code": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+        return response
+
 
 # Form bodies are read as UTF-8 (the pages say so); ASCII is a subset of it.
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

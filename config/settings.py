@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, even a redirect to HTTPS, carries the request id it was logged with.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Permissions-Policy and Cache-Control on every response, static files too.
     "config.middleware.SecurityHeadersMiddleware",
@@ -215,7 +217,8 @@ if SIGNIN_TRUSTED_PROXIES < 1:
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", default=True)
 
 # The privacy notice (templates/pages/privacy.html) says how long records are kept: this long
-# after the end of the year they belong to. Nothing deletes them automatically yet.
+# after the end of the year they belong to. The nightly housekeeping (below) removes change
+# history and records of restricted views older than this; records themselves are kept.
 RETENTION_YEARS = int(os.environ.get("DJANGO_RETENTION_YEARS", "7"))
 # Where people write about their data or the service's accessibility; blank says
 # "your Panel contact" instead.
@@ -295,14 +298,56 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 # must give up well inside gunicorn's worker timeout.
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 
+# --- Production: logs, errors, housekeeping ---
+# Logs (config/logging.py): every line carries the request id (X-Request-ID, kept from a
+# proxy when well formed, else made here, and returned in the response) and the signed-in
+# person's id, never an email address. DJANGO_LOG_FORMAT=json writes one JSON object per line,
+# =text a readable line; unset, it is text in debug and JSON otherwise.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "").strip().lower() or (
+    "text" if DEBUG else "json"
+)
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         # 403 and 404 are one line each: the refusal is expected, its traceback is noise.
-        "client_errors_without_traceback": {"()": "config.logging.ClientErrorsWithoutTraceback"}
+        "client_errors_without_traceback": {"()": "config.logging.ClientErrorsWithoutTraceback"},
+        "request_context": {"()": "config.logging.RequestContextFilter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "text": {"()": "config.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "loggers": {
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+        # runserver's own access line repeats config.request's, with the query string.
+        "django.server": {"level": "WARNING"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Error tracker (config/sentry.py): only when SENTRY_DSN is set; nothing personal is sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "").strip(),
+        release=os.environ.get("SENTRY_RELEASE", "").strip(),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+
+# Housekeeping (partnerships/housekeeping.py, `manage.py housekeeping`, nightly): expired sessions
+# go, sign-in attempt records older than AXES_RECORDS_KEEP_DAYS go, and change history older
+# than RETENTION_YEARS (above) goes. The records themselves stay until the partnership deletes them.
+AXES_RECORDS_KEEP_DAYS = int(os.environ.get("DJANGO_AXES_RECORDS_KEEP_DAYS", "90"))

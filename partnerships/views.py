@@ -33,6 +33,7 @@ class InformationPageView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             retention_years=settings.RETENTION_YEARS,
+            axes_records_keep_days=settings.AXES_RECORDS_KEEP_DAYS,
             contact_email=settings.CONTACT_EMAIL,
             session_cookie_name=settings.SESSION_COOKIE_NAME,
             session_hours=settings.SESSION_COOKIE_AGE // 3600,

@@ -366,13 +366,15 @@ def test_the_footer_pages_are_readable_without_signing_in(client, db, path, head
 
 
 def test_the_privacy_notice_says_the_retention_period_from_settings(client, db, settings):
-    """The privacy notice's retention period and contact come from settings, and it says
-    plainly that nothing deletes records automatically yet."""
+    """The privacy notice's retention periods and contact come from settings, and it says
+    what the nightly housekeeping deletes and that records themselves are kept."""
     settings.RETENTION_YEARS = 9
+    settings.AXES_RECORDS_KEEP_DAYS = 60
     settings.CONTACT_EMAIL = "privacy@panel.example.org"
     html = client.get("/privacy/").content.decode()
-    assert "for 9 years after the end of the year" in html
-    assert "Nothing yet deletes records automatically" in html
+    assert "The history of changes and the record of restricted views are kept for 9 years" in html
+    assert "Nothing deletes review records or audits automatically" in html
+    assert "more than 60 days old" in html
     assert 'href="mailto:privacy@panel.example.org"' in html
     for words in ("Article 9(2)(g)", "public task", "ethnicity", "never see another"):
         assert words.lower() in html.lower(), words
