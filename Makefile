@@ -53,7 +53,11 @@ migrate: setup ## Apply database migrations
 seed: migrate ## Load the demo partnerships and personas
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
-run: seed ## Set up, seed demo data and serve on http://127.0.0.1:PORT (default 8000)
+run: seed ## Set up, seed demo data, start the email worker and serve on http://127.0.0.1:PORT
+	@# The worker (django-tasks' database queue) sends queued email, to the console here; it
+	@# stops when the server does (Ctrl+C), whichever way the server ends.
+	@$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup ## Run the whole suite (browser tests too when Chromium is installed)

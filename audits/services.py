@@ -12,11 +12,11 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from notifications.models import Message
+from notifications.services import message_queue
 from partnerships import access
-from partnerships.mail import mail_send_on_commit
 from partnerships.models import Membership, User
 
 from . import rules, selectors
@@ -157,24 +157,35 @@ def _check_ratings(ratings, version_id) -> None:
         raise ValidationError(rating_invalid(levels), code="rating")
 
 
-def _notify(*, subject, template, context, recipients):
-    recipients = sorted({email for email in recipients if email})
-    if not recipients:
-        return
-    body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
-    mail_send_on_commit(subject=subject, body=body, recipients=recipients)
+def _notify(*, kind, audit, recipients, **personalisation):
+    """Queue one message of `kind` about the audit to each user in `recipients`."""
+    for user in recipients:
+        message_queue(
+            kind=kind,
+            to_address=user.email,
+            user=user,
+            partnership=audit.partnership,
+            cycle=audit.cycle,
+            personalisation={
+                "partnership": audit.partnership.name,
+                "cycle": audit.cycle.name,
+                **personalisation,
+            },
+        )
 
 
-def _panel_emails():
-    return User.objects.filter(is_panel_staff=True, is_active=True).values_list("email", flat=True)
+def _panel_users():
+    return User.objects.filter(is_panel_staff=True, is_active=True).exclude(email="")
 
 
-def _lead_emails(partnership):
-    return (
-        Membership.objects.filter(partnership=partnership, user__is_active=True)
-        .leads()
-        .values_list("user__email", flat=True)
-    )
+def _lead_users(partnership):
+    return User.objects.filter(
+        is_active=True, memberships__in=Membership.objects.filter(partnership=partnership).leads()
+    ).exclude(email="")
+
+
+def _audit_link(audit, suffix=""):
+    return f"{settings.SITE_URL}/p/{audit.partnership.slug}/audits/{audit.cycle.name}/{suffix}"
 
 
 def _record_event(audit, kind, by, reason=""):
@@ -421,15 +432,17 @@ def audit_submit(*, audit: Audit, by) -> Audit:
     _ensure_cycle_open(audit.cycle)
     if rules.broken_rules(audit_responses(audit)):
         raise ValidationError(RULES_BROKEN, code="rules")
+    resubmitted = audit.status == Audit.Status.RETURNED
     audit.status = Audit.Status.SUBMITTED
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
     _record_event(audit, AuditEvent.Kind.SUBMITTED, by)
     _notify(
-        subject=f"{audit.partnership.name} has submitted its {audit.cycle.name} audit",
-        template="audits/emails/submitted.txt",
-        context={"audit": audit, "by": by},
-        recipients=_panel_emails(),
+        kind=Message.Kind.AUDIT_RESUBMITTED if resubmitted else Message.Kind.AUDIT_SUBMITTED,
+        audit=audit,
+        recipients=_panel_users(),
+        submitted_by=by.email,
+        link=f"{settings.SITE_URL}/panel/cycles/{audit.cycle.name}/audits/{audit.partnership.slug}/",
     )
     return audit
 
@@ -465,11 +478,12 @@ def audit_return(
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
     _record_event(audit, AuditEvent.Kind.RETURNED, by, reason=reason.strip())
+    # The reason stays in the service (it is free text): the email says where to read it.
     _notify(
-        subject=f"Your {audit.cycle.name} audit has been returned by the Panel",
-        template="audits/emails/returned.txt",
-        context={"audit": audit, "reason": reason.strip()},
-        recipients=_lead_emails(audit.partnership),
+        kind=Message.Kind.AUDIT_RETURNED,
+        audit=audit,
+        recipients=_lead_users(audit.partnership),
+        link=_audit_link(audit),
     )
     return audit
 
@@ -488,10 +502,10 @@ def audit_accept(*, audit: Audit, by, moderations: dict[int, Moderation] | None 
     audit.save(update_fields=["status", "updated_at"])
     _record_event(audit, AuditEvent.Kind.ACCEPTED, by)
     _notify(
-        subject=f"Your {audit.cycle.name} audit has been accepted by the Panel",
-        template="audits/emails/accepted.txt",
-        context={"audit": audit},
-        recipients=_lead_emails(audit.partnership),
+        kind=Message.Kind.AUDIT_ACCEPTED,
+        audit=audit,
+        recipients=_lead_users(audit.partnership),
+        link=_audit_link(audit, "report/"),
     )
     return audit
 

@@ -4,6 +4,7 @@ DJANGO_DEBUG is off unless set, and with it off DJANGO_SECRET_KEY is required, s
 misconfigured production server fails at start rather than running insecurely.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -96,6 +97,9 @@ INSTALLED_APPS = [
     "audits",
     "reviews",
     "dashboards",
+    "django_tasks",
+    "django_tasks_db",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -285,17 +289,57 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
+# --- Background tasks and email ---
+# Email is queued in the database (notifications.Message) inside the request's transaction and
+# sent by the worker, `manage.py db_worker` (django-tasks with its database backend): nothing in
+# a request waits on, or fails because of, the mail service. docs/operations.md says how it runs.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# GOV.UK Notify sends the email when NOTIFY_API_KEY is set; each kind of message is a Notify
+# template, by id: NOTIFY_TEMPLATE_<KIND> (such as NOTIFY_TEMPLATE_CYCLE_REMINDER), or all of
+# them in NOTIFY_TEMPLATES as JSON ({"cycle_reminder": "<id>", ...}).
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "").strip()
+NOTIFY_CLIENT_CLASS = "notifications_python_client.notifications.NotificationsAPIClient"
+NOTIFY_KINDS = (
+    "member_added",
+    "password_reset",
+    "audit_submitted",
+    "audit_resubmitted",
+    "audit_returned",
+    "audit_accepted",
+    "cycle_reminder",
+)
+try:
+    NOTIFY_TEMPLATES = json.loads(os.environ.get("NOTIFY_TEMPLATES", "") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured("NOTIFY_TEMPLATES must be JSON: {kind: template id}") from error
+for _kind in NOTIFY_KINDS:
+    if os.environ.get(f"NOTIFY_TEMPLATE_{_kind.upper()}"):
+        NOTIFY_TEMPLATES[_kind] = os.environ[f"NOTIFY_TEMPLATE_{_kind.upper()}"].strip()
+# A failed send is tried again after 1, 2, 4, 8... minutes, NOTIFY_MAX_ATTEMPTS tries in all.
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "6"))
+NOTIFY_RETRY_BASE = timedelta(seconds=int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60")))
+# Days before a cycle closes on which leads of a partnership yet to submit are reminded.
+REMINDER_DAYS = tuple(
+    int(days) for days in env_list("DJANGO_REMINDER_DAYS", default="14,3") if days.isdigit()
+)
+# Without Notify, email goes to Django's backend: the console by default (development), or
+# another that DJANGO_EMAIL_BACKEND names (Django's SMTP backend, at no cost, with the
+# DJANGO_EMAIL_* settings below).
 EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "no-reply@localhost")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
-# Seconds to wait on the mail server: mail is sent within the request, so a stalled server
-# must give up well inside gunicorn's worker timeout.
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+# Seconds the worker waits on a mail server before counting a failed try.
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 
 # --- Production: logs, errors, housekeeping ---

@@ -4,13 +4,17 @@ from django.urls import include, path
 
 from audits import panel_urls as audits_panel
 from dashboards import panel_urls as dashboards_panel
+from notifications import panel_urls as notifications_panel
 from partnerships import panel_urls as partnerships_panel
 from partnerships import views as partnership_views
 from partnerships.forms import ChoosePasswordForm, PasswordResetRequestForm
 
 # /panel/ gathers the Panel's pages of every app under one namespace.
 panel_urlpatterns = (
-    partnerships_panel.urlpatterns + audits_panel.urlpatterns + dashboards_panel.urlpatterns
+    partnerships_panel.urlpatterns
+    + audits_panel.urlpatterns
+    + dashboards_panel.urlpatterns
+    + notifications_panel.urlpatterns
 )
 
 urlpatterns = [

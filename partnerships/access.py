@@ -80,6 +80,11 @@ def require_panel_staff(user) -> None:
         raise PermissionDenied
 
 
+def can_read_sent_messages(user) -> bool:
+    """Only national Panel staff read the list of emails sent (it shows people's addresses)."""
+    return bool(user.is_authenticated and user.is_active and user.is_panel_staff)
+
+
 # Review figures and records -------------------------------------------------------------
 #
 # Three kinds of figure about reviews (docs/disclosure.md): a partnership's own, in full, on

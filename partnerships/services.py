@@ -3,12 +3,13 @@
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .mail import mail_send_on_commit
+from notifications.models import Message
+from notifications.services import message_queue
+
 from .models import PANEL_STAFF_CANNOT_JOIN, Membership, Partnership, RestrictedView, User
 
 ALREADY_MEMBER = "{email} is already a member of this partnership"
@@ -76,19 +77,20 @@ def membership_add(
         raise ValidationError(ALREADY_MEMBER.format(email=email), code="already_member")
     membership = _with_history_user(Membership(user=user, partnership=partnership, role=role), by)
     membership.save()
-    context = {
-        "partnership": partnership,
-        "role": membership.get_role_display(),
-        "added_by": by,
-        "new_account": created,
-        "link": set_password_url(user=user, site_url=site_url)
-        if created
-        else site_url.rstrip("/") + partnership.get_absolute_url(),
-    }
-    mail_send_on_commit(
-        subject=f"You have been added to {partnership.name}",
-        body=render_to_string("partnerships/emails/member_added.txt", context),
-        recipients=[email],
+    message_queue(
+        kind=Message.Kind.MEMBER_ADDED,
+        to_address=email,
+        user=user,
+        partnership=partnership,
+        personalisation={
+            "partnership": partnership.name,
+            "role": membership.get_role_display(),
+            "added_by": by.email,
+            "new_account": "yes" if created else "no",
+            "link": set_password_url(user=user, site_url=site_url)
+            if created
+            else site_url.rstrip("/") + partnership.get_absolute_url(),
+        },
     )
     return membership
 

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from partnerships.models import User
@@ -81,7 +82,9 @@ def test_password_validators_refuse_a_weak_password(client):
 
 
 def ask_for_link(client, email):
-    return client.post(reverse("password_reset"), {"email": email})
+    # The link is queued in the request and sent once it commits (notifications).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("password_reset"), {"email": email})
 
 
 def test_an_invited_member_whose_link_expired_can_ask_for_a_new_one(

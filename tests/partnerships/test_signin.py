@@ -308,13 +308,16 @@ def test_rotating_user_agents_dodges_neither_limit(client, viewer):
     assert statuses[-1] == 429
 
 
-def test_setting_a_new_password_from_the_emailed_link_lifts_the_lock(client, viewer, mailoutbox):
+def test_setting_a_new_password_from_the_emailed_link_lifts_the_lock(
+    client, viewer, mailoutbox, django_capture_on_commit_callbacks
+):
     """Someone locked out by another's guesses gets back in with the link the page offers."""
     for _ in range(ACCOUNT_LIMIT):
         sign_in(client, viewer.email, "guess", REMOTE_ADDR="198.51.100.9")
     assert sign_in(client, viewer.email, PASSWORD).status_code == 429
 
-    client.post(reverse("password_reset"), {"email": viewer.email})
+    with django_capture_on_commit_callbacks(execute=True):  # the link is queued, then sent
+        client.post(reverse("password_reset"), {"email": viewer.email})
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", mailoutbox[-1].body).group(1)
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
     chosen = "harbour-kestrel-window-4"
@@ -325,12 +328,13 @@ def test_setting_a_new_password_from_the_emailed_link_lifts_the_lock(client, vie
 
 
 def test_a_lock_on_an_account_stays_for_a_wrong_password_after_someone_else_resets(
-    client, viewer, lead, mailoutbox
+    client, viewer, lead, mailoutbox, django_capture_on_commit_callbacks
 ):
     """Only the account whose password was set is unlocked, nobody else's."""
     for _ in range(ACCOUNT_LIMIT):
         sign_in(client, viewer.email, "guess")
-    client.post(reverse("password_reset"), {"email": lead.email})
+    with django_capture_on_commit_callbacks(execute=True):  # the link is queued, then sent
+        client.post(reverse("password_reset"), {"email": lead.email})
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", mailoutbox[-1].body).group(1)
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
     chosen = "harbour-kestrel-window-4"
