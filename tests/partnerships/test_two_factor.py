@@ -1,17 +1,21 @@
 """Two-factor sign-in: who must give a second factor, set-up, sign-in with a code or a
 recovery code, lockout after wrong codes, a partnership's own rule, and no secret in logs."""
 
+import io
 import logging
 import re
 
+import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_otp.oath import TOTP, totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partnerships import two_factor
+from partnerships.demo import DEMO_PASSWORD, PANEL_EMAIL
 from partnerships.forms import SIGN_IN_CODE_WRONG
 from partnerships.models import Partnership
 from tests.partnerships.factories import UserFactory
@@ -219,6 +223,7 @@ def test_signing_in_again_with_the_password_does_not_clear_wrong_codes(client, p
         sign_in(client, panel)
         client.post(VERIFY, {"code": "123456"})
         client.post(VERIFY, {"code": "654321"})
+        client.post("/accounts/logout/")
     sign_in(client, panel)
     response = client.post(VERIFY, {"code": "111111"})
     assert response.status_code == settings.AXES_HTTP_RESPONSE_CODE
@@ -319,3 +324,19 @@ def test_other_partnerships_rule_page_is_not_found(client, other_lead):
     """A lead of another partnership gets 404 for this partnership's page."""
     client.force_login(other_lead)
     assert client.get("/p/northshire/two-factor/").status_code == 404
+
+
+def test_demo_panel_persona_signs_in_with_the_demo_code(client, settings, db):
+    """seed_demo gives panel@example.org the published demo key, and demo_code's code signs
+    in with it; demo_code refuses to run when DEBUG is off."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("demo_code", stdout=out, stderr=io.StringIO())
+    settings.DEBUG = False
+    client.post("/accounts/login/", {"username": PANEL_EMAIL, "password": DEMO_PASSWORD})
+    assert client.get("/panel/")["Location"].startswith(VERIFY)
+    assert client.post(VERIFY, {"code": out.getvalue().strip()})["Location"] == "/home/"
+    assert client.get("/panel/").status_code == 200
+    with pytest.raises(CommandError):
+        call_command("demo_code", stdout=io.StringIO())
