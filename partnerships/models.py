@@ -132,6 +132,9 @@ class Partnership(models.Model):
     requires_two_factor = models.BooleanField(
         "requires two-factor sign-in",
         default=False,
+        # In the database too: code (or a migration's historical model) that predates the
+        # field still inserts partnerships.
+        db_default=False,
         help_text="Every member must sign in with a code from an authenticator app too.",
     )
 

@@ -24,14 +24,17 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from . import access
 
 SESSION_KEY = "second_factor_needed"
 # Where the codes made at set-up wait, in the session only, to be shown once.
 NEW_CODES_SESSION_KEY = "second_factor_new_codes"
+# The key of an app being set up, until a code from it confirms it.
+PENDING_KEY_SESSION_KEY = "second_factor_pending_key"
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
 STATIC_DEVICE_NAME = "Recovery codes"
@@ -139,12 +142,14 @@ class SecondFactorMiddleware:
 # Services -------------------------------------------------------------------
 
 
-def totp_device_start(*, user) -> TOTPDevice:
-    """The unconfirmed authenticator app device being set up, made once and kept until confirmed."""
-    device = totp_device(user, confirmed=False)
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
-    return device
+def totp_device_start(*, request) -> TOTPDevice:
+    """The authenticator app being set up, unsaved: its key waits in the (server-side)
+    session, so looking at the set-up page writes nothing, and reloading it keeps the key."""
+    key = request.session.get(PENDING_KEY_SESSION_KEY)
+    if not key:
+        key = default_key()
+        request.session[PENDING_KEY_SESSION_KEY] = key
+    return TOTPDevice(user=request.user, name=TOTP_DEVICE_NAME, key=key, confirmed=False)
 
 
 def recovery_codes_make(*, user) -> list[str]:
@@ -160,18 +165,21 @@ def recovery_codes_make(*, user) -> list[str]:
 
 
 def totp_device_confirm(*, request, device: TOTPDevice, code: str) -> list[str] | None:
-    """Confirm the device being set up with a code from the app: mark the session verified and
-    return new recovery codes. None when the code is wrong."""
+    """Save the app being set up once a code from it is right, replacing any other app: mark
+    the session verified and return new recovery codes. None when the code is wrong."""
     code = normalise_code(code)
-    if not (code.isdigit() and device.verify_token(code)):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not (code.isdigit() and len(code) <= device.digits and totp.verify(int(code), 1)):
         return None
+    device.last_t = totp.t()
+    device.confirmed = True
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=device.user).delete()
+        device.save()
         codes = recovery_codes_make(user=device.user)
     otp_login(request, device)
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(PENDING_KEY_SESSION_KEY, None)
     return codes
 
 

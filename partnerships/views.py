@@ -328,7 +328,7 @@ class TwoFactorSetUpView(LoginRequiredMixin, FormView):
             return self.handle_no_permission()
         if two_factor.has_second_factor(request.user) and not request.user.is_verified():
             return redirect(f"{reverse('login_verify')}?{request.GET.urlencode()}")
-        self.device = two_factor.totp_device_start(user=request.user)
+        self.device = two_factor.totp_device_start(request=request)
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -372,8 +372,11 @@ class RecoveryCodesView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(codes=codes))
 
     def post(self, request, *args, **kwargs):
-        codes = two_factor.recovery_codes_make(user=request.user)
-        return self.render_to_response(self.get_context_data(codes=codes))
+        # Shown by the GET that follows, once, like the codes made at set-up.
+        request.session[two_factor.NEW_CODES_SESSION_KEY] = two_factor.recovery_codes_make(
+            user=request.user
+        )
+        return redirect(f"{reverse('two_factor_recovery_codes')}?{request.GET.urlencode()}")
 
     def get_context_data(self, *, codes=None, **kwargs):
         return super().get_context_data(
