@@ -44,9 +44,9 @@ QR_LABEL = "QR code to scan with your authenticator app"
 EXEMPT_URL_NAMES = ("login_verify", "two_factor_set_up", "logout")
 
 
-def totp_device(user, *, confirmed=True) -> TOTPDevice | None:
-    """The person's authenticator app device, confirmed or still being set up."""
-    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
+def totp_device(user) -> TOTPDevice | None:
+    """The person's confirmed authenticator app device, if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def has_second_factor(user) -> bool:
