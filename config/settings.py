@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "partnerships",
     "audits",
     "reviews",
@@ -115,11 +118,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Nothing but the code and set-up pages until a session that needs a second factor has one.
+    "partnerships.two_factor.SecondFactorMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -219,6 +225,18 @@ except ValueError:
 if SIGNIN_TRUSTED_PROXIES < 1:
     raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be a whole number, 1 or more")
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", default=True)
+
+# --- Two-factor sign-in ---
+# django-otp (partnerships/two_factor.py): an authenticator app (TOTP) with 10 recovery codes.
+# Required for Panel staff, superusers and members of a partnership whose lead requires it;
+# offered to everyone else. A wrong code counts in django-axes like a wrong password, and axes
+# never stores a typed code (AXES_SENSITIVE_PARAMETERS).
+OTP_TOTP_ISSUER = "Anti-racist safeguarding practice"
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+# Wrong codes are limited by the axes lockout above, one rule for passwords and codes;
+# django-otp's own growing pause would refuse a right code typed just after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # The privacy notice (templates/pages/privacy.html) says how long records are kept: this long
 # after the end of the year they belong to. The nightly housekeeping (below) removes change

@@ -36,6 +36,22 @@ urlpatterns = [
         name="cookies",
     ),
     path("accounts/login/", partnership_views.SignInView.as_view(), name="login"),
+    path(
+        "accounts/login/verify/", partnership_views.SecondFactorView.as_view(), name="login_verify"
+    ),
+    path(
+        "accounts/two-factor/", partnership_views.TwoFactorAccountView.as_view(), name="two_factor"
+    ),
+    path(
+        "accounts/two-factor/set-up/",
+        partnership_views.TwoFactorSetUpView.as_view(),
+        name="two_factor_set_up",
+    ),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        partnership_views.RecoveryCodesView.as_view(),
+        name="two_factor_recovery_codes",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",

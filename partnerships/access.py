@@ -125,3 +125,27 @@ def can_read_review_records(role: str | None) -> bool:
     """A partnership's record-level review pages are for its members only. Panel staff are
     answered as any non-member (404): their route to reviews is the restricted analysis."""
     return role is not None
+
+
+def second_factor_required(user) -> bool:
+    """Whether the person must sign in with a second factor: Panel staff and superusers
+    always, and members of any active partnership that requires it (Partnership.
+    requires_two_factor). Anyone else may set one up and is then asked for it too."""
+    if not user.is_authenticated:
+        return False
+    if user.is_panel_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, partnership__active=True, partnership__requires_two_factor=True
+    ).exists()
+
+
+def second_factor_missing(user, partnership: Partnership) -> bool:
+    """Whether a partnership's page needs a second factor this session has not given: for a
+    partnership that requires one (turned on after the person signed in, say)."""
+    return partnership.requires_two_factor and not user.is_verified()
+
+
+def can_set_two_factor_rule(role: str | None) -> bool:
+    """Only a partnership's leads choose whether its members need a second factor."""
+    return can_lead(role)

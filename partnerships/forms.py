@@ -176,3 +176,87 @@ class ChoosePasswordForm(SetPasswordForm):
             Field.text("new_password2", field_width=Fixed.TWENTY),
             Button("submit", "Set password"),
         )
+
+
+CODE_REQUIRED = "Enter the code from your authenticator app"
+CODE_WRONG = "The code is not right. Enter the 6 numbers your authenticator app shows now"
+SIGN_IN_CODE_REQUIRED = "Enter a code from your authenticator app or a recovery code"
+SIGN_IN_CODE_WRONG = (
+    "The code is not right. Enter the 6 numbers your authenticator app shows now, "
+    "or an unused recovery code"
+)
+TWO_FACTOR_RULE_REQUIRED = "Select whether members must use two-factor sign-in"
+
+
+class _CodeForm(forms.Form):
+    """One code field; the view checks the code and adds `wrong_code` when it is not right."""
+
+    code = forms.CharField(max_length=40, strip=True)
+    required_message = CODE_REQUIRED
+    wrong_message = CODE_WRONG
+    label = "Code from your authenticator app"
+    help = "The 6 numbers your app shows for this service."
+    button = "Continue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = self.label
+        field.help_text = self.help
+        field.error_messages["required"] = self.required_message
+        field.widget.attrs.update(
+            autocomplete="one-time-code", spellcheck="false", autocapitalize="none"
+        )
+        self.helper = FormHelper()
+        # The template has the <form> and its CSRF token: crispy renders neither.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.text("code", field_width=Fixed.TEN), Button("submit", self.button)
+        )
+
+    def wrong_code(self):
+        self.add_error("code", self.wrong_message)
+
+
+class TwoFactorSetUpForm(_CodeForm):
+    """Confirm a new authenticator app with the code it shows."""
+
+    button = "Confirm"
+
+
+class SecondFactorForm(_CodeForm):
+    """Sign-in's second step: a code from the app, or a recovery code."""
+
+    required_message = SIGN_IN_CODE_REQUIRED
+    wrong_message = SIGN_IN_CODE_WRONG
+    label = "Code"
+    help = (
+        "The 6 numbers your authenticator app shows for this service, "
+        "or one of your recovery codes."
+    )
+
+
+class PartnershipTwoFactorForm(forms.Form):
+    """A lead's choice whether every member must use two-factor sign-in."""
+
+    requires_two_factor = forms.TypedChoiceField(
+        label="Must every member of this partnership use two-factor sign-in?",
+        choices=[("yes", "Yes, every member must"), ("no", "No, each member may choose")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text="Panel staff always use it. Members who have not set it up yet are asked to "
+        "the next time they open one of the partnership's pages.",
+        error_messages={"required": TWO_FACTOR_RULE_REQUIRED},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        # The template has the <form> and its CSRF token: crispy renders neither.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.radios("requires_two_factor", legend_size=Size.MEDIUM),
+            Button("submit", "Save"),
+        )

@@ -3,7 +3,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 
-from . import access
+from . import access, two_factor
 
 
 class PartnershipMixin(LoginRequiredMixin):
@@ -26,6 +26,10 @@ class PartnershipMixin(LoginRequiredMixin):
             request.user, kwargs[self.partnership_url_kwarg]
         )
         self.role = access.role_in(request.user, self.partnership)
+        if access.second_factor_missing(request.user, self.partnership):
+            # Required since this person signed in: ask for it now (two_factor middleware).
+            request.session[two_factor.SESSION_KEY] = True
+            return two_factor.second_factor_redirect(request)
         if self.review_records and not access.can_read_review_records(self.role):
             raise Http404("No such partnership")
         if self.minimum_role is not None:

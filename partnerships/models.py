@@ -129,6 +129,14 @@ class Partnership(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="partnerships")
     active = models.BooleanField(default=True)
+    requires_two_factor = models.BooleanField(
+        "requires two-factor sign-in",
+        default=False,
+        # In the database too: code (or a migration's historical model) that predates the
+        # field still inserts partnerships.
+        db_default=False,
+        help_text="Every member must sign in with a code from an authenticator app too.",
+    )
 
     objects = PartnershipQuerySet.as_manager()
     history = HistoricalRecords()

@@ -19,6 +19,7 @@ from axes.helpers import get_client_username, get_cool_off, get_failure_limit, g
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db import router, transaction
 from django.db.models import F, Sum
 from django.shortcuts import render
@@ -182,6 +183,26 @@ class SignInAttemptHandler(AxesDatabaseHandler):
                 ip_address=request.axes_ip_address,
             )
 
+    def user_logged_in(self, sender, request, user, **kwargs):
+        """A right password for someone who must still give a second factor clears nothing:
+        only this attempt, counted before the check, is taken back. Their failures, wrong
+        codes included, are cleared when the code is right (second_factor_passed), so
+        signing in again with the password never buys more guesses at the code."""
+        from . import two_factor
+
+        if request is None or not two_factor.needs_second_factor(user):
+            return super().user_logged_in(sender, request, user, **kwargs)
+        if getattr(request, "signin_attempt_counted", False):
+            attempts = AccessAttempt.objects.filter(
+                username=get_client_username(request),
+                ip_address=request.axes_ip_address,
+                user_agent=request.axes_user_agent,
+            )
+            attempts.update(failures_since_start=F("failures_since_start") - 1)
+            attempts.filter(failures_since_start__lte=0).delete()
+            request.signin_attempt_counted = False
+        return None
+
     def reset_user_attempts(self, request, credentials=None) -> int:
         """On success, clear the failures on that person's own account, from any address.
 
@@ -191,6 +212,31 @@ class SignInAttemptHandler(AxesDatabaseHandler):
         username = get_client_username(request, credentials)
         count, _ = AccessAttempt.objects.filter(username=username).delete()
         return count
+
+
+def code_credentials(user: User) -> dict:
+    """The credentials a second-factor attempt counts against: the account's own address,
+    in the shape sign-in's password attempts have, so both add up to one limit."""
+    return {settings.AXES_USERNAME_FORM_FIELD: user.email}
+
+
+def code_attempt_allowed(request, user: User) -> bool:
+    """Count a second-factor attempt before its code is checked (as passwords are), and say
+    whether the account is still below its limit."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return AxesProxyHandler.is_allowed(request, code_credentials(user))
+
+
+def code_failed(request, user: User) -> bool:
+    """Record a wrong code like a wrong password; True when the account is now locked."""
+    user_login_failed.send(sender=__name__, credentials=code_credentials(user), request=request)
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def second_factor_passed(user: User) -> int:
+    """The second factor was right: clear the account's failures, as a full sign-in does."""
+    return account_unlock(user)
 
 
 def account_unlock(user: User) -> int:

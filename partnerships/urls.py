@@ -11,6 +11,11 @@ urlpatterns = [
     path("p/<slug:slug>/members/", views.MemberListView.as_view(), name="members"),
     path("p/<slug:slug>/members/add/", views.MemberAddView.as_view(), name="member_add"),
     path(
+        "p/<slug:slug>/two-factor/",
+        views.PartnershipTwoFactorView.as_view(),
+        name="two_factor",
+    ),
+    path(
         "p/<slug:slug>/members/<int:pk>/role/", views.MemberRoleView.as_view(), name="member_role"
     ),
     path(

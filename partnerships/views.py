@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -11,13 +12,24 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from . import selectors, services
-from .forms import MembershipAddForm, MembershipRoleForm, SignInForm
+from . import access, selectors, services, signin, two_factor
+from .forms import (
+    MembershipAddForm,
+    MembershipRoleForm,
+    PartnershipTwoFactorForm,
+    SecondFactorForm,
+    SignInForm,
+    TwoFactorSetUpForm,
+)
 from .mixins import PanelStaffMixin, PartnershipMixin
 from .models import Membership, Partnership, Region
 
@@ -236,3 +248,176 @@ def healthz(request):
     if problem is not None:
         return HttpResponse(f"{problem}\n", status=503, content_type="text/plain")
     return HttpResponse(f"{HEALTHZ_OK}\n", content_type="text/plain")
+
+
+# Two-factor sign-in (partnerships/two_factor.py) -------------------------------------------
+
+RECOVERY_CODE_USED = "You signed in with a recovery code. You have {left} left"
+TWO_FACTOR_SET_UP_DONE = "Two-factor sign-in is set up"
+TWO_FACTOR_RULE_SAVED = {
+    True: "Every member must now use two-factor sign-in",
+    False: "Members may now choose whether to use two-factor sign-in",
+}
+
+
+def _next_url(request, default="partnerships:home_redirect"):
+    """Where to go after a two-factor step: the `next` asked for if it is on this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(default)
+
+
+@method_decorator(never_cache, name="dispatch")
+class SecondFactorView(LoginRequiredMixin, FormView):
+    """Sign-in's second step: a code from the authenticator app or a recovery code.
+
+    Each attempt counts against the account in django-axes before it is checked, like a
+    password; the limit reached, the person is signed out and shown the locked-out page.
+    """
+
+    template_name = "two_factor/verify.html"
+    form_class = SecondFactorForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.user.is_verified():
+            return redirect(_next_url(request))
+        if not two_factor.has_second_factor(request.user):
+            return redirect(f"{reverse('two_factor_set_up')}?{request.GET.urlencode()}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        request, user = self.request, self.request.user
+        if not signin.code_attempt_allowed(request, user):
+            logout(request)
+            return signin.locked_out_response(request)
+        device = two_factor.second_factor_check(user=user, code=form.cleaned_data["code"])
+        if device is None:
+            if signin.code_failed(request, user):
+                logout(request)
+                return signin.locked_out_response(request)
+            form.wrong_code()
+            return self.form_invalid(form)
+        otp_login(request, device)
+        request.session.pop(two_factor.SESSION_KEY, None)
+        signin.second_factor_passed(user)
+        if isinstance(device, StaticDevice):
+            left = two_factor.recovery_codes_left(user)
+            messages.warning(request, RECOVERY_CODE_USED.format(left=left))
+        return redirect(_next_url(request))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=_next_url(self.request), **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class TwoFactorSetUpView(LoginRequiredMixin, FormView):
+    """Set up an authenticator app: its secret as text and a QR code, confirmed with a code.
+
+    Someone with an app already must give a code from it first (to replace it).
+    """
+
+    template_name = "two_factor/set_up.html"
+    form_class = TwoFactorSetUpForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if two_factor.has_second_factor(request.user) and not request.user.is_verified():
+            return redirect(f"{reverse('login_verify')}?{request.GET.urlencode()}")
+        self.device = two_factor.totp_device_start(request=request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        codes = two_factor.totp_device_confirm(
+            request=self.request, device=self.device, code=form.cleaned_data["code"]
+        )
+        if codes is None:
+            form.wrong_code()
+            return self.form_invalid(form)
+        self.request.session[two_factor.NEW_CODES_SESSION_KEY] = codes
+        messages.success(self.request, TWO_FACTOR_SET_UP_DONE)
+        query = urlencode({"next": _next_url(self.request)})
+        return redirect(f"{reverse('two_factor_recovery_codes')}?{query}")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            secret=two_factor.secret_in_groups(self.device),
+            qr_code=two_factor.qr_code_svg(self.device),
+            required=access.second_factor_required(self.request.user),
+            replacing=two_factor.has_second_factor(self.request.user),
+            next=_next_url(self.request),
+            **kwargs,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class RecoveryCodesView(LoginRequiredMixin, TemplateView):
+    """New recovery codes, shown once: just after set-up, or made again on request."""
+
+    template_name = "two_factor/recovery_codes.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not (request.user.is_verified() and two_factor.has_second_factor(request.user)):
+            return redirect("two_factor")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        codes = request.session.pop(two_factor.NEW_CODES_SESSION_KEY, None)
+        return self.render_to_response(self.get_context_data(codes=codes))
+
+    def post(self, request, *args, **kwargs):
+        # Shown by the GET that follows, once, like the codes made at set-up.
+        request.session[two_factor.NEW_CODES_SESSION_KEY] = two_factor.recovery_codes_make(
+            user=request.user
+        )
+        return redirect(f"{reverse('two_factor_recovery_codes')}?{request.GET.urlencode()}")
+
+    def get_context_data(self, *, codes=None, **kwargs):
+        return super().get_context_data(
+            codes=[two_factor.recovery_code_in_groups(c) for c in codes or []],
+            left=two_factor.recovery_codes_left(self.request.user),
+            next=_next_url(self.request),
+            **kwargs,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class TwoFactorAccountView(LoginRequiredMixin, TemplateView):
+    """A person's own two-factor sign-in: whether it is on, required, and what to do."""
+
+    template_name = "two_factor/account.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            has_second_factor=two_factor.has_second_factor(user),
+            required=access.second_factor_required(user),
+            left=two_factor.recovery_codes_left(user),
+            **kwargs,
+        )
+
+
+class PartnershipTwoFactorView(PartnershipMixin, FormView):
+    """A lead chooses whether every member of the partnership needs a second factor."""
+
+    template_name = "two_factor/partnership.html"
+    form_class = PartnershipTwoFactorForm
+    minimum_role = Membership.Role.LEAD
+
+    def get_initial(self):
+        return {"requires_two_factor": "yes" if self.partnership.requires_two_factor else "no"}
+
+    def form_valid(self, form):
+        required = form.cleaned_data["requires_two_factor"]
+        two_factor.partnership_two_factor_set(
+            partnership=self.partnership, required=required, by=self.request.user
+        )
+        messages.success(self.request, TWO_FACTOR_RULE_SAVED[required])
+        return redirect("partnerships:two_factor", slug=self.partnership.slug)

@@ -8,6 +8,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from partnerships.models import RestrictedView
+from tests.e2e.pages import pass_second_factor
 from tests.reviews.factories import ChildFactory, ReviewFactory, complete_answers
 
 PASSWORD = "a-long-test-password"
@@ -115,6 +116,7 @@ def test_the_analysis_fits_a_320_px_screen_without_javascript(
     small.get_by_label("Email address", exact=True).fill(panel.email)
     small.get_by_label("Password", exact=True).fill(PASSWORD)
     small.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_factor(small, live_server.url, panel.email)
     small.goto(f"{live_server.url}/panel/analysis/?{QUERY}")
     expect(small.get_by_role("heading", level=1)).to_have_text(
         "Restricted analysis of review cases"

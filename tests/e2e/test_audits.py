@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audits import services
 from audits.models import Audit, Cycle, FrameworkVersion, Response, Theme
+from tests.e2e.pages import pass_second_factor
 
 PASSWORD = "a-long-test-password"
 
@@ -226,6 +227,7 @@ def test_stale_moderation_at_320_px_without_javascript(
     small.get_by_label("Email address", exact=True).fill(second.email)
     small.get_by_label("Password", exact=True).fill(PASSWORD)
     small.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_factor(small, live_server.url, second.email)
     small.goto(live_server.url + url)
     small.get_by_label("Moderation note for item 2.1 (optional)").fill("Typed on a phone")
 

@@ -13,7 +13,7 @@ from tests.dashboards.factories import cycle_named
 from tests.e2e.test_analysis import reviews_in_two_partnerships
 from tests.e2e.test_dashboards import PASSWORD, national_picture
 
-from .pages import Journey
+from .pages import Journey, pass_second_factor
 
 NARROW = {"width": 320, "height": 900}
 PANEL_PAGES = [
@@ -53,6 +53,7 @@ def sign_in(journey: Journey, email: str):
     journey.fill("Email address", email).fill("Password", PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_factor(page, journey.base_url, email)
 
 
 def assert_fits(journey: Journey, path: str, *, javascript: bool):

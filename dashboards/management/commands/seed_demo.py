@@ -6,13 +6,28 @@ from django.utils import timezone
 
 from audits.demo import seed_audits, seed_national_audits
 from dashboards.services import PublishRefused, publication_publish, unpublished_closed_years
-from partnerships import demo
+from partnerships import demo, demo_totp
 from reviews.demo import seed_reviews
 
 REFUSED = (
     "seed_demo creates accounts with a published password. It only runs with "
     "DJANGO_DEBUG=1, or with --force if you are sure this is not a live service."
 )
+
+
+def seed_demo_authenticator(panel):
+    """Give the demo Panel persona a confirmed authenticator app with the published demo key,
+    so signing in as Panel staff (who must give a second factor) works in the demo."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from partnerships.two_factor import TOTP_DEVICE_NAME
+
+    TOTPDevice.objects.filter(user=panel).exclude(name=TOTP_DEVICE_NAME).delete()
+    TOTPDevice.objects.update_or_create(
+        user=panel,
+        name=TOTP_DEVICE_NAME,
+        defaults={"key": demo_totp.DEMO_TOTP_KEY, "confirmed": True},
+    )
 
 
 class Command(BaseCommand):
@@ -31,6 +46,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError(REFUSED)
         seeded = demo.seed_partnerships()
+        seed_demo_authenticator(seeded["panel"])
         audits = seed_audits(
             partnerships=seeded["partnerships"], leads=seeded["leads"], panel=seeded["panel"]
         )
@@ -68,4 +84,7 @@ class Command(BaseCommand):
             + "".join(
                 f"  {email:<38} {role.label} of {slug}\n" for email, slug, role in demo.PERSONAS
             )
+            + f"\n{demo.PANEL_EMAIL} must also enter a code from an authenticator app: add the "
+            f"demo key {demo_totp.demo_secret()} to one, or run `manage.py demo_code` for the "
+            "current code.\n"
         )
