@@ -80,3 +80,15 @@ def test_the_list_takes_the_same_queries_however_long(client, panel, northshire)
     with CaptureQueriesContext(connection) as many:
         client.get(URL)
     assert len(few) == len(many)
+
+
+def test_a_long_list_pages_from_newer_to_older_emails(client, panel):
+    """Past one page, the first page links to older emails and the second back to newer."""
+    _queue(PAGE_SIZE + 1)
+    client.force_login(panel)
+    first = client.get(URL).content.decode()
+    second = client.get(f"{URL}?page=2").content.decode()
+    assert 'aria-label="Pages of emails"' in first
+    assert 'href="?page=2" rel="next"' in first and "Older emails" in first
+    assert "person0@example.org" not in first and "person0@example.org" in second
+    assert 'href="?page=1" rel="prev"' in second and "Newer emails" in second
