@@ -2,42 +2,27 @@
 cycle: axe on every page, Change links reached by keyboard, the GOV.UK date input, and no
 page wider than a 320 px screen."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from audits import services
-from audits.models import Cycle, FrameworkVersion, Response, Theme
+from audits.models import Cycle, Response
+from tests.audits.factories import CycleFactory, rate_theme, themes_of
 
 PASSWORD = "a-long-test-password"
+EVIDENCE = "Audit of 40 case files"
 
 
 @pytest.fixture
 def cycle(db):
-    today = timezone.localdate()
-    return Cycle.objects.create(
-        name="2026-27",
-        version=FrameworkVersion.objects.get(number=1),
-        opens_on=today - timedelta(days=30),
-        closes_on=today + timedelta(days=30),
-    )
+    return CycleFactory()
 
 
-def answer_themes(audit, by, numbers, *, rating=2):
-    for theme in Theme.objects.filter(version=audit.cycle.version, number__in=numbers):
-        responses = Response.objects.for_theme(audit, theme)
-        services.theme_save(
-            audit=audit,
-            theme=theme,
-            answers={
-                r.item_id: services.ItemAnswer(rating=rating, evidence="Audit of 40 case files")
-                for r in responses
-            },
-            seen_revisions={r.item_id: r.revision for r in responses},
-            by=by,
-        )
+def answer_themes(audit, by, numbers):
+    """Answer the given themes so that no rule is broken (every item 2, with evidence)."""
+    for theme in themes_of(audit):
+        if theme.number in numbers:
+            rate_theme(audit, theme, by=by, evidence=EVIDENCE)
 
 
 def page_width(journey) -> int:
@@ -66,7 +51,7 @@ def test_lead_checks_every_answer_and_changes_one_by_keyboard(journey, cycle, le
     assert "Not rated" in first
     second = page.get_by_test_id("check-2.1").inner_text()
     assert "2 Established" in second
-    assert "Audit of 40 case files" in second
+    assert EVIDENCE in second
     assert "needs" not in second
 
     change = page.get_by_role("link", name="Change the answer to item 1.3", exact=True)

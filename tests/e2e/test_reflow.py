@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from audits import services
-from audits.models import Audit, Response, Theme
+from audits.models import Audit
 from benchmarks.journeys import LEAD_EMAIL, PANEL_EMAIL, PASSWORD, walk_lead, walk_panel
+from tests.audits.factories import complete_audit
 
 from .pages import AccessibilityError
 
@@ -67,22 +67,6 @@ def test_no_page_of_either_journey_scrolls_sideways_at_320_px(new_journey, demo)
     problems += [f"panel: no link led to {name}" for name in panel_walk.missing]
     assert len(widths) >= 30, f"Only {len(widths)} pages were reached: {sorted(widths)}"
     assert not problems, f"{len(problems)} problem(s) at 320 px:\n" + "\n".join(problems)
-
-
-def complete_audit(audit, by):
-    """Answer every item of every theme so that no rule is broken, as a lead would."""
-    for theme in Theme.objects.filter(version=audit.cycle.version):
-        responses = Response.objects.for_theme(audit, theme)
-        services.theme_save(
-            audit=audit,
-            theme=theme,
-            answers={
-                r.item_id: services.ItemAnswer(rating=2, evidence="Audit of 40 case files")
-                for r in responses
-            },
-            seen_revisions={r.item_id: r.revision for r in responses},
-            by=by,
-        )
 
 
 def focus_indicator(locator) -> str:
@@ -141,6 +125,6 @@ def test_tab_reaches_the_main_button_of_the_theme_review_and_check_pages(
     check = re.fullmatch(r"/p/([^/]+)/audits/([^/]+)/check/", pages["Check your answers"])
     slug, cycle = check.groups()
     audit = Audit.objects.get(partnership__slug=slug, cycle__name=cycle)
-    complete_audit(audit, lead_user)
+    complete_audit(audit, by=lead_user)
     journey.goto(pages["Check your answers"])
     tab_to_and_see(journey, page.get_by_role("button", name="Submit audit"), "Submit audit")
