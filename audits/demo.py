@@ -81,9 +81,10 @@ def _event(audit, kind, by, day, reason=""):
     AuditEvent.objects.create(audit=audit, kind=kind, by=by, at=_at(day), reason=reason)
 
 
-def _audit(partnership, cycle, state, rng, *, lead, panel, start):
+def _audit(partnership, cycle, state, rng, *, lead, panel, start, items=None):
     audit = Audit.objects.create(partnership=partnership, cycle=cycle, status=state)
-    items = list(Item.objects.filter(theme__version=cycle.version).select_related("theme"))
+    if items is None:
+        items = list(Item.objects.filter(theme__version=cycle.version).select_related("theme"))
     _event(audit, "started", lead, start)
     if state == "draft":
         upto = 3 if partnership.slug == "northshire" else 5
@@ -163,31 +164,49 @@ def seed_audits(*, partnerships: dict, leads: dict, panel, today: date | None = 
 
 # Shares of the national demo's extra partnerships in each 2026-27 state.
 NATIONAL_OPEN_STATES = ["accepted"] * 3 + ["submitted"] * 3 + ["returned", "draft", "draft", None]
+# The states a closed year's audits were left in, for the cycles before 2024-25 that
+# `seed_demo --national --years N` adds: most accepted (and moderated), a few never started.
+OLDER_CLOSED_STATES = ["accepted"] * 16 + ["submitted", "returned", "draft"] + [None]
+NATIONAL_YEARS = 3
+MOST_YEARS = 10
+
+
+def _cycle_name(first_year: int) -> str:
+    return f"{first_year}-{(first_year + 1) % 100:02d}"
 
 
 @transaction.atomic
-def seed_national_audits(*, partnerships: dict, leads: dict, panel) -> list:
-    """Three cycles for the national demo: add 2024-25 before the two demo cycles, and give
-    every partnership without one an audit in each (most accepted, 2026-27 in every state)."""
+def seed_national_audits(*, partnerships: dict, leads: dict, panel, years: int = NATIONAL_YEARS):
+    """`years` cycles for the national demo, up to the open 2026-27: add 2024-25 (and, for
+    more than three years, the cycles before it) before the two demo cycles, and give every
+    partnership without one an audit in each (most accepted, 2026-27 in every state)."""
+    if not NATIONAL_YEARS <= years <= MOST_YEARS:
+        raise ValueError(f"years must be {NATIONAL_YEARS} to {MOST_YEARS}, not {years}")
     version = FrameworkVersion.objects.get(framework__slug="anti-racist-safeguarding", number=1)
     closed = Cycle.objects.get(name="2025-26")
     current = Cycle.objects.get(name="2026-27")
-    earliest, _ = Cycle.objects.get_or_create(
-        name="2024-25",
-        defaults={
-            "version": version,
-            "opens_on": closed.opens_on - timedelta(days=365),
-            "closes_on": closed.opens_on - timedelta(days=1),
-            "created_by": panel,
-        },
-    )
-    started = set(
-        Audit.objects.filter(cycle__in=[earliest, closed, current]).values_list(
-            "cycle_id", "partnership__slug"
+    older = []
+    later = closed
+    for back in range(1, years - 1):
+        cycle, _ = Cycle.objects.get_or_create(
+            name=_cycle_name(int(closed.name[:4]) - back),
+            defaults={
+                "version": version,
+                "opens_on": later.opens_on - timedelta(days=365),
+                "closes_on": later.opens_on - timedelta(days=1),
+                "created_by": panel,
+            },
         )
+        older.append(cycle)
+        later = cycle
+    earliest, older = older[0], older[1:]  # 2024-25, then the years before it, newest first
+    cycles = [*reversed(older), earliest, closed, current]
+    started = set(
+        Audit.objects.filter(cycle__in=cycles).values_list("cycle_id", "partnership__slug")
     )
+    items = {}
     for slug in sorted(partnerships):
-        for cycle in (earliest, closed, current):
+        for cycle in cycles:
             if (cycle.pk, slug) in started:
                 continue
             rng = random.Random(f"{cycle.name}:{slug}")
@@ -195,10 +214,16 @@ def seed_national_audits(*, partnerships: dict, leads: dict, panel) -> list:
                 if slug in OPEN_CYCLE_STATES or not slug.startswith("area-"):
                     continue
                 state = rng.choice(NATIONAL_OPEN_STATES)
+            elif cycle in older:
+                state = rng.choice(OLDER_CLOSED_STATES)
             else:
                 state = "accepted" if rng.random() < 0.9 else None
             if state is None:
                 continue
+            if cycle.version_id not in items:
+                items[cycle.version_id] = list(
+                    Item.objects.filter(theme__version=cycle.version).select_related("theme")
+                )
             start = max(cycle.opens_on + timedelta(days=30), cycle.opens_on)
             _audit(
                 partnerships[slug],
@@ -208,5 +233,6 @@ def seed_national_audits(*, partnerships: dict, leads: dict, panel) -> list:
                 lead=leads[slug],
                 panel=panel,
                 start=min(start, timezone.localdate()),
+                items=items[cycle.version_id],
             )
     return list(Cycle.objects.order_by("opens_on"))

@@ -46,14 +46,23 @@ def _add_months(month: date, months: int) -> date:
     return date(total // 12, total % 12 + 1, 1)
 
 
-def _review(rng, partnership, child, *, today):
-    incident = _month(rng, 2022, min(2025, today.year))
+def _review(rng, partnership, child, *, today, first_year=None):
+    """A review of `child`: its incident in 2022 to 2025, or with `first_year` in any month
+    from then to last month, and then most of the older ones complete."""
+    if first_year is None:
+        incident = _month(rng, 2022, min(2025, today.year))
+    else:
+        incident = _add_months(
+            date(first_year, 1, 1), rng.randrange((today.year - first_year) * 12 + today.month - 1)
+        )
     notified = _add_months(incident, rng.choice([0, 0, 1]))
     risk = rng.choice(["no", "partly", "partly", "fully"])
     disclosure = rng.choice(["yes", "no", "no"])
     alleged = rng.choice(["no", "no", "no", "yes"])
     interpreter = rng.choice(["no", "no", "yes", "not_recorded"])
-    complete = rng.random() < 0.7
+    complete = rng.random() < (
+        0.7 if first_year is None or incident.year >= today.year - 1 else 0.97
+    )
     completed = _add_months(notified, rng.randint(1, 7))
     if completed > today.replace(day=1):
         completed, complete = None, False
@@ -94,10 +103,18 @@ def _review(rng, partnership, child, *, today):
 
 @transaction.atomic
 def seed_reviews(
-    *, partnerships: dict, leads: dict, today: date, scale: int = 1, per_partnership=(5, 25)
+    *,
+    partnerships: dict,
+    leads: dict,
+    today: date,
+    scale: int = 1,
+    per_partnership=(5, 25),
+    first_year: int | None = None,
 ) -> int:
     """Give each partnership with no children between `per_partnership` children (times `scale`),
-    each with a review or two; return how many reviews were made."""
+    each with a review or two; return how many reviews were made. With `first_year` the
+    incidents spread over every month from January of that year to last month (the ten
+    years' national demo), else over 2022 to 2025."""
     made = 0
     for slug in sorted(partnerships):
         partnership = partnerships[slug]
@@ -131,9 +148,9 @@ def seed_reviews(
             children = list(Child.objects.filter(partnership=partnership).order_by("pk"))
         reviews = []
         for child in children:
-            reviews.append(_review(rng, partnership, child, today=today))
+            reviews.append(_review(rng, partnership, child, today=today, first_year=first_year))
             if rng.random() < 0.1:  # the report: 54 reviews about 53 children
-                reviews.append(_review(rng, partnership, child, today=today))
-        bulk_create_with_history(reviews, Review, default_user=leads.get(slug))
+                reviews.append(_review(rng, partnership, child, today=today, first_year=first_year))
+        bulk_create_with_history(reviews, Review, default_user=leads.get(slug), batch_size=500)
         made += len(reviews)
     return made

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from audits.demo import seed_audits, seed_national_audits
+from audits.demo import MOST_YEARS, NATIONAL_YEARS, seed_audits, seed_national_audits
 from dashboards.services import PublishRefused, publication_publish, unpublished_closed_years
 from partnerships import demo, demo_totp
 from reviews.demo import seed_reviews
@@ -41,10 +41,22 @@ class Command(BaseCommand):
             help=f"England-sized: {demo.NATIONAL_TOTAL} partnerships, cycles 2024-25 to 2026-27 "
             "and about 2,500 reviews (for the dashboards' benchmark).",
         )
+        parser.add_argument(
+            "--years",
+            type=int,
+            default=NATIONAL_YEARS,
+            help=f"With --national: this many cycles, {NATIONAL_YEARS} to {MOST_YEARS}, ending "
+            f"with the open 2026-27. --years {MOST_YEARS} gives 2017-18 to 2026-27 and about "
+            "27,000 complete reviews (the ten years' benchmark). Seed a fresh database.",
+        )
 
-    def handle(self, *args, force=False, national=False, **options):
+    def handle(self, *args, force=False, national=False, years=NATIONAL_YEARS, **options):
         if not settings.DEBUG and not force:
             raise CommandError(REFUSED)
+        if years != NATIONAL_YEARS and not national:
+            raise CommandError("--years needs --national.")
+        if not NATIONAL_YEARS <= years <= MOST_YEARS:
+            raise CommandError(f"--years must be {NATIONAL_YEARS} to {MOST_YEARS}.")
         seeded = demo.seed_partnerships()
         seed_demo_authenticator(seeded["panel"])
         audits = seed_audits(
@@ -53,13 +65,24 @@ class Command(BaseCommand):
         if national:
             seeded = demo.seed_national_partnerships(seeded)
             audits["cycles"] = seed_national_audits(
-                partnerships=seeded["partnerships"], leads=seeded["leads"], panel=seeded["panel"]
+                partnerships=seeded["partnerships"],
+                leads=seeded["leads"],
+                panel=seeded["panel"],
+                years=years,
             )
+        today = timezone.localdate()
+        many_years = years > NATIONAL_YEARS
         reviews = seed_reviews(
             partnerships=seeded["partnerships"],
             leads=seeded["leads"],
-            today=timezone.localdate(),
-            per_partnership=(8, 28) if national else (5, 25),
+            today=today,
+            # Ten years: about 200 children a partnership, their incidents over every year.
+            per_partnership=(16 * years, 26 * years)
+            if many_years
+            else (8, 28)
+            if national
+            else (5, 25),
+            first_year=today.year - years + 1 if many_years else None,
         )
         # Every closed year with reviews is published, as the Panel would, so the review
         # statistics page has figures to show. A year published earlier stays as it was.
