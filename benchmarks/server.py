@@ -30,6 +30,12 @@ LOOPBACK = {"127.0.0.1", "localhost"}
 DEFAULT_PORT = 8765
 WORKERS = 2
 LEAD_EMAIL = "lead@northshire.example.org"
+_running = {}
+
+
+def current_pid() -> int:
+    """The process id of the gunicorn master production_server() started."""
+    return _running["pid"]
 
 
 def server_environment(static_root: str, port: int) -> dict:
@@ -96,6 +102,7 @@ def production_server(port: int = DEFAULT_PORT):
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
+        _running["pid"] = server.pid
         base_url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
