@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import server  # noqa: E402
 
 LEADS = 20
+WORKERS_CORES = 2  # the workers, and the cores this capacity is stated for
 RUNS = {
     "capacity": {"users": 20, "spawn_rate": 20, "seconds": 45, "think": "0"},
     "think time": {"users": 50, "spawn_rate": 10, "seconds": 60, "think": "1-3"},
@@ -162,7 +163,7 @@ def run_locust(name, spec, base_url, config_path, workdir, server_pid) -> dict:
             }
     total = rows.pop("Aggregated")
     total["cpu_ms_a_request"] = 1000 * cpu / total["requests"] if total["requests"] else None
-    return {**spec, "total": total, "pages": rows}
+    return {**spec, "load_average": os.getloadavg()[0], "total": total, "pages": rows}
 
 
 def report(results) -> str:
@@ -174,7 +175,10 @@ def report(results) -> str:
             f"{name}: {result['users']} users, think {result['think']} s, {result['seconds']} s: "
             f"{total['rps']:.1f} requests/s, median {total['median_ms']:.0f} ms, "
             f"p95 {total['p95_ms']:.0f} ms, {total['failures']} failures of "
-            f"{total['requests']}, {total['cpu_ms_a_request']:.0f} ms of server CPU a request",
+            f"{total['requests']}, {total['cpu_ms_a_request']:.0f} ms of server CPU a request "
+            f"(so {WORKERS_CORES * 1000 / total['cpu_ms_a_request']:.0f} requests/s if the "
+            f"{WORKERS_CORES} workers had a core each to themselves; load average at the end "
+            f"{result.get('load_average', float('nan')):.1f})",
             "",
             "| page | requests | failures | median ms | p95 ms |",
             "| --- | ---: | ---: | ---: | ---: |",
@@ -193,7 +197,13 @@ def main(argv=None):
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--only", choices=sorted(RUNS), help="one of the two runs")
     parser.add_argument("--seconds", type=int, help="each run's length instead of 45 s and 60 s")
+    parser.add_argument("--report", help="print an earlier run's JSON again, and stop")
     args = parser.parse_args(argv)
+    if args.report:
+        earlier = json.loads(Path(args.report).read_text())
+        print(f"{earlier['reviews']} reviews, {earlier['workers']} gunicorn workers")
+        print(report(earlier["runs"]))
+        return
     if args.seconds:
         for spec in RUNS.values():
             spec["seconds"] = args.seconds
