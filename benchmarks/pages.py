@@ -114,6 +114,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("members", "lead", f"{p}/members/"),
         ("add a member", "lead", f"{p}/members/add/"),
         ("two-factor (lead)", "lead", "/accounts/two-factor/"),
+        ("two-factor set-up (lead)", "lead", "/accounts/two-factor/set-up/"),
     ]
     submitted = (
         Audit.objects.filter(cycle=current, status="submitted")
@@ -154,6 +155,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("analysis record", "panel", "/panel/analysis/record/"),
         ("messages", "panel", "/panel/messages/"),
         ("two-factor (Panel)", "panel", "/accounts/two-factor/"),
+        ("recovery codes (Panel)", "panel", "/accounts/two-factor/recovery-codes/"),
     ]
     return listed
 
@@ -245,11 +247,17 @@ def table(result) -> str:
         if page.get("median_ms") is None:
             lines.append(f"| {page['name']} | not reached (time limit) | | | | | | | |")
             continue
+        missed = flags(page)
+
+        def mark(text, flag, missed=missed):
+            return f"{text} !" if flag in missed else text
+
         lines.append(
             f"| {page['name']} | {page['status']} | {page['median_ms']:.1f} | "
-            f"{page['p95_ms']:.1f} | {page['x_healthz']:.0f} | {page['queries']} | "
-            f"{page['html_bytes'] / 1024:.0f} | {page['sent_bytes'] / 1024:.0f} | "
-            f"{' '.join(flags(page))} |"
+            f"{page['p95_ms']:.1f} | {mark(format(page['x_healthz'], '.0f'), f'x>{GOAL_X}')} | "
+            f"{mark(page['queries'], f'q>{GOAL_QUERIES}')} | "
+            f"{mark(format(page['html_bytes'] / 1024, '.0f'), '>150KB')} | "
+            f"{mark(format(page['sent_bytes'] / 1024, '.0f'), 'raw')} | {' '.join(missed)} |"
         )
     return "\n".join(lines)
 
