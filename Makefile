@@ -8,6 +8,11 @@ CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 # Local runs use the debug settings; production sets its own environment (see README).
 DEV_ENV := DJANGO_DEBUG=1 PORT=$(PORT)
+# `make collectstatic` builds what a production server serves, so it runs with debug off and
+# the production storage; settings then require a key and an address, which the build never
+# uses: these placeholders are for the build only (the real environment still wins for the rest).
+BUILD_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-build-only-not-a-secret \
+	DJANGO_SITE_URL=https://collectstatic.invalid
 # `make test-postgres` runs the suite on this server; the test database is test_<name>.
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/assess
 
@@ -87,8 +92,13 @@ lint: setup ## Check style with ruff and that migrations are up to date
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-collectstatic: setup ## Collect hashed, compressed static files into staticfiles/
-	$(DEV_ENV) $(BIN)/python manage.py collectstatic --no-input --clear
+collectstatic: setup ## Build static files as production serves them: hashed, compressed, with the manifest
+	@# Into staticfiles/ (or DJANGO_STATIC_ROOT). A file a stylesheet or module refers to that
+	@# does not exist fails the build (config/storage.py); without the manifest a server with
+	@# debug off could serve no page.
+	$(BUILD_ENV) $(BIN)/python manage.py collectstatic --no-input --clear
+	@test -s "$${DJANGO_STATIC_ROOT:-staticfiles}/staticfiles.json" || \
+		{ echo "collectstatic wrote no manifest"; exit 1; }
 
 clean: ## Remove the virtual environment, node_modules and built files
 	rm -rf $(VENV) node_modules $(STAMP) static/vendor static/build staticfiles

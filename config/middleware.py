@@ -1,6 +1,6 @@
 """Middleware for the whole service: a request id on every request and its log lines, bad
-input answered early, response headers, and a busy or unreachable database answered with a
-503 page rather than a 500 or a killed worker."""
+input answered early, response headers, compressed pages, and a busy or unreachable database
+answered with a 503 page rather than a 500 or a killed worker."""
 
 import codecs
 import logging
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.template import loader
 
@@ -254,3 +255,25 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError):
             return database_unavailable(request, exception)
         return None
+
+
+# What is worth compressing: pages, CSV and JSON. A spreadsheet (.xlsx) is a zip already.
+COMPRESSIBLE_TYPES = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Pages, CSV and JSON sent gzip-compressed to a client that accepts it (Django's
+    GZipMiddleware, with Vary: Accept-Encoding), other types as they are.
+
+    It sits below WhiteNoise, which answers static files itself, already compressed, so they
+    never reach it. BREACH: Django's GZipMiddleware pads every compressed response with up to
+    100 random bytes (since Django 4.2), and the CSRF token in a page is masked afresh for
+    each response, so a secret's compressed length tells an observer nothing
+    (docs/operations.md, "Serving").
+    """
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").lower()
+        if not content_type.startswith(COMPRESSIBLE_TYPES):
+            return response
+        return super().process_response(request, response)

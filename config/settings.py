@@ -112,6 +112,9 @@ MIDDLEWARE = [
     # Permissions-Policy and Cache-Control on every response, static files too.
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for clients that accept gzip; below WhiteNoise, whose files are
+    # compressed already, and above everything that writes a page (config/middleware.py).
+    "config.middleware.CompressionMiddleware",
     # Before anything reads request.POST (the CSRF check does) or looks the path up.
     "config.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -291,7 +294,9 @@ DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, g:ia"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (and WhiteNoise serves from); DJANGO_STATIC_ROOT moves it, say for a
+# build into a scratch directory.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -299,7 +304,8 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # Hashed names (JavaScript imports too) and gzip/Brotli copies: config/storage.py.
+            else "config.storage.StaticFilesStorage"
         )
     },
 }

@@ -33,6 +33,58 @@ def get_partnership_for_user(user, slug: str) -> Partnership:
         raise Http404("No such partnership") from None
 
 
+def memberships_of(request) -> list[Membership]:
+    """The signed-in person's memberships of active partnerships, by partnership name, each
+    with its partnership (and region) and `current_cycle`, the name of the newest cycle
+    opened by today (for the header's Audit link).
+
+    One query, made once per request and kept on it: a /p/<slug>/ page's access check
+    (partnership_and_role) and the header's links (context_processors.service) share it.
+    Panel staff belong to no partnership (role_in), so theirs is empty, without a query.
+    """
+    memberships = getattr(request, "_memberships_of_user", None)
+    if memberships is None:
+        user = request.user
+        if not (user.is_authenticated and user.is_active) or user.is_panel_staff:
+            memberships = []
+        else:
+            from django.db.models import Subquery
+            from django.utils import timezone
+
+            from audits.models import Cycle  # audits depends on partnerships, not the other way
+
+            current_cycle = Subquery(
+                Cycle.objects.filter(opens_on__lte=timezone.localdate())
+                .order_by("-opens_on")
+                .values("name")[:1]
+            )
+            memberships = list(
+                Membership.objects.filter(user=user, partnership__active=True)
+                .select_related("partnership__region")
+                .annotate(current_cycle=current_cycle)
+                .order_by("partnership__name")
+            )
+        request._memberships_of_user = memberships
+    return memberships
+
+
+def partnership_and_role(request, slug: str) -> tuple[Partnership, str | None]:
+    """The partnership of a /p/<slug>/ page and the person's role in it, decided exactly as
+    get_partnership_for_user and role_in decide (404 for a partnership they may not read).
+
+    A member's come from memberships_of(request), the query the page's header needs anyway,
+    so a member's page asks nothing more; Panel staff's partnership is looked up as before.
+    """
+    user = request.user
+    if user.is_authenticated and not user.is_panel_staff:
+        for membership in memberships_of(request):
+            if membership.partnership.slug == slug:
+                return membership.partnership, membership.role
+        raise Http404("No such partnership")
+    partnership = get_partnership_for_user(user, slug)
+    return partnership, role_in(user, partnership)
+
+
 def role_in(user, partnership: Partnership) -> str | None:
     """The user's role in the partnership, or None when they are not a member.
 

@@ -2,23 +2,11 @@
 service navigation for the partnership of the page they are on."""
 
 from django.conf import settings
-from django.db.models import Subquery
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from . import access
 from .models import Membership
-
-
-def _current_cycle_names():
-    """The name of the newest cycle opened by today, as a subquery (the current cycle)."""
-    from audits.models import Cycle  # audits depends on partnerships, not the other way
-
-    return Subquery(
-        Cycle.objects.filter(opens_on__lte=timezone.localdate())
-        .order_by("-opens_on")
-        .values("name")[:1]
-    )
 
 
 def _page_slug(request) -> str | None:
@@ -53,12 +41,7 @@ def _item(request, label, url, *, section=True, hidden=""):
 
 def _nav_items(request, user, memberships):
     """The header's links: the Panel's pages for Panel staff; for a member, the pages of the
-    partnership they are on (or their only one); else one link to each of their partnerships.
-
-    `memberships` runs its one query here, for Panel staff too (it finds none), so every
-    page's pinned query count is what it was before these links.
-    """
-    memberships = list(memberships)
+    partnership they are on (or their only one); else one link to each of their partnerships."""
     if user.is_panel_staff:
         return [
             _item(request, "Panel home", reverse("panel:home"), section=False),
@@ -102,19 +85,11 @@ def _nav_items(request, user, memberships):
 
 def service(request):
     user = getattr(request, "user", None)
-    memberships = Membership.objects.none()
-    if user is not None and user.is_authenticated:
-        # A lazy queryset: it only runs on pages whose navigation lists partnerships. The
-        # current cycle's name comes in the same query, for the Audit link.
-        memberships = (
-            # Panel staff belong to no partnership (access.role_in), whatever rows remain.
-            Membership.objects.filter(
-                user=user, user__is_panel_staff=False, partnership__active=True
-            )
-            .select_related("partnership")
-            .annotate(current_cycle=_current_cycle_names())
-            .order_by("partnership__name")
-        )
+    signed_in = user is not None and user.is_authenticated
+    # The person's memberships (access.memberships_of): one query per request, shared with
+    # the page's own access check, and only on pages that show the header's links or list
+    # the person's partnerships. Panel staff have none, and no query is made for them.
+    memberships = SimpleLazyObject(lambda: access.memberships_of(request) if signed_in else [])
     return {
         "service_name": settings.SERVICE_NAME,
         "nav_memberships": memberships,

@@ -22,10 +22,9 @@ class PartnershipMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.partnership = access.get_partnership_for_user(
-            request.user, kwargs[self.partnership_url_kwarg]
+        self.partnership, self.role = access.partnership_and_role(
+            request, kwargs[self.partnership_url_kwarg]
         )
-        self.role = access.role_in(request.user, self.partnership)
         if access.second_factor_missing(request.user, self.partnership):
             # Required since this person signed in: ask for it now (two_factor middleware).
             request.session[two_factor.SESSION_KEY] = True

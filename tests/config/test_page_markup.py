@@ -17,12 +17,14 @@ NOT_PAGES = re.compile(r"(\.csv|\.xlsx|/export|/template|/logout|/analysis)")
 
 
 class PageMarkup(HTMLParser):
-    """Collects the title, the links and the forms (with their nesting and CSRF tokens)."""
+    """Collects the title, the links, the static files the page loads (stylesheets, icons,
+    scripts, images) and the forms (with their nesting and CSRF tokens)."""
 
     def __init__(self):
         super().__init__()
         self.title, self.in_title, self.titled = "", False, False
         self.links, self.forms, self.nested = [], [], 0
+        self.assets = []
         self.open_forms = 0
         self.text = []
 
@@ -32,6 +34,10 @@ class PageMarkup(HTMLParser):
             self.in_title = True
         elif tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
+        elif tag == "link" and attrs.get("href"):
+            self.assets.append(attrs["href"])
+        elif tag in {"script", "img"} and attrs.get("src"):
+            self.assets.append(attrs["src"])
         elif tag == "form":
             if self.open_forms:
                 self.nested += 1
@@ -59,7 +65,11 @@ class PageMarkup(HTMLParser):
 
 
 def crawl(client, start):
-    """The pages reachable from `start` by links inside /p/ and /panel/, parsed."""
+    """The pages reachable from `start` by links inside /p/ and /panel/, parsed.
+
+    `client` is Django's test client, or anything with its get(path) answering an object
+    with status_code, headers by [name] and content (tests/config/test_production_server.py
+    crawls a real server this way)."""
     seen, queue, pages = set(), [start], {}
     while queue and len(pages) < MAX_PAGES:
         path = queue.pop(0).split("#")[0]

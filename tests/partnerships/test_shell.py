@@ -251,18 +251,18 @@ def test_the_home_after_closing_and_before_any_cycle(client, viewer):
 def test_partnership_home_query_count_is_pinned(
     client, lead, contributor, viewer, django_assert_num_queries
 ):
-    """The partnership home runs 7 queries whatever the member count: session, user,
-    partnership, role, members, the header's memberships (the current cycle's name comes in
-    that query), and the current cycle with this partnership's audit status (one query, new
-    with the audit on the home: 6 before)."""
+    """The partnership home runs 5 queries whatever the member count: session, user, the
+    person's memberships (which decide the partnership, the role and the header's links, with
+    the current cycle's name: access.memberships_of; 3 queries before), members, and the
+    current cycle with this partnership's audit status."""
     CycleFactory(name="2026-27")
     client.force_login(lead)
     client.get("/p/northshire/")  # the first request after signing in also updates the session
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get("/p/northshire/")
     for _ in range(10):
         MembershipFactory(partnership=lead.memberships.get().partnership)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get("/p/northshire/")
 
 
