@@ -244,10 +244,10 @@ def test_themes_with_responses_holds_only_this_audits_answers(audit, eastmere, c
     services.audit_start(partnership=eastmere, cycle=cycle, by=other_lead)
     themes = selectors.themes_with_responses(audit)
     assert [t.number for t in themes] == [1, 2, 3, 4, 5, 6, 7]
-    responses = [r for t in themes for item in t.items.all() for r in item.audit_responses]
+    responses = [r for t in themes for item in t.audit_items for r in item.audit_responses]
     assert len(responses) == 34
     assert {r.audit_id for r in responses} == {audit.pk}
-    assert [item.ref for item in themes[1].items.all()] == ["2.1", "2.2", "2.3", "2.4"]
+    assert [item.ref for item in themes[1].audit_items] == ["2.1", "2.2", "2.3", "2.4"]
 
 
 def test_timeline_and_latest_return_reason(audit, lead, panel):
