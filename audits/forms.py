@@ -18,6 +18,7 @@ from crispy_forms_gds.layout import Button, Div, Field, Fixed, Fluid, Layout, Si
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils.functional import cached_property
 
 from partnerships.months import MonthField
 from partnerships.text import PastedTextField
@@ -103,6 +104,31 @@ class ItemAnswerForm(forms.Form):
     def hide_errors(self):
         """Render as typed with no error shown (an add or remove post-back, a conflict)."""
         hide_errors(self)
+
+    @property
+    def renders_plain(self) -> bool:
+        """Whether templates/audits/fields/answer.html can render it (else crispy does)."""
+        return not self.is_bound and not self.response.carried_forward
+
+    @cached_property
+    def plain(self) -> dict:
+        """What templates/audits/fields/answer.html needs of an unbound form, read once."""
+        rating = self.fields["rating"]
+        chosen = "" if self.initial.get("rating") is None else str(self.initial["rating"])
+        return {
+            "revision": self.initial.get("revision", ""),
+            "shown": self.initial.get("shown", ""),
+            "rating_label": rating.label,
+            "choices": [
+                (choice.value, choice.label, choice.hint, str(choice.value) == chosen)
+                for choice in rating.choices
+            ],
+            "reveal_values": " ".join(map(str, rules.EVIDENCE_RULE.levels)),
+            "evidence_label": self.fields["evidence"].label,
+            "evidence_hint": self.fields["evidence"].help_text,
+            "evidence_max": EVIDENCE_MAX,
+            "evidence": self.initial.get("evidence") or "",
+        }
 
 
 def no_maxlength(*fields):
@@ -240,6 +266,22 @@ class ModerationForm(forms.Form):
             Field("rating", context={"label_size": Size.for_label(Size.SMALL)}),
             Field.textarea("note", rows=2, max_characters=NOTE_MAX, threshold=75),
         )
+
+    @cached_property
+    def plain(self) -> dict:
+        """What templates/audits/fields/moderation.html needs of an unbound form, read once."""
+        rating = self.fields["rating"]
+        chosen = "" if self.initial.get("rating") is None else str(self.initial["rating"])
+        return {
+            "revision": self.initial.get("revision", ""),
+            "shown": self.initial.get("shown", ""),
+            "rating_label": rating.label,
+            "options": [(value, label, str(value) == chosen) for value, label in rating.choices],
+            "note_label": self.fields["note"].label,
+            "note_hint": self.fields["note"].help_text,
+            "note_max": NOTE_MAX,
+            "note": self.initial.get("note") or "",
+        }
 
     def clean_revision(self):
         """The revision as a number; anything forged reads as stale, so the save is refused."""
