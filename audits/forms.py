@@ -192,6 +192,24 @@ class ActionForm(forms.Form):
         """Render as typed with no error shown (an add or remove post-back, a conflict)."""
         hide_errors(self)
 
+    @cached_property
+    def plain(self) -> dict:
+        """What templates/audits/fields/action.html needs of an unbound line, read once."""
+        fields, initial = self.fields, self.initial
+        return {
+            "id": initial.get("id"),
+            "what_label": fields["what"].label,
+            "what_max": WHAT_MAX,
+            "what": initial.get("what") or "",
+            "owner_label": fields["owner"].label,
+            "owner_hint": fields["owner"].help_text,
+            "owner_max": OWNER_MAX,
+            "owner": initial.get("owner") or "",
+            "due_label": fields["due"].label,
+            "due_hint": fields["due"].help_text,
+            "due": initial.get("due"),
+        }
+
     def clean(self):
         data = super().clean()
         what, owner = (data.get("what") or "").strip(), (data.get("owner") or "").strip()

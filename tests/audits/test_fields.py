@@ -2,15 +2,15 @@
 rather than crispy's layout (most of the page's time); it must give exactly crispy's markup."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.template import engines
 from django.utils import timezone
 
 from audits import selectors, services
-from audits.forms import ItemAnswerForm, ModerationForm
-from audits.models import Cycle, FrameworkVersion, Response
+from audits.forms import ActionFormSet, ItemAnswerForm, ModerationForm
+from audits.models import Cycle, FrameworkVersion, Item, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,32 @@ def test_carried_forward_answers_are_rendered_by_crispy(audit):
     response = Response.objects.select_related("item").get(audit=audit, item__ref="1.1")
     form = answer_form(response, selectors.scale_levels(audit.cycle.version_id))
     assert not form.renders_plain
+
+
+ACTION_CRISPY = "{% load crispy_forms_tags %}{% crispy action %}"
+ACTION_PLAIN = '{% include "audits/fields/action.html" %}'
+
+
+@pytest.mark.parametrize(
+    "initial",
+    [
+        {},
+        {"id": 7, "what": 'Train <every> "worker"\n& manager', "owner": "Head of QA", "due": None},
+        {"id": 8, "what": "Audit", "owner": "", "due": date(2027, 9, 1)},
+    ],
+)
+def test_action_fields_are_crispys_markup(audit, initial):
+    """A blank line, one with text that needs escaping and no due month, one with a due
+    month and no owner: the same markup as crispy's."""
+    item = Item.objects.get(theme__version=audit.cycle.version, ref="1.2")
+
+    def line():
+        formset = ActionFormSet(
+            None, prefix="i2-actions", initial=[initial], form_kwargs={"item": item}
+        )
+        return formset.forms[0]
+
+    plain = engines["django"].from_string(ACTION_PLAIN).render({"action": line()})
+    crispy = engines["django"].from_string(ACTION_CRISPY).render({"action": line()})
+    assert "What will be done (action 1, item 1.2)" in plain
+    assert normalised(plain) == normalised(crispy)
