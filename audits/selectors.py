@@ -100,6 +100,7 @@ class CheckRow:
     item: object
     response: object
     breaches: list[Breach]
+    change_url: str = ""  # where its answer is changed (the view knows the URLs)
 
 
 @dataclass

@@ -390,12 +390,16 @@ class CheckView(AuditMixin, TemplateView):
     def get_context_data(self, **kwargs):
         audit = self.require_audit()
         check = selectors.check_answers(audit)
+        for group in check["themes"]:
+            theme_url = self.theme_url(group.theme)  # one reverse a theme, not one an item
+            for row in group.rows:
+                row.change_url = f"{theme_url}#{row.item.anchor}"
         count = len(check["breaches"])
         return super().get_context_data(
             check=check,
             broken_title=f"{count} thing{'' if count == 1 else 's'} to fix before you can submit",
             broken=[
-                (self.change_url(group.theme, row.item), breach.message)
+                (row.change_url, breach.message)
                 for group in check["themes"]
                 for row in group.rows
                 for breach in row.breaches
@@ -406,10 +410,10 @@ class CheckView(AuditMixin, TemplateView):
             **kwargs,
         )
 
-    def change_url(self, theme, item) -> str:
-        """The item on its theme page, where its answer is changed."""
+    def theme_url(self, theme) -> str:
+        """The theme's page, where its items' answers are changed."""
         kwargs = {"slug": self.partnership.slug, "cycle": self.cycle.name, "number": theme.number}
-        return f"{reverse('audits:theme', kwargs=kwargs)}#{item.anchor}"
+        return reverse("audits:theme", kwargs=kwargs)
 
     def post(self, request, *args, **kwargs):
         audit = self.require_audit()
