@@ -237,6 +237,16 @@ class BaseActionFormSet(forms.BaseFormSet):
         kwargs = super().get_form_kwargs(index)
         return {**kwargs, "number": None if index is None else index + 1}
 
+    def plain_management(self) -> list[tuple[str, int]]:
+        """The management form's fields and values of an unbound formset, as its hidden
+        inputs show them, for the theme page to write without rendering four widgets."""
+        return [
+            ("TOTAL_FORMS", self.total_form_count()),
+            ("INITIAL_FORMS", self.initial_form_count()),
+            ("MIN_NUM_FORMS", self.min_num),
+            ("MAX_NUM_FORMS", self.max_num),
+        ]
+
 
 ActionFormSet = forms.formset_factory(
     ActionForm,

@@ -146,3 +146,20 @@ def test_action_fields_are_crispys_markup(audit, initial):
     crispy = engines["django"].from_string(ACTION_CRISPY).render({"action": line()})
     assert "What will be done (action 1, item 1.2)" in plain
     assert normalised(plain) == normalised(crispy)
+
+
+@pytest.mark.parametrize("lines", [0, 1, 3])
+def test_action_management_form_is_djangos_markup(audit, lines):
+    """The hidden inputs the theme page writes for an unbound formset are its management
+    form's, with however many lines it has."""
+    item = Item.objects.get(theme__version=audit.cycle.version, ref="1.2")
+    formset = ActionFormSet(
+        None, prefix="i2-actions", initial=[{"what": "x"}] * lines, form_kwargs={"item": item}
+    )
+    plain = (
+        engines["django"]
+        .from_string('{% include "audits/fields/management.html" %}')
+        .render({"actions": formset})
+    )
+    assert f'name="i2-actions-TOTAL_FORMS" value="{lines}"' in plain
+    assert normalised(plain) == normalised(str(formset.management_form))
