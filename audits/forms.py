@@ -81,11 +81,16 @@ class ItemAnswerForm(forms.Form):
         no_maxlength(fields["evidence"])
         confirm = f"I have reviewed the carried-forward answer to item {ref} and it is still right"
         fields["confirm"].label = confirm
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # part of the theme page's one <form>
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            *([Field.checkbox("confirm", small=True)] if response.carried_forward else []),
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy's layout, made only when crispy renders this form: the pages render most
+        unbound ones with templates/audits/fields/ instead, which need none."""
+        helper = FormHelper()
+        helper.form_tag = False  # part of the theme page's one <form>
+        helper.disable_csrf = True
+        helper.layout = Layout(
+            *([Field.checkbox("confirm", small=True)] if self.response.carried_forward else []),
             "revision",
             "shown",
             Field.radios("rating", legend_size=Size.SMALL, small=True),
@@ -100,6 +105,7 @@ class ItemAnswerForm(forms.Form):
                 data_app_reveal_values=" ".join(map(str, rules.EVIDENCE_RULE.levels)),
             ),
         )
+        return helper
 
     def hide_errors(self):
         """Render as typed with no error shown (an add or remove post-back, a conflict)."""
@@ -141,7 +147,8 @@ def no_maxlength(*fields):
 def hide_errors(form):
     # crispy marks fields in error (class, aria-describedby) even when it shows no message,
     # so the errors go too: these renders never read cleaned_data.
-    form.helper.form_show_errors = False
+    if form.is_bound:  # an unbound form has no errors (and perhaps no helper made yet)
+        form.helper.form_show_errors = False
     form._errors = forms.utils.ErrorDict()
     form.cleaned_data = {}
 
@@ -174,10 +181,15 @@ class ActionForm(forms.Form):
             "owner"
         ].help_text = "A role or team, not a person's name. For example, Head of Quality Assurance"
         fields["due"].label = f"Due {where}".strip()
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # part of the theme page's one <form>
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy's layout, made only when crispy renders this form: the pages render most
+        unbound ones with templates/audits/fields/ instead, which need none."""
+        helper = FormHelper()
+        helper.form_tag = False  # part of the theme page's one <form>
+        helper.disable_csrf = True
+        helper.layout = Layout(
             "id",
             Field.textarea("what", rows=2, max_characters=WHAT_MAX),
             Field(
@@ -187,6 +199,7 @@ class ActionForm(forms.Form):
             ),
             "due",
         )
+        return helper
 
     def hide_errors(self):
         """Render as typed with no error shown (an add or remove post-back, a conflict)."""
@@ -285,15 +298,21 @@ class ModerationForm(forms.Form):
             (level.value, f"{level.value} {level.label}") for level in levels
         ]
         self.fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # part of the Panel audit page's one <form>
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy's layout, made only when crispy renders this form: the pages render most
+        unbound ones with templates/audits/fields/ instead, which need none."""
+        helper = FormHelper()
+        helper.form_tag = False  # part of the Panel audit page's one <form>
+        helper.disable_csrf = True
+        helper.layout = Layout(
             "revision",
             "shown",
             Field("rating", context={"label_size": Size.for_label(Size.SMALL)}),
             Field.textarea("note", rows=2, max_characters=NOTE_MAX, threshold=75),
         )
+        return helper
 
     @cached_property
     def plain(self) -> dict:
