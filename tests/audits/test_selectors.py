@@ -2,6 +2,7 @@
 Panel's cycle counts."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -303,3 +304,16 @@ def test_get_cycle_finds_a_cycle_by_name():
     """A well-formed name finds its cycle."""
     cycle = make_cycle()
     assert selectors.get_cycle("2026-27") == cycle
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(3 / 20, "0.2"), (Decimal("0.15"), "0.2"), (1 / 20, "0.0"), (5 / 3, "1.7"), (2.25, "2.2")],
+)
+def test_means_are_shown_as_postgresqls_average_was(value, shown):
+    """Scores are now averaged in Python, as floats; a mean is still shown rounded half to
+    even from its decimal value, as PostgreSQL's exact AVG was, so 3 of 20 shows 0.2 (the
+    float 0.15 is a shade under and would round down) and every figure is as before."""
+    from audits.templatetags.audit_tags import mean
+
+    assert mean(value) == shown
