@@ -19,6 +19,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from partnerships.months import MonthField
 from partnerships.text import PastedTextField
@@ -314,21 +316,52 @@ class ModerationForm(forms.Form):
         )
         return helper
 
-    @cached_property
-    def plain(self) -> dict:
-        """What templates/audits/fields/moderation.html needs of an unbound form, read once."""
-        rating = self.fields["rating"]
+    def plain_html(self) -> str:
+        """The markup {% crispy form %} gives this form unbound (tests/audits/test_fields.py
+        holds them equal), made here rather than through crispy's layout and widget templates
+        or a template of its own: the Panel's audit page shows one for every item, and this
+        was most of its time. A bound form (shown again with what was typed, perhaps with
+        errors) is still rendered by crispy."""
+        p, rating, note = self.prefix, self.fields["rating"], self.fields["note"]
         chosen = "" if self.initial.get("rating") is None else str(self.initial["rating"])
-        return {
-            "revision": self.initial.get("revision", ""),
-            "shown": self.initial.get("shown", ""),
-            "rating_label": rating.label,
-            "options": [(value, label, str(value) == chosen) for value, label in rating.choices],
-            "note_label": self.fields["note"].label,
-            "note_hint": self.fields["note"].help_text,
-            "note_max": NOTE_MAX,
-            "note": self.initial.get("note") or "",
-        }
+        shown = self.initial.get("shown", "")
+        options = format_html_join(
+            "",
+            ' <option value="{}"{}>{}</option>',
+            (
+                (value, mark_safe(" selected") if str(value) == chosen else "", label)
+                for value, label in rating.choices
+            ),
+        )
+        return format_html(
+            '<input type="hidden" name="{p}-revision" value="{revision}" id="id_{p}-revision">'
+            ' <input type="hidden" name="{p}-shown"{shown} id="id_{p}-shown">'
+            ' <div id="div_id_{p}-rating" class="govuk-form-group">'
+            ' <label for="id_{p}-rating" class="govuk-label govuk-label--s">{rating_label}</label>'
+            ' <select name="{p}-rating" class="govuk-select" id="id_{p}-rating">{options}\n'
+            "</select> </div>"
+            ' <div class="govuk-character-count" data-module="govuk-character-count"'
+            ' data-maxlength="{most}" data-threshold="75">'
+            ' <div id="div_id_{p}-note" class="govuk-form-group">'
+            ' <label for="id_{p}-note" class="govuk-label">{note_label}</label>'
+            ' <div id="id_{p}-note_hint" class="govuk-hint">{note_hint}</div>'
+            ' <textarea name="{p}-note" cols="40" rows="2" maxlength="{most}"'
+            ' class="govuk-textarea govuk-js-character-count"'
+            ' aria-describedby="id_{p}-note_hint id_{p}-note-info" id="id_{p}-note">\n'
+            "{note}</textarea>"
+            ' <span id="id_{p}-note-info" class="govuk-hint govuk-character-count__message"'
+            ' aria-live="polite">You can enter up to {most} characters</span> </div> </div>',
+            p=p,
+            revision=self.initial.get("revision", ""),
+            shown=format_html(' value="{}"', shown) if shown else "",
+            # crispy leaves labels and hints unescaped; these have nothing to escape.
+            rating_label=rating.label,
+            options=options,
+            most=NOTE_MAX,
+            note_label=note.label,
+            note_hint=note.help_text,
+            note=self.initial.get("note") or "",
+        )
 
     def clean_revision(self):
         """The revision as a number; anything forged reads as stale, so the save is refused."""

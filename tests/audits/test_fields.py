@@ -1,5 +1,6 @@
-"""The Panel's audit page renders each item's moderation fields with a template of its own
-rather than crispy's layout (most of the page's time); it must give exactly crispy's markup."""
+"""The Panel's audit page and the theme page render each unbound item's fields (moderation;
+rating and evidence; action lines and their management form) without crispy's layout, which
+was most of their time; they must give exactly crispy's (and Django's) markup."""
 
 import re
 from datetime import date, timedelta
@@ -27,7 +28,7 @@ def render(source: str, form) -> str:
 
 
 CRISPY = "{% load crispy_forms_tags %}{% crispy form %}"
-PLAIN = '{% include "audits/fields/moderation.html" %}'
+PLAIN = "{{ form.plain_html }}"
 
 
 @pytest.fixture
