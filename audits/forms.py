@@ -18,6 +18,9 @@ from crispy_forms_gds.layout import Button, Div, Field, Fixed, Fluid, Layout, Si
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from partnerships.months import MonthField
 from partnerships.text import PastedTextField
@@ -80,11 +83,16 @@ class ItemAnswerForm(forms.Form):
         no_maxlength(fields["evidence"])
         confirm = f"I have reviewed the carried-forward answer to item {ref} and it is still right"
         fields["confirm"].label = confirm
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # part of the theme page's one <form>
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            *([Field.checkbox("confirm", small=True)] if response.carried_forward else []),
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy's layout, made only when crispy renders this form: the pages render most
+        unbound ones with templates/audits/fields/ instead, which need none."""
+        helper = FormHelper()
+        helper.form_tag = False  # part of the theme page's one <form>
+        helper.disable_csrf = True
+        helper.layout = Layout(
+            *([Field.checkbox("confirm", small=True)] if self.response.carried_forward else []),
             "revision",
             "shown",
             Field.radios("rating", legend_size=Size.SMALL, small=True),
@@ -99,10 +107,36 @@ class ItemAnswerForm(forms.Form):
                 data_app_reveal_values=" ".join(map(str, rules.EVIDENCE_RULE.levels)),
             ),
         )
+        return helper
 
     def hide_errors(self):
         """Render as typed with no error shown (an add or remove post-back, a conflict)."""
         hide_errors(self)
+
+    @property
+    def renders_plain(self) -> bool:
+        """Whether templates/audits/fields/answer.html can render it (else crispy does)."""
+        return not self.is_bound and not self.response.carried_forward
+
+    @cached_property
+    def plain(self) -> dict:
+        """What templates/audits/fields/answer.html needs of an unbound form, read once."""
+        rating = self.fields["rating"]
+        chosen = "" if self.initial.get("rating") is None else str(self.initial["rating"])
+        return {
+            "revision": self.initial.get("revision", ""),
+            "shown": self.initial.get("shown", ""),
+            "rating_label": rating.label,
+            "choices": [
+                (choice.value, choice.label, choice.hint, str(choice.value) == chosen)
+                for choice in rating.choices
+            ],
+            "reveal_values": " ".join(map(str, rules.EVIDENCE_RULE.levels)),
+            "evidence_label": self.fields["evidence"].label,
+            "evidence_hint": self.fields["evidence"].help_text,
+            "evidence_max": EVIDENCE_MAX,
+            "evidence": self.initial.get("evidence") or "",
+        }
 
 
 def no_maxlength(*fields):
@@ -115,7 +149,8 @@ def no_maxlength(*fields):
 def hide_errors(form):
     # crispy marks fields in error (class, aria-describedby) even when it shows no message,
     # so the errors go too: these renders never read cleaned_data.
-    form.helper.form_show_errors = False
+    if form.is_bound:  # an unbound form has no errors (and perhaps no helper made yet)
+        form.helper.form_show_errors = False
     form._errors = forms.utils.ErrorDict()
     form.cleaned_data = {}
 
@@ -148,10 +183,15 @@ class ActionForm(forms.Form):
             "owner"
         ].help_text = "A role or team, not a person's name. For example, Head of Quality Assurance"
         fields["due"].label = f"Due {where}".strip()
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # part of the theme page's one <form>
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy's layout, made only when crispy renders this form: the pages render most
+        unbound ones with templates/audits/fields/ instead, which need none."""
+        helper = FormHelper()
+        helper.form_tag = False  # part of the theme page's one <form>
+        helper.disable_csrf = True
+        helper.layout = Layout(
             "id",
             Field.textarea("what", rows=2, max_characters=WHAT_MAX),
             Field(
@@ -161,10 +201,29 @@ class ActionForm(forms.Form):
             ),
             "due",
         )
+        return helper
 
     def hide_errors(self):
         """Render as typed with no error shown (an add or remove post-back, a conflict)."""
         hide_errors(self)
+
+    @cached_property
+    def plain(self) -> dict:
+        """What templates/audits/fields/action.html needs of an unbound line, read once."""
+        fields, initial = self.fields, self.initial
+        return {
+            "id": initial.get("id"),
+            "what_label": fields["what"].label,
+            "what_max": WHAT_MAX,
+            "what": initial.get("what") or "",
+            "owner_label": fields["owner"].label,
+            "owner_hint": fields["owner"].help_text,
+            "owner_max": OWNER_MAX,
+            "owner": initial.get("owner") or "",
+            "due_label": fields["due"].label,
+            "due_hint": fields["due"].help_text,
+            "due": initial.get("due"),
+        }
 
     def clean(self):
         data = super().clean()
@@ -192,6 +251,16 @@ class BaseActionFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         return {**kwargs, "number": None if index is None else index + 1}
+
+    def plain_management(self) -> list[tuple[str, int]]:
+        """The management form's fields and values of an unbound formset, as its hidden
+        inputs show them, for the theme page to write without rendering four widgets."""
+        return [
+            ("TOTAL_FORMS", self.total_form_count()),
+            ("INITIAL_FORMS", self.initial_form_count()),
+            ("MIN_NUM_FORMS", self.min_num),
+            ("MAX_NUM_FORMS", self.max_num),
+        ]
 
 
 ActionFormSet = forms.formset_factory(
@@ -231,14 +300,67 @@ class ModerationForm(forms.Form):
             (level.value, f"{level.value} {level.label}") for level in levels
         ]
         self.fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # part of the Panel audit page's one <form>
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy's layout, made only when crispy renders this form: the pages render most
+        unbound ones with templates/audits/fields/ instead, which need none."""
+        helper = FormHelper()
+        helper.form_tag = False  # part of the Panel audit page's one <form>
+        helper.disable_csrf = True
+        helper.layout = Layout(
             "revision",
             "shown",
             Field("rating", context={"label_size": Size.for_label(Size.SMALL)}),
             Field.textarea("note", rows=2, max_characters=NOTE_MAX, threshold=75),
+        )
+        return helper
+
+    def plain_html(self) -> str:
+        """The markup {% crispy form %} gives this form unbound (tests/audits/test_fields.py
+        holds them equal), made here rather than through crispy's layout and widget templates
+        or a template of its own: the Panel's audit page shows one for every item, and this
+        was most of its time. A bound form (shown again with what was typed, perhaps with
+        errors) is still rendered by crispy."""
+        p, rating, note = self.prefix, self.fields["rating"], self.fields["note"]
+        chosen = "" if self.initial.get("rating") is None else str(self.initial["rating"])
+        shown = self.initial.get("shown", "")
+        options = format_html_join(
+            "",
+            ' <option value="{}"{}>{}</option>',
+            (
+                (value, mark_safe(" selected") if str(value) == chosen else "", label)
+                for value, label in rating.choices
+            ),
+        )
+        return format_html(
+            '<input type="hidden" name="{p}-revision" value="{revision}" id="id_{p}-revision">'
+            ' <input type="hidden" name="{p}-shown"{shown} id="id_{p}-shown">'
+            ' <div id="div_id_{p}-rating" class="govuk-form-group">'
+            ' <label for="id_{p}-rating" class="govuk-label govuk-label--s">{rating_label}</label>'
+            ' <select name="{p}-rating" class="govuk-select" id="id_{p}-rating">{options}\n'
+            "</select> </div>"
+            ' <div class="govuk-character-count" data-module="govuk-character-count"'
+            ' data-maxlength="{most}" data-threshold="75">'
+            ' <div id="div_id_{p}-note" class="govuk-form-group">'
+            ' <label for="id_{p}-note" class="govuk-label">{note_label}</label>'
+            ' <div id="id_{p}-note_hint" class="govuk-hint">{note_hint}</div>'
+            ' <textarea name="{p}-note" cols="40" rows="2" maxlength="{most}"'
+            ' class="govuk-textarea govuk-js-character-count"'
+            ' aria-describedby="id_{p}-note_hint id_{p}-note-info" id="id_{p}-note">\n'
+            "{note}</textarea>"
+            ' <span id="id_{p}-note-info" class="govuk-hint govuk-character-count__message"'
+            ' aria-live="polite">You can enter up to {most} characters</span> </div> </div>',
+            p=p,
+            revision=self.initial.get("revision", ""),
+            shown=format_html(' value="{}"', shown) if shown else "",
+            # crispy leaves labels and hints unescaped; these have nothing to escape.
+            rating_label=rating.label,
+            options=options,
+            most=NOTE_MAX,
+            note_label=note.label,
+            note_hint=note.help_text,
+            note=self.initial.get("note") or "",
         )
 
     def clean_revision(self):

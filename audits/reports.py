@@ -1,6 +1,7 @@
 """The audit report as rows, for the CSV and XLSX exports (the same content as the page)."""
 
 from . import selectors
+from .templatetags.audit_tags import decimal_of
 
 ITEM_HEADER = [
     "Theme",
@@ -29,12 +30,12 @@ def _actions_text(response) -> str:
     )
 
 
-def report_rows(audit):
+def report_rows(audit, themes=None):
     """One row per item with the partnership's answer, its actions and the Panel's moderation."""
     labels = {level.value: level.label for level in selectors.scale_levels(audit.cycle.version_id)}
     rows = []
-    for theme in selectors.themes_with_responses(audit):
-        for item in theme.items.all():
+    for theme in selectors.themes_with_responses(audit) if themes is None else themes:
+        for item in theme.audit_items:
             for response in item.audit_responses:
                 rows.append(
                     [
@@ -62,7 +63,7 @@ def _share(value):
 
 
 def _mean(value):
-    return None if value is None else round(value, 2)
+    return None if value is None else float(round(decimal_of(value), 2))
 
 
 NOT_MODERATED = "Not moderated yet"
@@ -77,7 +78,8 @@ def _moderated(row):
 
 def report_sheets(audit):
     """Sheets for the XLSX export: items, theme scores and the timeline."""
-    scores = selectors.audit_scores(audit)
+    themes = selectors.themes_with_responses(audit)
+    scores = selectors.audit_scores(audit, themes)
     score_header = [
         "Theme",
         "Items",
@@ -112,7 +114,7 @@ def report_sheets(audit):
         for event in selectors.timeline(audit)
     ]
     return {
-        "Items": report_rows(audit),
+        "Items": report_rows(audit, themes),
         "Scores": (score_header, score_rows),
         "Timeline": (["When", "What", "By", "Reason"], timeline_rows),
     }

@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, FloatField, Prefetch, Q
-from django.db.models.functions import Cast
+from django.db.models import Count, Q
 
 from .models import CYCLE_NAME_PATTERN, Audit, AuditEvent, Cycle, Response, ScaleLevel, Theme
 from .rules import Breach, broken_rules, theme_status
@@ -33,21 +32,36 @@ def get_audit(*, partnership, cycle) -> Audit | None:
     )
 
 
-def themes_with_responses(audit: Audit):
-    """The audit's themes, each with `audit_responses` (items and actions prefetched)."""
-    responses = (
-        Response.objects.filter(audit=audit)
-        .select_related("item", "updated_by", "moderated_by")
-        .prefetch_related("actions")
-        .order_by("item__order")
-    )
+def _responses(audit: Audit):
+    """The audit's responses in theme and item order, each with its item and theme, who last
+    changed and moderated it, and its actions: two queries however many there are."""
     return list(
-        Theme.objects.filter(version_id=audit.cycle.version_id)
-        .order_by("number")
-        .prefetch_related(
-            Prefetch("items__responses", queryset=responses, to_attr="audit_responses")
-        )
+        Response.objects.filter(audit=audit)
+        .select_related("item__theme", "updated_by", "moderated_by")
+        .prefetch_related("actions")
+        .order_by("item__theme__number", "item__order")
     )
+
+
+def themes_with_responses(audit: Audit, responses=None):
+    """The audit's themes in order, each with `audit_items`: its items in order, each with
+    `audit_responses` (its answer in this audit, actions prefetched). Two queries.
+
+    Every item of the cycle's version has a response (services.audit_start makes them all),
+    so the themes and items come with the responses rather than in queries of their own."""
+    themes, items = {}, {}
+    for response in _responses(audit) if responses is None else responses:
+        item = items.get(response.item_id)
+        if item is None:
+            item = items[response.item_id] = response.item
+            item.audit_responses = []
+            theme = themes.setdefault(item.theme_id, item.theme)
+            if not hasattr(theme, "audit_items"):
+                theme.audit_items = []
+            theme.audit_items.append(item)
+        item.theme = themes[item.theme_id]  # one object per theme, as the page shows it
+        item.audit_responses.append(response)
+    return sorted(themes.values(), key=lambda theme: theme.number)
 
 
 def task_list(audit: Audit):
@@ -86,6 +100,7 @@ class CheckRow:
     item: object
     response: object
     breaches: list[Breach]
+    change_url: str = ""  # where its answer is changed (the view knows the URLs)
 
 
 @dataclass
@@ -100,7 +115,7 @@ def check_answers(audit: Audit) -> dict:
     every breach in item order; the same few queries however many answers and actions."""
     groups, breaches = [], []
     for theme in themes_with_responses(audit):
-        pairs = [(item, r) for item in theme.items.all() for r in item.audit_responses]
+        pairs = [(item, r) for item in theme.audit_items for r in item.audit_responses]
         group = CheckTheme(theme=theme, status=theme_status(r for _, r in pairs))
         for item, response in pairs:
             broken = broken_rules([response])
@@ -115,44 +130,53 @@ def check_answers(audit: Audit) -> dict:
     }
 
 
-def _score_annotations():
-    """Mean rating and count rated 2 or 3, for self and moderated ratings, as SQL aggregates.
+def _score(number, title, responses) -> dict:
+    """Mean rating and count rated 2 or 3, for self and moderated ratings, of some responses.
 
-    Unreviewed carried-forward answers are left out of the self-rating figures.
-    """
-    counted = Q(carried_forward=False)
+    Unreviewed carried-forward answers are left out of the self-rating figures; shares are
+    out of every item, rated or not."""
+    own = [r.rating for r in responses if not r.carried_forward and r.rating is not None]
+    moderated = [r.moderated_rating for r in responses if r.moderated_rating is not None]
+    items = len(responses)
+    self_high = sum(rating >= 2 for rating in own)
+    moderated_high = sum(rating >= 2 for rating in moderated)
     return {
-        "items": Count("id"),
-        "self_mean": Avg("rating", filter=counted),
-        "self_rated": Count("rating", filter=counted),
-        "self_high": Count("id", filter=counted & Q(rating__gte=2)),
-        "moderated_mean": Avg("moderated_rating"),
-        "moderated_rated": Count("moderated_rating"),
-        "moderated_high": Count("id", filter=Q(moderated_rating__gte=2)),
+        "number": number,
+        "title": title,
+        "items": items,
+        "self_mean": sum(own) / len(own) if own else None,
+        "self_rated": len(own),
+        "self_high": self_high,
+        "moderated_mean": sum(moderated) / len(moderated) if moderated else None,
+        "moderated_rated": len(moderated),
+        "moderated_high": moderated_high,
+        "self_share": self_high / items if items else None,
+        "moderated_share": moderated_high / items if items else None,
     }
 
 
-def _with_shares(queryset):
-    return queryset.annotate(
-        self_share=Cast(F("self_high"), FloatField()) / Cast(F("items"), FloatField()),
-        moderated_share=Cast(F("moderated_high"), FloatField()) / Cast(F("items"), FloatField()),
-    )
-
-
-def audit_scores(audit: Audit) -> dict:
+def audit_scores(audit: Audit, themes=None) -> dict:
     """Per theme and overall: mean rating (0-3) and share of items rated 2 or 3.
 
-    Both for the partnership's own ratings and for the Panel's moderated ones.
+    Both for the partnership's own ratings and for the Panel's moderated ones. From `themes`
+    (themes_with_responses) when the page has them, so no query of its own; else one query.
     """
-    base = Response.objects.filter(audit=audit)
-    per_theme = _with_shares(
-        base.values(number=F("item__theme__number"), title=F("item__theme__title"))
-        .annotate(**_score_annotations())
-        .order_by("number")
-    )
-    # Grouping by audit turns the same annotations into one overall row.
-    overall = list(_with_shares(base.values("audit").annotate(**_score_annotations()).order_by()))
-    return {"themes": list(per_theme), "overall": overall[0] if overall else {}}
+    if themes is None:
+        themes = themes_with_responses(
+            audit,
+            Response.objects.filter(audit=audit)
+            .select_related("item__theme")
+            .order_by("item__theme__number", "item__order"),
+        )
+    rows, every = [], []
+    for theme in themes:
+        responses = [r for item in theme.audit_items for r in item.audit_responses]
+        every += responses
+        rows.append(_score(theme.number, theme.title, responses))
+    overall = _score(None, None, every) if every else {}
+    if overall:
+        del overall["number"], overall["title"]
+    return {"themes": rows, "overall": overall}
 
 
 def scale_levels(version_id: int):
@@ -170,7 +194,12 @@ def timeline(audit: Audit):
     return list(AuditEvent.objects.filter(audit=audit).select_related("by").order_by("at", "pk"))
 
 
-def latest_return_reason(audit: Audit) -> str:
+def latest_return_reason(audit: Audit, events=None) -> str:
+    """The reason the Panel gave when it last returned the audit; from `events` (timeline)
+    when the page has them, else one query."""
+    if events is not None:
+        returned = [event for event in events if event.kind == AuditEvent.Kind.RETURNED]
+        return returned[-1].reason if returned else ""
     event = (
         AuditEvent.objects.filter(audit=audit, kind=AuditEvent.Kind.RETURNED)
         .order_by("-at", "-pk")

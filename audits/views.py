@@ -16,7 +16,6 @@ from django.views.generic import FormView, TemplateView
 from partnerships import access
 from partnerships.exports import csv_sections, xlsx_bytes
 from partnerships.mixins import PanelStaffMixin, PartnershipMixin
-from partnerships.models import Partnership
 
 from . import rules, selectors, services
 from .forms import (
@@ -99,12 +98,13 @@ class TaskListView(AuditMixin, TemplateView):
                 row["breaking"] = rules.items_breaking(
                     b for b in tasks["breaches"] if b.response.item.theme_id == row["theme"].pk
                 )
+            events = selectors.timeline(self.audit)
             context.update(
                 tasks=tasks,
-                return_reason=selectors.latest_return_reason(self.audit)
+                return_reason=selectors.latest_return_reason(self.audit, events)
                 if self.audit.status == Audit.Status.RETURNED
                 else "",
-                events=selectors.timeline(self.audit),
+                events=events,
             )
         else:
             context["previous"] = services.previous_audit(
@@ -164,10 +164,16 @@ class ThemeView(AuditMixin, TemplateView):
     template_name = "audits/theme_form.html"
 
     @cached_property
+    def themes(self) -> list[Theme]:
+        """The version's themes in order: this one and the next, in one query."""
+        return list(Theme.objects.filter(version_id=self.cycle.version_id).order_by("number"))
+
+    @cached_property
     def theme(self) -> Theme:
-        return get_object_or_404(
-            Theme, version_id=self.cycle.version_id, number=self.kwargs["number"]
-        )
+        theme = next((t for t in self.themes if t.number == self.kwargs["number"]), None)
+        if theme is None:
+            raise Http404("No such theme")
+        return theme
 
     def get(self, request, *args, **kwargs):
         self.require_audit()
@@ -239,12 +245,7 @@ class ThemeView(AuditMixin, TemplateView):
 
     @cached_property
     def next_theme(self) -> int | None:
-        return (
-            Theme.objects.filter(version_id=self.cycle.version_id, number__gt=self.theme.number)
-            .order_by("number")
-            .values_list("number", flat=True)
-            .first()
-        )
+        return next((t.number for t in self.themes if t.number > self.theme.number), None)
 
     def next_url(self):
         kwargs = {"slug": self.partnership.slug, "cycle": self.cycle.name}
@@ -389,12 +390,16 @@ class CheckView(AuditMixin, TemplateView):
     def get_context_data(self, **kwargs):
         audit = self.require_audit()
         check = selectors.check_answers(audit)
+        for group in check["themes"]:
+            theme_url = self.theme_url(group.theme)  # one reverse a theme, not one an item
+            for row in group.rows:
+                row.change_url = f"{theme_url}#{row.item.anchor}"
         count = len(check["breaches"])
         return super().get_context_data(
             check=check,
             broken_title=f"{count} thing{'' if count == 1 else 's'} to fix before you can submit",
             broken=[
-                (self.change_url(group.theme, row.item), breach.message)
+                (row.change_url, breach.message)
                 for group in check["themes"]
                 for row in group.rows
                 for breach in row.breaches
@@ -405,10 +410,10 @@ class CheckView(AuditMixin, TemplateView):
             **kwargs,
         )
 
-    def change_url(self, theme, item) -> str:
-        """The item on its theme page, where its answer is changed."""
+    def theme_url(self, theme) -> str:
+        """The theme's page, where its items' answers are changed."""
         kwargs = {"slug": self.partnership.slug, "cycle": self.cycle.name, "number": theme.number}
-        return f"{reverse('audits:theme', kwargs=kwargs)}#{item.anchor}"
+        return reverse("audits:theme", kwargs=kwargs)
 
     def post(self, request, *args, **kwargs):
         audit = self.require_audit()
@@ -437,9 +442,10 @@ class ReportView(AuditMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         audit = self.require_audit()
+        themes = selectors.themes_with_responses(audit)
         return super().get_context_data(
-            themes=selectors.themes_with_responses(audit),
-            scores=selectors.audit_scores(audit),
+            themes=themes,
+            scores=selectors.audit_scores(audit, themes),
             level_map=selectors.level_map(self.cycle.version_id),
             events=selectors.timeline(audit),
             **kwargs,
@@ -510,12 +516,15 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
 
     @cached_property
     def audit(self) -> Audit:
-        partnership = get_object_or_404(Partnership, slug=self.kwargs["slug"])
-        return get_object_or_404(
-            Audit.objects.select_related("partnership", "cycle"),
-            partnership=partnership,
+        """The audit of the partnership named in the URL in this cycle (404 if none): one
+        query, the partnership coming with it."""
+        audit = get_object_or_404(
+            Audit.objects.select_related("partnership"),
+            partnership__slug=self.kwargs["slug"],
             cycle=self.cycle,
         )
+        audit.cycle = self.cycle
+        return audit
 
     @cached_property
     def levels(self):
@@ -533,7 +542,7 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
             return {}
         forms = {}
         for theme in themes:
-            for item in theme.items.all():
+            for item in theme.audit_items:
                 for response in item.audit_responses:
                     prefix = f"m{response.pk}"
                     shown = services.moderation_shown(response)
@@ -621,7 +630,7 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
                 audit=audit,
                 partnership=audit.partnership,
                 themes=themes,
-                scores=selectors.audit_scores(audit),
+                scores=selectors.audit_scores(audit, themes),
                 levels=self.levels,
                 level_map={level.value: level for level in self.levels},
                 events=selectors.timeline(audit),

@@ -1,5 +1,7 @@
 """Small presentation helpers for audit templates."""
 
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -33,8 +35,14 @@ def lookup(mapping, key):
 
 @register.filter
 def mean(value):
-    """A mean rating to 1 decimal place, or an en dash when nothing is rated."""
-    return "–" if value is None else f"{value:.1f}"
+    """A mean rating to 1 decimal place (half to even), or an en dash when nothing is rated."""
+    return "–" if value is None else f"{decimal_of(value):.1f}"
+
+
+def decimal_of(value):
+    """A mean as the decimal it stands for: a mean of whole ratings is a short decimal, and a
+    float's binary error would otherwise round 0.15 down where the decimal 0.15 rounds up."""
+    return Decimal(repr(value)) if isinstance(value, float) else value
 
 
 @register.filter

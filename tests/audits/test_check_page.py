@@ -21,7 +21,7 @@ BASE = f"/p/northshire/audits/{CYCLE}/"
 CHECK = BASE + "check/"
 TITLE = "Check your answers - Northshire Safeguarding Children Partnership - 2026-27 audit"
 # The most queries the page may run, whatever the number of answers and actions.
-CHECK_MAX_QUERIES = 12
+CHECK_MAX_QUERIES = 10
 
 
 def due_next_month():

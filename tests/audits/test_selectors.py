@@ -2,6 +2,7 @@
 Panel's cycle counts."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -244,10 +245,10 @@ def test_themes_with_responses_holds_only_this_audits_answers(audit, eastmere, c
     services.audit_start(partnership=eastmere, cycle=cycle, by=other_lead)
     themes = selectors.themes_with_responses(audit)
     assert [t.number for t in themes] == [1, 2, 3, 4, 5, 6, 7]
-    responses = [r for t in themes for item in t.items.all() for r in item.audit_responses]
+    responses = [r for t in themes for item in t.audit_items for r in item.audit_responses]
     assert len(responses) == 34
     assert {r.audit_id for r in responses} == {audit.pk}
-    assert [item.ref for item in themes[1].items.all()] == ["2.1", "2.2", "2.3", "2.4"]
+    assert [item.ref for item in themes[1].audit_items] == ["2.1", "2.2", "2.3", "2.4"]
 
 
 def test_timeline_and_latest_return_reason(audit, lead, panel):
@@ -303,3 +304,16 @@ def test_get_cycle_finds_a_cycle_by_name():
     """A well-formed name finds its cycle."""
     cycle = make_cycle()
     assert selectors.get_cycle("2026-27") == cycle
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(3 / 20, "0.2"), (Decimal("0.15"), "0.2"), (1 / 20, "0.0"), (5 / 3, "1.7"), (2.25, "2.2")],
+)
+def test_means_are_shown_as_postgresqls_average_was(value, shown):
+    """Scores are now averaged in Python, as floats; a mean is still shown rounded half to
+    even from its decimal value, as PostgreSQL's exact AVG was, so 3 of 20 shows 0.2 (the
+    float 0.15 is a shade under and would round down) and every figure is as before."""
+    from audits.templatetags.audit_tags import mean
+
+    assert mean(value) == shown
