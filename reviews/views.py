@@ -516,10 +516,13 @@ def field_inputs() -> dict[str, tuple[dimensions.Page, str]]:
     return found
 
 
-def check_sections(review: Review) -> list[dict]:
+def check_sections(review: Review, missing=None) -> list[dict]:
     """Every answer by page for check answers: (question, answer, Change link, whether a
-    rule still needs it), the questions not asked of this review left out."""
-    missing = {name for name, _question in missing_dimensions(review)}
+    rule still needs it), the questions not asked of this review left out. `missing`:
+    missing_dimensions(review), when already worked out."""
+    if missing is None:
+        missing = missing_dimensions(review)
+    missing = {name for name, _question in missing}
     inputs = field_inputs()
     sections = []
     for section in dimensions.PAGES:
@@ -552,11 +555,13 @@ def change_url(review: Review, name: str, urls: dict | None = None) -> str:
     return f"{url}#{anchor}"
 
 
-def detail_rows(review: Review, on: str) -> list[tuple[str, str, str]]:
-    """(question, answer as shown, Change link) of the child's or the review's answers."""
+def detail_rows(review: Review, on: str, urls=None) -> list[tuple[str, str, str]]:
+    """(question, answer as shown, Change link) of the child's or the review's answers
+    (`urls` as for change_url)."""
     instance = review.child if on == dimensions.CHILD else review
     form_class = ChildForm if on == dimensions.CHILD else ReviewForm
-    urls = {section.slug: section_url(review, section) for section in dimensions.PAGES}
+    if urls is None:
+        urls = {section.slug: section_url(review, section) for section in dimensions.PAGES}
     return [
         (_question(instance, name), _shown(instance, name), change_url(review, name, urls))
         for name in form_class.Meta.fields
@@ -572,20 +577,34 @@ class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
         return super().get_context_data(
             review=review,
             child=review.child,
-            other_reviews=review.child.reviews.exclude(pk=review.pk).order_by("incident_month"),
             missing=missing,
-            child_rows=detail_rows(review, dimensions.CHILD),
-            review_rows=detail_rows(review, dimensions.REVIEW),
-            missing_links=[(change_url(review, field), question) for field, question in missing],
-            history=selectors.change_history(review),
             revisions=RevisionsForm.of(review),
             can_change=access.can_change_record(
                 self.role, finished=review.status == Status.COMPLETE
             ),
-            first_section=section_url(review, dimensions.PAGES[0]),
-            check_url=check_url(review),
+            **self.page_context(review, missing),
             **kwargs,
         )
+
+    def page_context(self, review: Review, missing) -> dict:
+        """What this page shows beyond the status and the Mark complete form: every answer,
+        the other reviews about the child and the changes."""
+        urls = {section.slug: section_url(review, section) for section in dimensions.PAGES}
+        return {
+            "other_reviews": list(
+                review.child.reviews.exclude(pk=review.pk)
+                .select_related("partnership")
+                .order_by("incident_month")
+            ),
+            "child_rows": detail_rows(review, dimensions.CHILD, urls),
+            "review_rows": detail_rows(review, dimensions.REVIEW, urls),
+            "missing_links": [
+                (change_url(review, field, urls), question) for field, question in missing
+            ],
+            "history": selectors.change_history(review),
+            "first_section": urls[dimensions.PAGES[0].slug],
+            "check_url": check_url(review),
+        }
 
     def after_complete(self, done: bool) -> str:
         return self.review.get_absolute_url()
@@ -623,8 +642,8 @@ class ReviewCheckView(ReviewDetailView):
 
     template_name = "reviews/review_check.html"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(check=check_sections(self.review), **kwargs)
+    def page_context(self, review: Review, missing) -> dict:
+        return {"check": check_sections(review, missing)}
 
     def after_complete(self, done: bool) -> str:
         return self.review.get_absolute_url() if done else check_url(self.review)
