@@ -37,37 +37,43 @@ def get_child(partnership, pk) -> Child:
     return Child.objects.get(partnership=partnership, pk=pk)
 
 
+def _compared(historical) -> list[str]:
+    """The fields whose changes a history entry names: every one its records track and a
+    form can change (as django-simple-history's diff_against compares), but the revision."""
+    return sorted(
+        field.name
+        for field in historical.tracked_fields
+        if field.editable and field.name != "revision"
+    )
+
+
 def change_history(review: Review, limit: int = 30):
     """Recent changes to the review and its child: who, when and which fields.
 
     Each entry also has the record's revision after the change and the changed fields' names.
+    One query for each record's history; each change is found by comparing a history row with
+    the one before it, field by field.
     """
     entries = []
-    for model_history in (review.history, review.child.history):
-        what = "child" if model_history.model.__name__.endswith("Child") else "review"
-        records = list(
-            model_history.select_related("history_user").order_by("-history_date")[:limit]
+    for model, pk, what in ((Review, review.pk, "review"), (Child, review.child_id, "child")):
+        historical = model.history.model
+        compared = _compared(historical)
+        rows = list(
+            historical.objects.filter(id=pk)
+            .order_by("-history_date")
+            .values("history_date", "history_user__email", "revision", *compared)[:limit]
         )
-        for newer, older in zip(records, records[1:] + [None], strict=False):
-            if older is None:
-                names = []
-            else:
-                names = [
-                    change.field
-                    for change in newer.diff_against(older).changes
-                    if change.field != "revision"
-                ]
+        for newer, older in zip(rows, rows[1:] + [None], strict=False):
+            names = [] if older is None else [n for n in compared if newer[n] != older[n]]
+            who = newer["history_user__email"]
             entries.append(
                 {
-                    "when": newer.history_date,
-                    "who": newer.history_user.email if newer.history_user else "System",
+                    "when": newer["history_date"],
+                    "who": "System" if who is None else who,
                     "what": what,
-                    "revision": newer.revision,
+                    "revision": newer["revision"],
                     "names": names,
-                    "fields": [
-                        str(newer.instance_type._meta.get_field(name).verbose_name)
-                        for name in names
-                    ]
+                    "fields": [str(model._meta.get_field(name).verbose_name) for name in names]
                     if older is not None
                     else ["created"],
                 }

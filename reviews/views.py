@@ -1,6 +1,8 @@
 """Review case pages: list, record, detail, edit page by page (dimensions.PAGES), check
 answers and mark complete."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -499,15 +501,32 @@ def summary_rows(instance, form_class, prefix):
     ]
 
 
-def check_sections(review: Review) -> list[dict]:
+@functools.cache
+def field_inputs() -> dict[str, tuple[dimensions.Page, str]]:
+    """{field: (the form page asking it, the id of its first input there)}.
+
+    The same for every review (an input's id follows from its page's form alone), so the
+    forms are built once per process rather than once for every Change link."""
+    found = {}
+    for section in dimensions.PAGES:
+        form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
+        form = form_class(prefix=section.on, only=section.fields)
+        for name in section.fields:
+            found.setdefault(name, (section, form.anchor(name)))
+    return found
+
+
+def check_sections(review: Review, missing=None) -> list[dict]:
     """Every answer by page for check answers: (question, answer, Change link, whether a
-    rule still needs it), the questions not asked of this review left out."""
-    missing = {name for name, _question in missing_dimensions(review)}
+    rule still needs it), the questions not asked of this review left out. `missing`:
+    missing_dimensions(review), when already worked out."""
+    if missing is None:
+        missing = missing_dimensions(review)
+    missing = {name for name, _question in missing}
+    inputs = field_inputs()
     sections = []
     for section in dimensions.PAGES:
         instance = review.child if section.on == dimensions.CHILD else review
-        form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
-        form = form_class(prefix=section.on, instance=instance, only=section.fields)
         url = section_url(review, section)
         rows = []
         for name in section.fields:
@@ -518,7 +537,7 @@ def check_sections(review: Review) -> list[dict]:
                 {
                     "question": _question(instance, name),
                     "answer": _shown(instance, name),
-                    "change": f"{url}#{form.anchor(name)}",
+                    "change": f"{url}#{inputs[name][1]}",
                     "missing": name in missing,
                 }
             )
@@ -526,22 +545,25 @@ def check_sections(review: Review) -> list[dict]:
     return sections
 
 
-def change_url(review: Review, name: str) -> str:
-    """The form page asking a field, at the field's first input."""
-    for section in dimensions.PAGES:
-        if name in section.fields:
-            form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
-            form = form_class(prefix=section.on, only=section.fields)
-            return f"{section_url(review, section)}#{form.anchor(name)}"
-    return check_url(review)
+def change_url(review: Review, name: str, urls: dict | None = None) -> str:
+    """The form page asking a field, at the field's first input (`urls`: the pages' URLs by
+    slug, when already worked out)."""
+    if name not in field_inputs():
+        return check_url(review)
+    section, anchor = field_inputs()[name]
+    url = urls[section.slug] if urls else section_url(review, section)
+    return f"{url}#{anchor}"
 
 
-def detail_rows(review: Review, on: str) -> list[tuple[str, str, str]]:
-    """(question, answer as shown, Change link) of the child's or the review's answers."""
+def detail_rows(review: Review, on: str, urls=None) -> list[tuple[str, str, str]]:
+    """(question, answer as shown, Change link) of the child's or the review's answers
+    (`urls` as for change_url)."""
     instance = review.child if on == dimensions.CHILD else review
     form_class = ChildForm if on == dimensions.CHILD else ReviewForm
+    if urls is None:
+        urls = {section.slug: section_url(review, section) for section in dimensions.PAGES}
     return [
-        (_question(instance, name), _shown(instance, name), change_url(review, name))
+        (_question(instance, name), _shown(instance, name), change_url(review, name, urls))
         for name in form_class.Meta.fields
     ]
 
@@ -555,20 +577,34 @@ class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
         return super().get_context_data(
             review=review,
             child=review.child,
-            other_reviews=review.child.reviews.exclude(pk=review.pk).order_by("incident_month"),
             missing=missing,
-            child_rows=detail_rows(review, dimensions.CHILD),
-            review_rows=detail_rows(review, dimensions.REVIEW),
-            missing_links=[(change_url(review, field), question) for field, question in missing],
-            history=selectors.change_history(review),
             revisions=RevisionsForm.of(review),
             can_change=access.can_change_record(
                 self.role, finished=review.status == Status.COMPLETE
             ),
-            first_section=section_url(review, dimensions.PAGES[0]),
-            check_url=check_url(review),
+            **self.page_context(review, missing),
             **kwargs,
         )
+
+    def page_context(self, review: Review, missing) -> dict:
+        """What this page shows beyond the status and the Mark complete form: every answer,
+        the other reviews about the child and the changes."""
+        urls = {section.slug: section_url(review, section) for section in dimensions.PAGES}
+        return {
+            "other_reviews": list(
+                review.child.reviews.exclude(pk=review.pk)
+                .select_related("partnership")
+                .order_by("incident_month")
+            ),
+            "child_rows": detail_rows(review, dimensions.CHILD, urls),
+            "review_rows": detail_rows(review, dimensions.REVIEW, urls),
+            "missing_links": [
+                (change_url(review, field, urls), question) for field, question in missing
+            ],
+            "history": selectors.change_history(review),
+            "first_section": urls[dimensions.PAGES[0].slug],
+            "check_url": check_url(review),
+        }
 
     def after_complete(self, done: bool) -> str:
         return self.review.get_absolute_url()
@@ -606,8 +642,8 @@ class ReviewCheckView(ReviewDetailView):
 
     template_name = "reviews/review_check.html"
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(check=check_sections(self.review), **kwargs)
+    def page_context(self, review: Review, missing) -> dict:
+        return {"check": check_sections(review, missing)}
 
     def after_complete(self, done: bool) -> str:
         return self.review.get_absolute_url() if done else check_url(self.review)
