@@ -108,12 +108,17 @@ MEAN_COLUMNS = {
 }
 
 
+def _overall_stored():
+    """Whether the audit of the outer query has its stored means (the overall row)."""
+    return Exists(AuditMean.objects.filter(audit=OuterRef("pk"), theme_number__isnull=True))
+
+
 def all_cycles() -> list[Cycle]:
     """Every cycle, newest first, with its version, how many audits it has (`audit_count`)
     and whether any submitted or accepted audit lacks its stored means (`means_missing`:
     one written without audits/services.py, such as the demo data)."""
     unstored = Audit.objects.filter(cycle=OuterRef("pk"), status__in=SCORED_STATUSES).exclude(
-        Exists(AuditMean.objects.filter(audit=OuterRef("pk"), theme_number__isnull=True))
+        _overall_stored()
     )
     return list(
         Cycle.objects.select_related("version")
@@ -128,7 +133,7 @@ def store_missing_means(cycles) -> None:
     if missing:
         audit_means_store(
             Audit.objects.filter(cycle_id__in=missing, status__in=SCORED_STATUSES).exclude(
-                means__theme_number__isnull=True
+                _overall_stored()
             )
         )
         for cycle in cycles:
