@@ -224,28 +224,34 @@ def stored_means(cycles, *, region=None, partnership=None) -> dict:
         rows = rows.filter(audit__partnership__region=region)
     if partnership is not None:
         rows = rows.filter(audit__partnership=partnership)
-    columns = [column for pair in MEAN_COLUMNS.values() for column in pair]
     result = {cycle.pk: CycleMeans({kind: {} for kind in MEAN_COLUMNS}, []) for cycle in cycles}
     named = {}
-    for cycle_id, pk, name, slug, region_id, theme, *values in rows.order_by().values_list(
+    rows = rows.order_by().values_list(
         "audit__cycle_id",
         "audit__partnership_id",
+        "theme_number",
         "audit__partnership__name",
         "audit__partnership__slug",
         "audit__partnership__region_id",
-        "theme_number",
-        *columns,
-    ):
-        figures = result[cycle_id]
+        "own_sum",
+        "own_count",
+        "moderated_sum",
+        "moderated_count",
+        "gap_sum",
+        "gap_count",
+    )
+    for cycle_id, pk, theme, name, slug, region_id, *sums_and_counts in rows:
+        own, own_n, moderated, moderated_n, gap, gap_n = sums_and_counts
+        figures = result[cycle_id].means
         key = OVERALL if theme is None else theme
-        stored = dict(zip(columns, values, strict=True))
-        for kind, (total, count) in MEAN_COLUMNS.items():
-            if stored[count]:
-                figures.means[kind].setdefault(pk, {})[key] = stored[total] / stored[count]
+        if own_n:
+            figures[SELF].setdefault(pk, {})[key] = own / own_n
+        if moderated_n:
+            figures[MODERATED].setdefault(pk, {})[key] = moderated / moderated_n
+        if gap_n:
+            figures[GAP].setdefault(pk, {})[key] = gap / gap_n
         if theme is None:
-            named.setdefault(cycle_id, []).append(
-                ScoredPartnership(pk=pk, name=name, slug=slug, region_id=region_id)
-            )
+            named.setdefault(cycle_id, []).append(ScoredPartnership(pk, name, slug, region_id))
     for cycle_id, partnerships in named.items():
         result[cycle_id].partnerships = sorted(partnerships, key=lambda p: (p.name, p.pk))
     return result
