@@ -214,12 +214,15 @@ class CycleMeans:
         return self.means[kind]
 
 
-def stored_means(cycles, *, region=None, partnership=None) -> dict:
+def stored_means(cycles, *, region=None, partnership=None, where=None) -> dict:
     """{cycle id: CycleMeans} for the given cycles, in one query: their scored audits'
-    stored means, of a region's or one partnership's audits when asked."""
+    stored means, of a region's or one partnership's audits, or those `where` (a Q) says,
+    when asked."""
     rows = AuditMean.objects.filter(
         audit__cycle__in=[cycle.pk for cycle in cycles], audit__status__in=SCORED_STATUSES
     )
+    if where is not None:
+        rows = rows.filter(where)
     if region is not None:
         rows = rows.filter(audit__partnership__region=region)
     if partnership is not None:
@@ -271,7 +274,11 @@ def themes(version_id: int):
     """A framework version's themes with their items (`theme.item_list`), in order, in one
     query."""
     found: dict = {}
-    items = Item.objects.filter(theme__version_id=version_id).select_related("theme")
+    items = (
+        Item.objects.filter(theme__version_id=version_id)
+        .select_related("theme")
+        .defer("guidance", "evidence_examples", "sources", "theme__summary")
+    )
     for item in items.order_by("theme__number", "order"):
         theme = found.setdefault(item.theme.number, item.theme)
         theme.__dict__.setdefault("item_list", []).append(item)

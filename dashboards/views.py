@@ -4,6 +4,7 @@ export.csv and export.xlsx contain the same tables, with published review figure
 (a partnership's own review counts are on its screen, never in a file)."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -573,7 +574,10 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
             return None
         themes = selectors.themes(self.cycle.version_id)
         cycles = [cycle for cycle in (self.cycle, self.previous) if cycle]
-        stored = selectors.stored_means(cycles)
+        # Everyone's means in this cycle (the peers), the partnership's own in the previous.
+        stored = selectors.stored_means(
+            cycles, where=Q(audit__cycle=self.cycle) | Q(audit__partnership=self.partnership)
+        )
         now = stored[self.cycle.pk]
         everyone = now.of(SELF)
         own = everyone.get(self.partnership.pk, {})
