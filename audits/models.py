@@ -353,6 +353,59 @@ class Action(models.Model):
         return bool(self.what.strip() and self.owner.strip() and self.due_month)
 
 
+class AuditMean(models.Model):
+    """The stored means of a submitted or accepted audit, for one theme or (theme_number
+    None) all of them: the partnership's own ratings, the Panel's moderated ratings and the
+    gap between them, each as the sum and count of the answers behind it (audits/means.py
+    says which answers count).
+
+    Written by audits.services.audit_means_store whenever an audit is submitted or accepted
+    or its moderated ratings change, and removed when it is returned, so the dashboards read
+    a handful of rows rather than averaging every answer; a draft or returned audit has none.
+    """
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="means")
+    theme_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    own_sum = models.PositiveIntegerField(default=0)
+    own_count = models.PositiveIntegerField(default=0)
+    moderated_sum = models.PositiveIntegerField(default=0)
+    moderated_count = models.PositiveIntegerField(default=0)
+    gap_sum = models.IntegerField(default=0)
+    gap_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["audit", "theme_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "theme_number"], name="audit_mean_one_per_theme"
+            ),
+            models.UniqueConstraint(
+                fields=["audit"],
+                condition=Q(theme_number__isnull=True),
+                name="audit_mean_one_overall",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.audit} theme {self.theme_number or 'all'}"
+
+    @staticmethod
+    def _mean(total, count):
+        return total / count if count else None
+
+    @property
+    def own_mean(self):
+        return self._mean(self.own_sum, self.own_count)
+
+    @property
+    def moderated_mean(self):
+        return self._mean(self.moderated_sum, self.moderated_count)
+
+    @property
+    def gap_mean(self):
+        return self._mean(self.gap_sum, self.gap_count)
+
+
 class AuditEvent(models.Model):
     """A status change of an audit: who, when, and the reason when returned."""
 

@@ -19,12 +19,13 @@ from notifications.services import message_queue
 from partnerships import access
 from partnerships.models import Membership, User
 
-from . import rules, selectors
+from . import means, rules, selectors
 from .models import (
     CYCLE_NAME_PATTERN,
     Action,
     Audit,
     AuditEvent,
+    AuditMean,
     Cycle,
     FrameworkVersion,
     Response,
@@ -436,6 +437,7 @@ def audit_submit(*, audit: Audit, by) -> Audit:
     audit.status = Audit.Status.SUBMITTED
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
+    audit_means_store(audit)
     _record_event(audit, AuditEvent.Kind.SUBMITTED, by)
     _notify(
         kind=Message.Kind.AUDIT_RESUBMITTED if resubmitted else Message.Kind.AUDIT_SUBMITTED,
@@ -445,6 +447,41 @@ def audit_submit(*, audit: Audit, by) -> Audit:
         link=f"{settings.SITE_URL}/panel/cycles/{audit.cycle.name}/audits/{audit.partnership.slug}/",
     )
     return audit
+
+
+SCORED_STATUSES = (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED)
+
+
+def audit_means_store(audits) -> None:
+    """Store (again) the means of each audit given (an Audit, or a queryset or list of them)
+    as its responses now stand, from audits/means.py's rule: submitted and accepted audits
+    get a row per theme and one for all themes; any other keeps none.
+
+    Called by every change here that makes an audit submitted, accepted or returned, or
+    changes a moderated rating, in the same transaction; and by `manage.py store_audit_means`
+    for audits written some other way (the demo data, a repair).
+    """
+    audits = [audits] if isinstance(audits, Audit) else list(audits)
+    ids = [audit.pk for audit in audits]
+    AuditMean.objects.filter(audit_id__in=ids).delete()
+    scored = {audit.pk for audit in audits if audit.status in SCORED_STATUSES}
+    if not scored:
+        return
+    rows: dict = {pk: [] for pk in scored}
+    answers = (
+        Response.objects.filter(audit_id__in=scored)
+        .order_by()
+        .values_list(
+            "audit_id", "item__theme__number", "rating", "carried_forward", "moderated_rating"
+        )
+    )
+    for audit_id, *row in answers:
+        rows[audit_id].append(row)
+    AuditMean.objects.bulk_create(
+        AuditMean(audit_id=audit_id, theme_number=theme, **counts)
+        for audit_id, answers_of_audit in rows.items()
+        for theme, counts in means.tally(answers_of_audit).items()
+    )
 
 
 def _panel_transition(audit: Audit, by) -> Audit:
@@ -477,6 +514,7 @@ def audit_return(
     audit.status = Audit.Status.RETURNED
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
+    audit_means_store(audit)  # a returned audit has no means: it counts for nothing
     _record_event(audit, AuditEvent.Kind.RETURNED, by, reason=reason.strip())
     # The reason stays in the service (it is free text): the email says where to read it.
     _notify(
@@ -500,6 +538,7 @@ def audit_accept(*, audit: Audit, by, moderations: dict[int, Moderation] | None 
     audit.status = Audit.Status.ACCEPTED
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
+    audit_means_store(audit)
     _record_event(audit, AuditEvent.Kind.ACCEPTED, by)
     _notify(
         kind=Message.Kind.AUDIT_ACCEPTED,
@@ -523,7 +562,10 @@ def moderation_save(*, audit: Audit, moderations: dict[int, Moderation], by) -> 
     audit = Audit.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=audit.pk)
     if audit.status not in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED):
         raise ValidationError(NOT_MODERATABLE, code="status")
-    return _moderate(audit, moderations, by)
+    changed = _moderate(audit, moderations, by)
+    if changed:
+        audit_means_store(audit)
+    return changed
 
 
 def _moderate(audit: Audit, moderations: dict[int, Moderation], by) -> int:

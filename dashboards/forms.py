@@ -16,6 +16,8 @@ NO_YEAR = ""
 TOO_FEW_CHOSEN = "Select at least 2 partnerships to compare item by item"
 TOO_MANY_CHOSEN = "Select no more than 6 partnerships to compare item by item"
 MAX_CHOSEN = 6
+# The views of compare, each one table (dashboards.views.CompareView).
+HEAT_MAP, ITEMS, DISTRIBUTION, GAP, CHANGE = "", "items", "distribution", "gap", "change"
 
 
 def financial_year(start_year: int) -> tuple[date, date]:
@@ -94,6 +96,18 @@ class CompareForm(FilterForm):
     )
     item = forms.ChoiceField(label="Item to chart", required=False)
     compare = forms.MultipleChoiceField(label="Partnerships to compare", required=False)
+    show = forms.ChoiceField(
+        label="Table",
+        required=False,
+        initial=HEAT_MAP,
+        choices=[
+            (HEAT_MAP, "Heat map"),
+            (ITEMS, "Item by item"),
+            (DISTRIBUTION, "Distribution"),
+            (GAP, "Gap"),
+            (CHANGE, "Change"),
+        ],
+    )
 
     def __init__(self, *args, cycles, regions, items, partnerships, **kwargs):
         super().__init__(*args, **kwargs)

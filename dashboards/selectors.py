@@ -1,6 +1,6 @@
 """Reads for the dashboards.
 
-Audit figures are aggregated in the database. Review statistics are read as one row per
+Audit figures are read from stored means. Review statistics are read as one row per
 complete review (`review_rows`) and counted by dashboards/figures.py, because a child with
 several reviews counts once among children, types of harm are a list, and each cell needs
 the sum of its records' keys for the published figures' perturbation; a national year is a
@@ -10,12 +10,15 @@ Review statistics count complete reviews only: a draft may still have blank answ
 blank is neither "yes" nor "not recorded".
 """
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from audits.models import Audit, Cycle, Item, Response, Theme
+from audits.models import Audit, AuditMean, Cycle, Item, Response
+from audits.services import SCORED_STATUSES as SCORED
+from audits.services import audit_means_store
 from partnerships.models import Partnership, Region
 from reviews import choices as c
 from reviews import dimensions as dims
@@ -89,25 +92,64 @@ def regions():
 
 
 # Audit figures ------------------------------------------------------------------------
+#
+# Means of ratings are read from the means stored with each submitted or accepted audit
+# (audits.models.AuditMean, written by audits.services.audit_means_store), never averaged
+# over every answer on a page view; only a cycle's item-by-item figures read its answers.
 
-SCORED_STATUSES = [Audit.Status.SUBMITTED, Audit.Status.ACCEPTED]
+SCORED_STATUSES = list(SCORED)
 NOT_STARTED = "not_started"
-SELF, MODERATED = "self", "moderated"
+SELF, MODERATED, GAP = "self", "moderated", "gap"
 OVERALL = "overall"
+MEAN_COLUMNS = {
+    SELF: ("own_sum", "own_count"),
+    MODERATED: ("moderated_sum", "moderated_count"),
+    GAP: ("gap_sum", "gap_count"),
+}
 
 
-def cycles_with_audits():
-    """Cycles that have at least one audit, newest first."""
+def _overall_stored():
+    """Whether the audit of the outer query has its stored means (the overall row)."""
+    return Exists(AuditMean.objects.filter(audit=OuterRef("pk"), theme_number__isnull=True))
+
+
+def all_cycles() -> list[Cycle]:
+    """Every cycle, newest first, with its version, how many audits it has (`audit_count`)
+    and whether any submitted or accepted audit lacks its stored means (`means_missing`:
+    one written without audits/services.py, such as the demo data)."""
+    unstored = Audit.objects.filter(cycle=OuterRef("pk"), status__in=SCORED_STATUSES).exclude(
+        _overall_stored()
+    )
     return list(
         Cycle.objects.select_related("version")
-        .annotate(audit_count=Count("audits"))
-        .filter(audit_count__gt=0)
+        .annotate(audit_count=Count("audits"), means_missing=Exists(unstored))
         .order_by("-opens_on")
     )
 
 
-def previous_cycle(cycle: Cycle) -> Cycle | None:
-    """The cycle that opened last before this one."""
+def store_missing_means(cycles) -> None:
+    """Store the means of the scored audits that have none, in cycles that say so."""
+    missing = [cycle.pk for cycle in cycles if getattr(cycle, "means_missing", False)]
+    if missing:
+        audit_means_store(
+            Audit.objects.filter(cycle_id__in=missing, status__in=SCORED_STATUSES).exclude(
+                _overall_stored()
+            )
+        )
+        for cycle in cycles:
+            cycle.means_missing = False
+
+
+def cycles_with_audits(cycles=None):
+    """Cycles that have at least one audit, newest first (of `cycles` from all_cycles())."""
+    cycles = all_cycles() if cycles is None else cycles
+    return [cycle for cycle in cycles if cycle.audit_count > 0]
+
+
+def previous_cycle(cycle: Cycle, cycles=None) -> Cycle | None:
+    """The cycle that opened last before this one (of `cycles`, newest first, if given)."""
+    if cycles is not None:
+        return next((c for c in cycles if c.opens_on < cycle.opens_on), None)
     return (
         Cycle.objects.select_related("version")
         .filter(opens_on__lt=cycle.opens_on)
@@ -137,7 +179,7 @@ def completion(cycle: Cycle, *, region=None, status: str = ""):
 
 def _rating_field(rating: str) -> tuple[str, Q]:
     """The column of the chosen rating and the answers it counts: own ratings leave out
-    carried-forward answers nobody has reviewed yet."""
+    carried-forward answers nobody has reviewed yet (the rule of audits/means.py)."""
     if rating == MODERATED:
         return "moderated_rating", Q(moderated_rating__isnull=False)
     return "rating", Q(rating__isnull=False, carried_forward=False)
@@ -156,54 +198,101 @@ def scored_responses(cycle: Cycle, *, rating: str = SELF, region=None, partnersh
     return responses.annotate(value=F(field))
 
 
-def theme_means(responses) -> dict:
-    """{partnership id: {theme number: mean, OVERALL: mean}} from scored answers."""
-    result: dict = {}
-    per_theme = responses.values(
-        partnership=F("audit__partnership"), theme=F("item__theme__number")
-    ).annotate(mean=Avg("value"))
-    for row in per_theme.order_by():
-        result.setdefault(row["partnership"], {})[row["theme"]] = row["mean"]
-    overall = responses.values(partnership=F("audit__partnership")).annotate(mean=Avg("value"))
-    for row in overall.order_by():
-        result.setdefault(row["partnership"], {})[OVERALL] = row["mean"]
+@dataclass
+class CycleMeans:
+    """The stored means of a cycle's submitted and accepted audits.
+
+    `means[kind]` is {partnership id: {theme number: mean, OVERALL: mean}} for SELF,
+    MODERATED and GAP; a theme with no answer of that kind is left out, as an average of
+    nothing would be. `partnerships` are those with a scored audit, by name.
+    """
+
+    means: dict
+    partnerships: list
+
+    def of(self, kind: str) -> dict:
+        return self.means[kind]
+
+
+def stored_means(cycles, *, region=None, partnership=None, where=None) -> dict:
+    """{cycle id: CycleMeans} for the given cycles, in one query: their scored audits'
+    stored means, of a region's or one partnership's audits, or those `where` (a Q) says,
+    when asked."""
+    rows = AuditMean.objects.filter(
+        audit__cycle__in=[cycle.pk for cycle in cycles], audit__status__in=SCORED_STATUSES
+    )
+    if where is not None:
+        rows = rows.filter(where)
+    if region is not None:
+        rows = rows.filter(audit__partnership__region=region)
+    if partnership is not None:
+        rows = rows.filter(audit__partnership=partnership)
+    result = {cycle.pk: CycleMeans({kind: {} for kind in MEAN_COLUMNS}, []) for cycle in cycles}
+    named = {}
+    rows = rows.order_by().values_list(
+        "audit__cycle_id",
+        "audit__partnership_id",
+        "theme_number",
+        "audit__partnership__name",
+        "audit__partnership__slug",
+        "audit__partnership__region_id",
+        "own_sum",
+        "own_count",
+        "moderated_sum",
+        "moderated_count",
+        "gap_sum",
+        "gap_count",
+    )
+    for cycle_id, pk, theme, name, slug, region_id, *sums_and_counts in rows:
+        own, own_n, moderated, moderated_n, gap, gap_n = sums_and_counts
+        figures = result[cycle_id].means
+        key = OVERALL if theme is None else theme
+        if own_n:
+            figures[SELF].setdefault(pk, {})[key] = own / own_n
+        if moderated_n:
+            figures[MODERATED].setdefault(pk, {})[key] = moderated / moderated_n
+        if gap_n:
+            figures[GAP].setdefault(pk, {})[key] = gap / gap_n
+        if theme is None:
+            named.setdefault(cycle_id, []).append(ScoredPartnership(pk, name, slug, region_id))
+    for cycle_id, partnerships in named.items():
+        result[cycle_id].partnerships = sorted(partnerships, key=lambda p: (p.name, p.pk))
     return result
 
 
-def gap_responses(cycle: Cycle, *, region=None):
-    """Answers the Panel moderated, each valued at the partnership's own rating less the
-    moderated one, so the gap compares the same items on both sides."""
-    responses = Response.objects.filter(
-        audit__cycle=cycle,
-        audit__status__in=SCORED_STATUSES,
-        rating__isnull=False,
-        carried_forward=False,
-        moderated_rating__isnull=False,
-    )
-    if region is not None:
-        responses = responses.filter(audit__partnership__region=region)
-    return responses.annotate(value=F("rating") - F("moderated_rating"))
+@dataclass(frozen=True)
+class ScoredPartnership:
+    """A partnership with a submitted or accepted audit in a cycle: what the tables need."""
 
-
-def scored_partnerships(cycle: Cycle, *, region=None):
-    """Partnerships with a submitted or accepted audit in the cycle, by name."""
-    partnerships = Partnership.objects.filter(
-        audits__cycle=cycle, audits__status__in=SCORED_STATUSES
-    ).select_related("region")
-    if region is not None:
-        partnerships = partnerships.filter(region=region)
-    return list(partnerships.order_by("name"))
+    pk: int
+    name: str
+    slug: str
+    region_id: int
 
 
 def themes(version_id: int):
-    """A framework version's themes with their items' refs, in order."""
-    return list(
-        Theme.objects.filter(version_id=version_id).order_by("number").prefetch_related("items")
+    """A framework version's themes with their items (`theme.item_list`), in order, in one
+    query."""
+    found: dict = {}
+    items = (
+        Item.objects.filter(theme__version_id=version_id)
+        .select_related("theme")
+        .defer("guidance", "evidence_examples", "sources", "theme__summary")
     )
+    for item in items.order_by("theme__number", "order"):
+        theme = found.setdefault(item.theme.number, item.theme)
+        theme.__dict__.setdefault("item_list", []).append(item)
+    return list(found.values())
 
 
-def item_refs_by_theme(version_id: int) -> dict[int, frozenset]:
-    """{theme number: the refs of its items}, to tell whether two versions' themes match."""
+def item_refs_by_theme(version_id: int, themes_of_version=None) -> dict[int, frozenset]:
+    """{theme number: the refs of its items}, to tell whether two versions' themes match;
+    from the version's themes when given (no query)."""
+    if themes_of_version is not None:
+        return {
+            theme.number: frozenset(item.ref for item in theme.item_list)
+            for theme in themes_of_version
+        }
     refs: dict[int, set] = {}
     rows = Item.objects.filter(theme__version_id=version_id).values_list("theme__number", "ref")
     for number, ref in rows:
@@ -216,7 +305,7 @@ def item_values(responses, partnership_ids) -> dict:
     rows = responses.filter(audit__partnership__in=partnership_ids).values_list(
         "audit__partnership", "item__ref", "value"
     )
-    return {(partnership, ref): value for partnership, ref, value in rows}
+    return {(partnership, ref): value for partnership, ref, value in rows.order_by()}
 
 
 def item_distribution(responses) -> dict:
@@ -225,32 +314,18 @@ def item_distribution(responses) -> dict:
     return {(row["item__ref"], row["value"]): row["partnerships"] for row in rows}
 
 
-def audit_trend(partnership, rating: str = SELF) -> list[dict]:
-    """The partnership's overall mean in each cycle it has a submitted or accepted audit."""
-    field, counted = _rating_field(rating)
-    rows = (
-        Response.objects.filter(
-            counted, audit__partnership=partnership, audit__status__in=SCORED_STATUSES
-        )
-        .values(cycle=F("audit__cycle__name"), opens=F("audit__cycle__opens_on"))
-        .annotate(mean=Avg(field))
-        .order_by("opens")
-    )
-    return list(rows)
-
-
-def last_scored_cycle(partnership, before: Cycle) -> Cycle | None:
-    """The partnership's latest cycle before `before` in which it submitted its audit."""
-    return (
-        Cycle.objects.select_related("version")
-        .filter(
-            opens_on__lt=before.opens_on,
-            audits__partnership=partnership,
-            audits__status__in=SCORED_STATUSES,
-        )
-        .order_by("-opens_on")
-        .first()
-    )
+def overall_means_by_cycle(rating: str = SELF) -> dict:
+    """{cycle id: {partnership id: overall mean}} over every submitted and accepted audit,
+    from the stored means (one row per audit); None for an audit with no such rating."""
+    total, count = MEAN_COLUMNS[rating]
+    rows = AuditMean.objects.filter(
+        theme_number__isnull=True, audit__status__in=SCORED_STATUSES
+    ).values_list("audit__cycle_id", "audit__partnership_id", total, count)
+    result: dict = {}
+    for cycle_id, partnership_id, total_value, count_value in rows.order_by():
+        mean = total_value / count_value if count_value else None
+        result.setdefault(cycle_id, {})[partnership_id] = mean
+    return result
 
 
 def completion_counts(cycle: Cycle) -> dict:
@@ -259,9 +334,9 @@ def completion_counts(cycle: Cycle) -> dict:
     return {(row["region"], row["audit_status"]): row["n"] for row in rows}
 
 
-def matching_themes(version_id: int, previous_version_id: int) -> set:
+def matching_themes(version_id: int, previous_version_id: int, themes_of_version=None) -> set:
     """Theme numbers whose items are the same in both versions, plus OVERALL when all are."""
-    now = item_refs_by_theme(version_id)
+    now = item_refs_by_theme(version_id, themes_of_version)
     if version_id == previous_version_id:
         return {*now, OVERALL}
     then = item_refs_by_theme(previous_version_id)
@@ -269,18 +344,3 @@ def matching_themes(version_id: int, previous_version_id: int) -> set:
     if now == then:
         matching.add(OVERALL)
     return matching
-
-
-def overall_means_by_cycle(rating: str = SELF) -> dict:
-    """{cycle name: {partnership id: overall mean}} over submitted and accepted audits."""
-    field, counted = _rating_field(rating)
-    rows = (
-        Response.objects.filter(counted, audit__status__in=SCORED_STATUSES)
-        .values(cycle=F("audit__cycle__name"), partnership=F("audit__partnership"))
-        .annotate(mean=Avg(field))
-        .order_by()
-    )
-    result: dict = {}
-    for row in rows:
-        result.setdefault(row["cycle"], {})[row["partnership"]] = row["mean"]
-    return result

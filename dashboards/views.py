@@ -4,6 +4,7 @@ export.csv and export.xlsx contain the same tables, with published review figure
 (a partnership's own review counts are on its screen, never in a file)."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,7 +21,17 @@ from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 
 from . import audit_tables, charts, disclosure, review_statistics, selectors, services
 from . import publication as published
-from .forms import CompareForm, CompletionForm, DashboardForm, ReviewStatisticsForm
+from .forms import (
+    CHANGE,
+    DISTRIBUTION,
+    GAP,
+    HEAT_MAP,
+    ITEMS,
+    CompareForm,
+    CompletionForm,
+    DashboardForm,
+    ReviewStatisticsForm,
+)
 from .models import Publication
 from .selectors import MODERATED, OVERALL, SELF
 
@@ -31,6 +42,14 @@ REVIEW_ABOUT = [
     ["Review figures", disclosure.PERTURBATION_NOTE],
 ]
 RATING_LABELS = {SELF: "partnerships' own ratings", MODERATED: "Panel's moderated ratings"}
+# Each view of compare (?show=) and the table it shows.
+VIEWS = {
+    HEAT_MAP: "heat-map",
+    ITEMS: "items",
+    DISTRIBUTION: "distribution",
+    GAP: "gap",
+    CHANGE: "change",
+}
 
 
 class TablesView(TemplateView):
@@ -254,14 +273,25 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
 
 
 class CompareView(PanelStaffMixin, TablesView):
-    """/panel/compare/: partnerships by theme, item by item, spread, gap and change."""
+    """/panel/compare/: partnerships by theme, item by item, spread, gap and change.
+
+    Each table is a view of its own (`?show=`), one link away in "On this page", so a page
+    never renders the 130 partnerships more than once; the downloads hold every table. The
+    means come from each audit's stored means; only the item-by-item figures read answers.
+    """
 
     template_name = "dashboards/compare.html"
     export_name = "compare"
 
     @cached_property
+    def all_cycles(self):
+        cycles = selectors.all_cycles()
+        selectors.store_missing_means(cycles)
+        return cycles
+
+    @cached_property
     def cycles(self):
-        return selectors.cycles_with_audits()
+        return selectors.cycles_with_audits(self.all_cycles)
 
     @cached_property
     def cycle(self):
@@ -285,17 +315,25 @@ class CompareView(PanelStaffMixin, TablesView):
 
     @cached_property
     def items(self):
-        return [item for theme in self.themes for item in theme.items.all()]
+        return [item for theme in self.themes for item in theme.item_list]
 
     @cached_property
     def region(self):
         return self.region_named(self.bare_form.values()["region"])
 
     @cached_property
+    def previous(self):
+        return selectors.previous_cycle(self.cycle, self.all_cycles) if self.cycle else None
+
+    @cached_property
+    def stored(self):
+        """The stored means of this cycle and the previous one, read together."""
+        cycles = [cycle for cycle in (self.cycle, self.previous) if cycle]
+        return selectors.stored_means(cycles, region=self.region) if cycles else {}
+
+    @cached_property
     def partnerships(self):
-        if self.cycle is None:
-            return []
-        return selectors.scored_partnerships(self.cycle, region=self.region)
+        return self.stored[self.cycle.pk].partnerships if self.cycle else []
 
     @cached_property
     def form(self):
@@ -312,6 +350,13 @@ class CompareView(PanelStaffMixin, TablesView):
         return self.form.values()
 
     @cached_property
+    def show(self) -> str:
+        """The table shown: item by item when partnerships were ticked, else as asked."""
+        if self.filters["show"] == HEAT_MAP and "compare" in self.request.GET:
+            return ITEMS
+        return self.filters["show"]
+
+    @cached_property
     def chosen(self):
         slugs = set(self.filters["compare"] or [])
         return [p for p in self.partnerships if p.slug in slugs]
@@ -320,14 +365,8 @@ class CompareView(PanelStaffMixin, TablesView):
     def levels(self):
         return scale_levels(self.cycle.version_id) if self.cycle else []
 
-    @cached_property
-    def previous(self):
-        return selectors.previous_cycle(self.cycle) if self.cycle else None
-
     def _means(self, cycle, rating):
-        return selectors.theme_means(
-            selectors.scored_responses(cycle, rating=rating, region=self.region)
-        )
+        return self.stored[cycle.pk].of(rating) if cycle else {}
 
     @cached_property
     def distribution(self):
@@ -337,13 +376,19 @@ class CompareView(PanelStaffMixin, TablesView):
         return selectors.item_distribution(responses)
 
     def tables(self, *, for_file):
+        """Every table for a file; on screen, the one shown (and only its figures read)."""
         if self.cycle is None:
             return []
+        wanted = set(VIEWS) if for_file else {self.show}
         rating = self.filters["rating"]
         label = RATING_LABELS[rating]
-        means = self._means(self.cycle, rating)
-        result = [audit_tables.heat_map(self.partnerships, self.themes, means, rating_label=label)]
-        if self.chosen:
+        result = []
+        if HEAT_MAP in wanted:
+            means = self._means(self.cycle, rating)
+            result.append(
+                audit_tables.heat_map(self.partnerships, self.themes, means, rating_label=label)
+            )
+        if ITEMS in wanted and self.chosen:
             values = selectors.item_values(
                 selectors.scored_responses(self.cycle, rating=rating),
                 [p.pk for p in self.chosen],
@@ -351,31 +396,65 @@ class CompareView(PanelStaffMixin, TablesView):
             result.append(
                 audit_tables.item_comparison(self.items, self.chosen, values, rating_label=label)
             )
-        result.append(audit_tables.distribution_table(self.items, self.levels, self.distribution))
-        gaps = selectors.theme_means(selectors.gap_responses(self.cycle, region=self.region))
-        result.append(audit_tables.gap_table(self.partnerships, self.themes, gaps))
-        if self.previous:
-            matching = selectors.matching_themes(self.cycle.version_id, self.previous.version_id)
-            previous_means = self._means(self.previous, rating)
-        else:
-            matching, previous_means = set(), {}
-        result.append(
-            audit_tables.change_table(
-                self.partnerships,
-                self.themes,
-                means,
-                previous_means,
-                matching,
-                self.previous.name if self.previous else "",
+        if DISTRIBUTION in wanted:
+            result.append(
+                audit_tables.distribution_table(self.items, self.levels, self.distribution)
             )
-        )
+        if GAP in wanted:
+            gaps = self._means(self.cycle, selectors.GAP)
+            result.append(audit_tables.gap_table(self.partnerships, self.themes, gaps))
+        if CHANGE in wanted:
+            if self.previous:
+                matching = selectors.matching_themes(
+                    self.cycle.version_id, self.previous.version_id, self.themes
+                )
+            else:
+                matching = set()
+            result.append(
+                audit_tables.change_table(
+                    self.partnerships,
+                    self.themes,
+                    self._means(self.cycle, rating),
+                    self._means(self.previous, rating),
+                    matching,
+                    self.previous.name if self.previous else "",
+                )
+            )
         return result
+
+    def views(self) -> list[dict]:
+        """The tables of these figures, each a link to its view (the shown one marked)."""
+        previous = self.previous.name if self.previous else "the previous cycle"
+        titles = {
+            HEAT_MAP: "Mean rating by theme",
+            ITEMS: "Item ratings side by side",
+            DISTRIBUTION: "Partnerships at each rating level, by item",
+            GAP: "Own rating less the Panel's moderated rating",
+            CHANGE: f"Change in mean rating since {previous}",
+        }
+        links = []
+        for show, slug in VIEWS.items():
+            query = self.request.GET.copy()
+            query.pop("show", None)
+            if show != ITEMS:  # ticked partnerships are for the item-by-item view
+                query.pop("compare", None)
+            if show:
+                query["show"] = show
+            links.append(
+                {
+                    "title": titles[show],
+                    "current": show == self.show,
+                    "href": f"?{query.urlencode()}#{slug}" if query else f"?#{slug}",
+                    "slug": slug,
+                }
+            )
+        return links
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             form=self.form, cycle=self.cycle, themes=self.themes, **kwargs
         )
-        if self.cycle and self.items:
+        if self.cycle and self.items and self.show == DISTRIBUTION:
             item = next((i for i in self.items if i.ref == self.filters["item"]), self.items[0])
             context["item"] = item
             counts = [self.distribution.get((item.ref, level.value), 0) for level in self.levels]
@@ -388,6 +467,12 @@ class CompareView(PanelStaffMixin, TablesView):
             )
         context["previous"] = self.previous
         context["chosen"] = self.chosen
+        context["partnerships"] = self.partnerships
+        context["show"] = self.show
+        context["views"] = self.views() if self.cycle else []
+        context["view_title"] = next(
+            (view["title"] for view in context["views"] if view["current"]), ""
+        )
         context["item_table"] = context["tables"].get("items")
         context["region"] = self.region
         context["rating_label"] = RATING_LABELS[self.filters["rating"]] if self.cycle else ""
@@ -405,13 +490,30 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
         return f"{self.partnership.slug}-dashboard"
 
     @cached_property
+    def all_cycles(self):
+        cycles = selectors.all_cycles()
+        selectors.store_missing_means(cycles)
+        return cycles
+
+    @cached_property
     def cycles(self):
-        return selectors.cycles_with_audits()
+        return selectors.cycles_with_audits(self.all_cycles)
+
+    @cached_property
+    def overall_means(self) -> dict:
+        """{cycle id: {partnership id: overall own mean}}, every cycle's, from stored means."""
+        return selectors.overall_means_by_cycle(SELF)
 
     @cached_property
     def own_trend(self) -> list[dict]:
-        """The partnership's overall mean in each cycle where it submitted its audit."""
-        return selectors.audit_trend(self.partnership, SELF)
+        """The partnership's overall mean in each cycle where it submitted its audit (and
+        rated something itself), oldest first."""
+        pk = self.partnership.pk
+        return [
+            {"cycle": cycle.name, "opens": cycle.opens_on, "mean": means[pk]}
+            for cycle in reversed(self.cycles)
+            if (means := self.overall_means.get(cycle.pk, {})).get(pk) is not None
+        ]
 
     @cached_property
     def scored_cycle_names(self) -> set[str]:
@@ -453,21 +555,34 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
     @cached_property
     def previous(self):
         """The partnership's own last cycle with a submitted audit, not merely the last one."""
-        return selectors.last_scored_cycle(self.partnership, self.cycle) if self.cycle else None
+        if self.cycle is None:
+            return None
+        pk = self.partnership.pk
+        return next(
+            (
+                cycle
+                for cycle in self.cycles
+                if cycle.opens_on < self.cycle.opens_on
+                and pk in self.overall_means.get(cycle.pk, {})
+            ),
+            None,
+        )
 
     @cached_property
     def audit_figures(self):
         if self.cycle is None:
             return None
         themes = selectors.themes(self.cycle.version_id)
-        everyone = selectors.theme_means(selectors.scored_responses(self.cycle, rating=SELF))
+        cycles = [cycle for cycle in (self.cycle, self.previous) if cycle]
+        # Everyone's means in this cycle (the peers), the partnership's own in the previous.
+        stored = selectors.stored_means(
+            cycles, where=Q(audit__cycle=self.cycle) | Q(audit__partnership=self.partnership)
+        )
+        now = stored[self.cycle.pk]
+        everyone = now.of(SELF)
         own = everyone.get(self.partnership.pk, {})
-        moderated = selectors.theme_means(
-            selectors.scored_responses(self.cycle, rating=MODERATED, partnership=self.partnership)
-        ).get(self.partnership.pk, {})
-        regional_pks = {
-            p.pk for p in selectors.scored_partnerships(self.cycle, region=self.partnership.region)
-        }
+        moderated = now.of(MODERATED).get(self.partnership.pk, {})
+        regional_pks = {p.pk for p in now.partnerships if p.region_id == self.partnership.region_id}
         keys = [theme.number for theme in themes] + [OVERALL]
         # Peers are the other partnerships: the partnership's own score never counts
         # towards the 5 that a comparison needs.
@@ -483,11 +598,11 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
         }
         then, matching = {}, set()
         if self.previous:
-            matching = selectors.matching_themes(self.cycle.version_id, self.previous.version_id)
-            then = selectors.theme_means(
-                selectors.scored_responses(self.previous, rating=SELF, partnership=self.partnership)
-            ).get(self.partnership.pk, {})
-        trend_medians = selectors.overall_means_by_cycle(SELF)
+            matching = selectors.matching_themes(
+                self.cycle.version_id, self.previous.version_id, themes
+            )
+            then = stored[self.previous.pk].of(SELF).get(self.partnership.pk, {})
+        by_name = {cycle.name: cycle.pk for cycle in self.cycles}
         trend = [
             {
                 "cycle": row["cycle"],
@@ -497,7 +612,9 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
                     if (
                         spread := disclosure.peer_range(
                             mean
-                            for pk, mean in trend_medians.get(row["cycle"], {}).items()
+                            for pk, mean in self.overall_means.get(
+                                by_name[row["cycle"]], {}
+                            ).items()
                             if pk != self.partnership.pk
                         )
                     )

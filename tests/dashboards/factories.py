@@ -1,11 +1,13 @@
 """Fast fixtures for dashboard tests: audits with chosen ratings written straight to the
-database (dashboards only read them), and complete reviews with chosen answers."""
+database (dashboards only read them) with their means stored as the services store them,
+and complete reviews with chosen answers."""
 
 from datetime import date, timedelta
 
 from django.utils import timezone
 
 from audits.models import Audit, Cycle, Item, Response
+from audits.services import audit_means_store
 from reviews.models import Review
 from tests.audits.factories import version_1
 from tests.partnerships.factories import PartnershipFactory
@@ -48,6 +50,7 @@ def scored_audit(
             for item in items
         ]
     )
+    audit_means_store(audit)
     return audit
 
 

@@ -56,6 +56,10 @@ def test_panel_reads_dashboards_and_downloads(new_journey, northshire, eastmere,
     staff.click("Compare partnerships by theme and item")
     staff.expect_heading("Compare partnerships")
     page = staff.page
+    expect(
+        page.locator("#heat-map").get_by_role("row", name=re.compile(eastmere.name))
+    ).to_contain_text("3.0")
+    staff.click("Item ratings side by side")
     page.get_by_label(northshire.name, exact=True).check()
     page.get_by_label(others[0].name, exact=True).check()
     by_keyboard = page.get_by_label(eastmere.name, exact=True)
@@ -66,9 +70,7 @@ def test_panel_reads_dashboards_and_downloads(new_journey, northshire, eastmere,
     side_by_side = page.locator("#items")
     for name in (northshire.name, eastmere.name, others[0].name):
         expect(side_by_side.get_by_role("columnheader", name=name)).to_be_visible()
-    expect(
-        page.locator("#heat-map").get_by_role("row", name=re.compile(eastmere.name))
-    ).to_contain_text("3.0")
+    expect(page.get_by_label(eastmere.name, exact=True)).to_be_checked()
 
     staff.goto("/panel/")
     staff.click("Review statistics, national and by region")
