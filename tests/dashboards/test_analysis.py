@@ -25,7 +25,7 @@ RECORD = "/panel/analysis/record/"
 WINDOW = "start_month=1&start_year=2022&end_month=3&end_year=2024"
 # The queries each page runs (session, user, Panel staff's second-factor device, then the
 # page's own), whatever the data.
-QUERIES = {"analysis": 10, "record": 6}
+QUERIES = {"analysis": 9, "record": 5}
 
 
 # Helpers ----------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def test_dashboard_opens_on_the_latest_submitted_audit(
     newest = cycle_named("2026-27", closes_in_days=200)
     Audit.objects.create(partnership=northshire, cycle=newest, status=Audit.Status.DRAFT)
     client.force_login(lead)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         html = text(client.get(DASHBOARD))
     assert title(html).startswith(f"Dashboard, {CYCLE} - {northshire.name}")
     assert "Your 2026-27 audit has not been submitted yet" in html
