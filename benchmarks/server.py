@@ -6,10 +6,15 @@ into a temporary STATIC_ROOT, starts gunicorn with config/gunicorn.py (2 workers
 `signed_in_sessions()` makes session rows for the demo lead and the demo Panel analyst (the
 Panel one with django-otp's verified device), as signing in through the forms would.
 
-Today's settings put STATIC_ROOT beside manage.py; the benchmarks run with
-benchmarks/settings.py (the project's settings with STATIC_ROOT from BENCH_STATIC_ROOT) so
-that a benchmark never writes into the checkout. Nothing else differs from production
-settings except DJANGO_SECURE_SSL_REDIRECT=0 (plain HTTP on loopback).
+The static files go to a temporary directory, never into the checkout: the settings read
+DJANGO_STATIC_ROOT, and benchmarks/settings.py does the same from BENCH_STATIC_ROOT for a
+checkout older than that setting. Nothing else differs from production settings except
+DJANGO_SECURE_SSL_REDIRECT=0 (plain HTTP on loopback).
+
+BENCH_CODE=/path/to/another/checkout measures that checkout's code instead (its server, and
+its models for the in-process query counts) with this checkout's benchmark, so that before
+and after are measured by the same script on the same database in one sitting, e.g.
+`git worktree add /tmp/before <commit>` and copy benchmarks/ into it.
 """
 
 import contextlib
@@ -23,7 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("BENCH_CODE") or Path(__file__).resolve().parent.parent).resolve()
 # gunicorn of the virtual environment running the benchmark
 BIN = Path(sys.executable).parent
 LOOPBACK = {"127.0.0.1", "localhost"}
@@ -46,6 +51,7 @@ def server_environment(static_root: str, port: int) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="benchmarks.settings",
         BENCH_STATIC_ROOT=static_root,
+        DJANGO_STATIC_ROOT=static_root,
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(40),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
