@@ -75,9 +75,14 @@ def review_rows(reviews) -> list[dict]:
 
 
 def notification_years() -> list[int]:
-    """The years (April to March) in which some complete review was notified, newest first."""
+    """The years (April to March) in which some complete review was notified, newest first.
+
+    The distinct months are read (a dozen a year, from the status and month index); the
+    model's default ordering is cleared, or its columns would enter the DISTINCT and every
+    review would come back."""
     months = (
         Review.objects.filter(status=c.Status.COMPLETE)
+        .order_by()
         .values_list("notification_month", flat=True)
         .distinct()
     )
