@@ -1,6 +1,8 @@
 """Review case pages: list, record, detail, edit page by page (dimensions.PAGES), check
 answers and mark complete."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -499,15 +501,27 @@ def summary_rows(instance, form_class, prefix):
     ]
 
 
+@functools.cache
+def field_anchors() -> dict[str, str]:
+    """{field: the id of its first input on its form page}, worked out once from one form
+    per page: the ids depend on the page alone, and a form per Change link was most of the
+    time of the review and check pages."""
+    anchors = {}
+    for section in dimensions.PAGES:
+        form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
+        form = form_class(prefix=section.on, only=section.fields)
+        anchors.update({name: form.anchor(name) for name in section.fields})
+    return anchors
+
+
 def check_sections(review: Review) -> list[dict]:
     """Every answer by page for check answers: (question, answer, Change link, whether a
     rule still needs it), the questions not asked of this review left out."""
     missing = {name for name, _question in missing_dimensions(review)}
+    anchors = field_anchors()
     sections = []
     for section in dimensions.PAGES:
         instance = review.child if section.on == dimensions.CHILD else review
-        form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
-        form = form_class(prefix=section.on, instance=instance, only=section.fields)
         url = section_url(review, section)
         rows = []
         for name in section.fields:
@@ -518,7 +532,7 @@ def check_sections(review: Review) -> list[dict]:
                 {
                     "question": _question(instance, name),
                     "answer": _shown(instance, name),
-                    "change": f"{url}#{form.anchor(name)}",
+                    "change": f"{url}#{anchors[name]}",
                     "missing": name in missing,
                 }
             )
@@ -530,9 +544,7 @@ def change_url(review: Review, name: str) -> str:
     """The form page asking a field, at the field's first input."""
     for section in dimensions.PAGES:
         if name in section.fields:
-            form_class = ChildForm if section.on == dimensions.CHILD else ReviewForm
-            form = form_class(prefix=section.on, only=section.fields)
-            return f"{section_url(review, section)}#{form.anchor(name)}"
+            return f"{section_url(review, section)}#{field_anchors()[name]}"
     return check_url(review)
 
 
