@@ -295,9 +295,7 @@ def test_an_import_round_trips_and_every_record_has_its_history(northshire, east
     answers (children once each, in their own new records with their own record keys), and
     each new child and review has one "+" history record by the importer holding exactly
     what the record holds. The same on SQLite (batched inserts) and PostgreSQL (COPY)."""
-    seed_reviews(
-        partnerships={"n": eastmere}, leads={"n": lead}, today=date(2025, 6, 1), scale=1
-    )
+    seed_reviews(partnerships={"n": eastmere}, leads={"n": lead}, today=date(2025, 6, 1), scale=1)
     raw = exchange.export_csv(eastmere)
     result = run(northshire, lead, raw)
     assert result.errors == []
