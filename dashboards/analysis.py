@@ -291,6 +291,17 @@ class Filters:
             partnerships=list(self.partnerships) if self.area == CHOSEN else None,
         )
 
+    def counted(self):
+        """The reviews counted: those of `reviews`, only those of the measure if one is
+        chosen (its dimension's answer one of the measure's values; a question not asked
+        is blank, so never one of them)."""
+        reviews = self.reviews()
+        if self.only_where:
+            dimension, measure = dims.MEASURES[self.only_where]
+            field = dimension.name if dimension.on == dims.REVIEW else f"child__{dimension.name}"
+            reviews = reviews.filter(**{f"{field}__in": sorted(measure.values)})
+        return reviews
+
     def as_recorded(self) -> dict:
         return {
             "area": self.area,
@@ -417,10 +428,7 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
         restricted_view_record(
             user=request.user, path=request.path, filters=recorded, summary=filters.in_words()
         )
-        rows = selectors.review_rows(filters.reviews())
-        if filters.only_where:
-            rows = only_reviews_where(rows, filters.only_where)
-        show = f.exact(f.count(rows, crossed=[filters.dimension.name]))
+        show = f.exact(selectors.cell_counts(filters.counted(), crossed=[filters.dimension.name]))
         return self.render_to_response(
             self.get_context_data(
                 form=self.form,
