@@ -384,6 +384,7 @@ def from_groups(groups, child_columns, review_columns, *, crossed=()) -> Counts:
     }
     grouped_at: dict = {}  # {(kind, mask): the indexes of the columns grouped}
     for kind, mask, code, sex, values, a, b in groups:
+        a, b = int(a), int(b)  # a sum comes back as a decimal
         if kind == "harm_types":
             _add_grouped(counts, harm, values[0], {}, {REVIEWS: a}, code, sex, crossed)
             continue

@@ -31,6 +31,8 @@ def python_counts(filters: analysis.Filters):
 
 
 def nonzero(counts) -> dict:
+    """The cells counted, each an int (a decimal from a database sum would not show)."""
+    assert all(type(entry[0]) is int for entry in counts.cells.values())
     return {name: entry[0] for name, entry in counts.cells.items() if entry[0]}
 
 
