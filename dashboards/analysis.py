@@ -8,9 +8,12 @@ invalid filters included, and read back on /panel/analysis/record/. Nothing here
 downloaded: these figures are not protected, so none of them may leave in a file.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
+from crispy_forms.utils import render_crispy_form
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     HTML,
@@ -21,6 +24,7 @@ from crispy_forms_gds.layout import (
     Size,
 )
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -44,6 +48,8 @@ ENGLAND, REGION, PARTNERSHIP, CHOSEN = "england", "region", "partnership", "chos
 NOTIFICATION, INCIDENT = "notification", "incident"
 DEFAULT_DIMENSION = "disclosure"
 RECORD_PAGE_SIZE = 50
+# How long a rendered filter form is kept (its key names everything it shows).
+FORM_SECONDS = 60 * 60
 
 REGION_MISSING = "Select a region, or choose another area"
 PARTNERSHIP_MISSING = "Select a partnership, or choose another area"
@@ -419,6 +425,28 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
             today=timezone.localdate(),
         )
 
+    def form_html(self) -> str:
+        """The filters' form as crispy-forms-gds renders it: most of the page's time, as it
+        lists every partnership twice. It is rendered once for each query and set of
+        partnerships and regions on offer (their ids, names and whether active, so a new or
+        renamed one shows at once) and kept in the cache; not kept for a query with errors,
+        so odd addresses cannot fill the cache."""
+        form = self.form
+        if form.is_bound and form.errors:
+            return render_crispy_form(form)
+        on_offer = [(p.pk, p.slug, p.name, p.active) for p in form.partnership_list.values()] + [
+            (r.pk, r.slug, r.name) for r in form.regions.values()
+        ]
+        query = sorted(self.request.GET.lists())
+        parts = [on_offer, query, [str(month) for month in form.default_window]]
+        digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        key = f"analysis-form:{digest}"
+        html = cache.get(key)
+        if html is None:
+            html = render_crispy_form(form)
+            cache.set(key, html, FORM_SECONDS)
+        return html
+
     def get(self, request, *args, **kwargs):
         filters = self.form.filters()
         recorded = filters.as_recorded()
@@ -432,6 +460,7 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(
                 form=self.form,
+                form_html=self.form_html(),
                 filters=filters,
                 sections=sections(show, filters),
                 dimension_groups=dimension_groups(),

@@ -95,3 +95,24 @@ def test_the_hand_counted_reviews_count_as_the_python_pass(hand_counted):
 def test_nothing_counted_is_every_cell_zero(db):
     counted = selectors.cell_counts(selectors.complete_reviews(), crossed=["disclosure"])
     assert nonzero(counted) == {}
+
+
+def test_the_cached_filter_form_offers_a_partnership_added_or_renamed(client, panel, northshire):
+    """The filters' form is kept rendered, but never stale: a partnership added or renamed
+    since is on offer at once."""
+    from django.core.cache import cache
+
+    from tests.partnerships.factories import PartnershipFactory
+
+    cache.clear()
+    client.force_login(panel)
+    assert "Newtown" not in client.get("/panel/analysis/").content.decode()
+    PartnershipFactory(name="Newtown Safeguarding Children Partnership", slug="newtown")
+    assert (
+        "Newtown Safeguarding Children Partnership"
+        in client.get("/panel/analysis/").content.decode()
+    )
+    northshire.name = "Northshire and Dale"
+    northshire.save()
+    assert "Northshire and Dale" in client.get("/panel/analysis/").content.decode()
+    cache.clear()
