@@ -567,7 +567,9 @@ class ReviewDetailView(ReviewObjectMixin, ReviewPagesMixin, TemplateView):
         return super().get_context_data(
             review=review,
             child=review.child,
-            other_reviews=review.child.reviews.exclude(pk=review.pk).order_by("incident_month"),
+            other_reviews=review.child.reviews.exclude(pk=review.pk)
+            .select_related("partnership")  # for their links, in the same query
+            .order_by("incident_month"),
             missing=missing,
             child_rows=detail_rows(review, dimensions.CHILD),
             review_rows=detail_rows(review, dimensions.REVIEW),
