@@ -8,9 +8,12 @@ invalid filters included, and read back on /panel/analysis/record/. Nothing here
 downloaded: these figures are not protected, so none of them may leave in a file.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
+from crispy_forms.utils import render_crispy_form
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     HTML,
@@ -21,10 +24,12 @@ from crispy_forms_gds.layout import (
     Size,
 )
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from partnerships.mixins import RestrictedAnalysisMixin
@@ -39,11 +44,14 @@ from . import figures as f
 from . import selectors
 from .forms import FilterForm
 from .tables import COUNT, Column, Row, Table
+from .templatetags import dashboard_tags
 
 ENGLAND, REGION, PARTNERSHIP, CHOSEN = "england", "region", "partnership", "chosen"
 NOTIFICATION, INCIDENT = "notification", "incident"
 DEFAULT_DIMENSION = "disclosure"
 RECORD_PAGE_SIZE = 50
+# How long a rendered filter form is kept (its key names everything it shows).
+FORM_SECONDS = 60 * 60
 
 REGION_MISSING = "Select a region, or choose another area"
 PARTNERSHIP_MISSING = "Select a partnership, or choose another area"
@@ -291,6 +299,17 @@ class Filters:
             partnerships=list(self.partnerships) if self.area == CHOSEN else None,
         )
 
+    def counted(self):
+        """The reviews counted: those of `reviews`, only those of the measure if one is
+        chosen (its dimension's answer one of the measure's values; a question not asked
+        is blank, so never one of them)."""
+        reviews = self.reviews()
+        if self.only_where:
+            dimension, measure = dims.MEASURES[self.only_where]
+            field = dimension.name if dimension.on == dims.REVIEW else f"child__{dimension.name}"
+            reviews = reviews.filter(**{f"{field}__in": sorted(measure.values)})
+        return reviews
+
     def as_recorded(self) -> dict:
         return {
             "area": self.area,
@@ -332,6 +351,9 @@ class Section:
     slug: str
     heading: str
     tables: list[Table]
+
+    def tables_html(self) -> str:
+        return mark_safe("".join(table_html(table) for table in self.tables))  # noqa: S308
 
 
 def summary_table(show, area: str) -> Table:
@@ -381,6 +403,42 @@ def sections(show, filters: Filters) -> list[Section]:
     return result
 
 
+def table_html(table: Table) -> str:
+    """A table of restricted figures as includes/restricted_table.html lays it out, built
+    in Python: the page has some sixty tables of up to a hundred cells, and the template
+    took most of its time. Every text is escaped."""
+    numeric_th = ' class="govuk-table__header govuk-table__header--numeric"'
+    numeric_td = ' class="govuk-table__cell govuk-table__cell--numeric"'
+    slug = escape(table.slug)
+    parts = [
+        f'<div class="app-table-wrapper" id="{slug}" role="region" '
+        f'aria-labelledby="{slug}-caption" tabindex="0">\n'
+        '<table class="govuk-table app-dashboard-table govuk-table--small-text-until-tablet">\n'
+        f'  <caption class="govuk-table__caption govuk-table__caption--s" id="{slug}-caption">'
+        f"{escape(table.title)}</caption>\n"
+        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n    '
+    ]
+    for column in table.columns:
+        th = numeric_th if column.numeric else ' class="govuk-table__header"'
+        parts.append(f'<th scope="col"{th}>{escape(column.label)}</th>')
+    parts.append('\n  </tr></thead>\n  <tbody class="govuk-table__body">\n')
+    for row, cells in table.cells():
+        indented = " app-dashboard-table__indented" if row.level else ""
+        parts.append(
+            '    <tr class="govuk-table__row">\n'
+            f'      <th scope="row" class="govuk-table__header{indented}">'
+            f"{escape(row.header)}</th>\n      "
+        )
+        for column, value, _shade in cells:
+            td = numeric_td if column.numeric else ' class="govuk-table__cell"'
+            parts.append(f"<td{td}>{conditional_escape(dashboard_tags.cell(value, column))}</td>")
+        parts.append("\n    </tr>\n")
+    parts.append("  </tbody>\n</table>\n</div>\n")
+    if table.note:
+        parts.append(f'<p class="govuk-body-s">{escape(table.note)}</p>\n')
+    return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
+
+
 # Reads and pages --------------------------------------------------------------------------
 
 
@@ -408,6 +466,28 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
             today=timezone.localdate(),
         )
 
+    def form_html(self) -> str:
+        """The filters' form as crispy-forms-gds renders it: most of the page's time, as it
+        lists every partnership twice. It is rendered once for each query and set of
+        partnerships and regions on offer (their ids, names and whether active, so a new or
+        renamed one shows at once) and kept in the cache; not kept for a query with errors,
+        so odd addresses cannot fill the cache."""
+        form = self.form
+        if form.is_bound and form.errors:
+            return render_crispy_form(form)
+        on_offer = [(p.pk, p.slug, p.name, p.active) for p in form.partnership_list.values()] + [
+            (r.pk, r.slug, r.name) for r in form.regions.values()
+        ]
+        query = sorted(self.request.GET.lists())
+        parts = [on_offer, query, [str(month) for month in form.default_window]]
+        digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        key = f"analysis-form:{digest}"
+        html = cache.get(key)
+        if html is None:
+            html = render_crispy_form(form)
+            cache.set(key, html, FORM_SECONDS)
+        return html
+
     def get(self, request, *args, **kwargs):
         filters = self.form.filters()
         recorded = filters.as_recorded()
@@ -417,13 +497,11 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
         restricted_view_record(
             user=request.user, path=request.path, filters=recorded, summary=filters.in_words()
         )
-        rows = selectors.review_rows(filters.reviews())
-        if filters.only_where:
-            rows = only_reviews_where(rows, filters.only_where)
-        show = f.exact(f.count(rows, crossed=[filters.dimension.name]))
+        show = f.exact(selectors.cell_counts(filters.counted(), crossed=[filters.dimension.name]))
         return self.render_to_response(
             self.get_context_data(
                 form=self.form,
+                form_html=self.form_html(),
                 filters=filters,
                 sections=sections(show, filters),
                 dimension_groups=dimension_groups(),

@@ -90,6 +90,11 @@ class Counts:
         entry[0] += 1
         entry[1] += record_key
 
+    def add_n(self, name: str, n: int):
+        """Add n records to a cell (counts only: the restricted pages need no keys)."""
+        if n:
+            self.cells[name][0] += n
+
     def __contains__(self, name):
         return name in self.cells
 
@@ -331,3 +336,86 @@ Show = Callable[[str], object]  # a cell's name to what is shown: a count, or a 
 def exact(counts: Counts) -> Show:
     """The counts as they are (restricted pages, and a partnership's own screen)."""
     return counts.n
+
+
+# Counting from the database's groups ---------------------------------------------------
+
+
+def _add_grouped(counts, dimension, value, answers, units, code, sex, crossed):
+    """Add one group's counts ({unit: how many}) as `count` adds each of its rows: every
+    row of the group has this value of the dimension, these answers to the question it
+    depends on, this ethnicity code and sex."""
+    if dimension.derived:
+        values = [value]
+    elif not dims.is_asked(dimension, answers) or value in (None, ""):
+        values = []
+    else:
+        values = [value]
+    if dimension.name in crossed:
+        row = {"ethnicity": code, "sex": sex}
+        splits = _splits(row, True)
+    else:
+        splits = [(ALL, ALL)]
+    asked = dims.is_asked(dimension, answers)
+    for unit, n in units.items():
+        if not n:
+            continue
+        for ethnicity, split_sex in splits:
+            for v in values:
+                counts.add_n(cell(unit, dimension.name, v, ethnicity, split_sex), n)
+            if asked and not dimension.many:
+                counts.add_n(base(dimension, unit, ethnicity, split_sex), n)
+            for measure in dimension.measures:
+                if set(values) & measure.values:
+                    counts.add_n(measure_cell(measure.name, unit, ethnicity, split_sex), n)
+
+
+def from_groups(groups, child_columns, review_columns, *, crossed=()) -> Counts:
+    """The Counts that `count` gives, from the database's groups of the same rows
+    (dashboards/selectors.cell_counts): rows of (kind, grouping mask, ethnicity code, sex,
+    the grouped values, a, b), kind "children" (a children, b their reviews), "reviews"
+    (a reviews) or "harm_types" (a reviews with that type of harm)."""
+    crossed = dependencies(crossed)
+    counts = Counts()
+    harm = dims.BY_NAME["harm_types"]
+    by_column = {
+        ("age" if d.derived == "age_band" else ("n_of_child" if d.derived else d.name)): d
+        for d in dims.DIMENSIONS
+    }
+    grouped_at: dict = {}  # {(kind, mask): the indexes of the columns grouped}
+    for kind, mask, code, sex, values, a, b in groups:
+        a, b = int(a), int(b)  # a sum comes back as a decimal
+        if kind == "harm_types":
+            _add_grouped(counts, harm, values[0], {}, {REVIEWS: a}, code, sex, crossed)
+            continue
+        columns = child_columns if kind == "children" else review_columns
+        if (kind, mask) not in grouped_at:
+            width = len(columns)
+            grouped_at[kind, mask] = [
+                index for index in range(width) if not mask & (1 << (width - 1 - index))
+            ]
+        grouped = {columns[index]: values[index] for index in grouped_at[kind, mask]}
+        units = {CHILDREN: a, REVIEWS: b} if kind == "children" else {REVIEWS: a}
+        if not grouped:
+            if kind != "children":
+                continue  # the totals, and ethnicity and sex, come from the children
+            for ethnicity, split_sex in _splits({"ethnicity": code, "sex": sex}, True):
+                for unit, n in units.items():
+                    counts.add_n(total(unit, ethnicity, split_sex), n)
+                if harm.name in crossed or (ethnicity, split_sex) == (ALL, ALL):
+                    counts.add_n(base(harm, REVIEWS, ethnicity, split_sex), b)
+            for dimension, value in ((dims.SEX, sex), (dims.ETHNICITY, code)):
+                _add_grouped(counts, dimension, value, {}, units, code, sex, crossed)
+            continue
+        for name, value in grouped.items():
+            dimension = by_column[name]
+            if dimension.asked_when and dimension.asked_when[0] not in grouped:
+                continue
+            if dimension.asked_when is None and len(grouped) > 1:
+                continue  # the question another one depends on, grouped for that one
+            if dimension.derived == "age_band":
+                value = age_band(None if value is None else int(value))
+            elif dimension.derived:
+                value = str(min(int(value), 3))
+            _add_grouped(counts, dimension, value, grouped, units, code, sex, crossed)
+    return counts

@@ -13,7 +13,8 @@ blank is neither "yes" nor "not recorded".
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db import connection
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 
 from audits.models import Audit, AuditMean, Cycle, Item, Response
@@ -23,6 +24,8 @@ from partnerships.models import Partnership, Region
 from reviews import choices as c
 from reviews import dimensions as dims
 from reviews.models import Review
+
+from . import figures as f
 
 # Review statistics --------------------------------------------------------------------
 
@@ -77,13 +80,127 @@ def review_rows(reviews) -> list[dict]:
     )
 
 
-def notification_years() -> list[int]:
-    """The years (April to March) in which some complete review was notified, newest first."""
-    months = (
-        Review.objects.filter(status=c.Status.COMPLETE)
-        .values_list("notification_month", flat=True)
-        .distinct()
+def cell_counts(reviews, *, crossed=()) -> "f.Counts":
+    """The counts of figures.count(review_rows(reviews), crossed=crossed), counted by the
+    database in one query instead of one Python pass over every row: what the restricted
+    analysis shows, over any window of any size. Counts only (no sums of record keys: the
+    restricted figures are exact). On databases other than PostgreSQL, the Python pass.
+
+    One statement groups the children (a child counted once, with its reviews among the
+    filtered ones as its number of reviews) by ethnicity, sex and each child dimension, the
+    reviews by ethnicity, sex and each review dimension (with the question it depends on),
+    and the types of harm of each review once each; GROUPING SETS make each a single scan.
+    figures.add_grouped turns the groups into the cells figures.count would give.
+    """
+    if connection.vendor != "postgresql":
+        return f.count(review_rows(reviews), crossed=crossed)
+    child_columns = _CHILD_GROUPS
+    review_columns = _REVIEW_GROUPS
+    base = reviews.order_by().annotate(
+        n_of_child=Window(Count("id"), partition_by=[F("child_id")]),
+        c_ethnicity=F("child__ethnicity"),
+        c_sex=F("child__sex"),
+        **{f"c_{name}": F(f"child__{name}") for name in child_columns if name != "n_of_child"},
     )
+    names = ["id", "child_id", "harm_types", "n_of_child", "c_ethnicity", "c_sex"]
+    names += [f"c_{name}" for name in child_columns if name != "n_of_child"]
+    names += [name for name in review_columns if name not in names]
+    base_sql, params = base.values(*names).query.sql_with_params()
+
+    crossed = f.dependencies(crossed)
+    split = ['"c_ethnicity"', '"c_sex"']
+
+    def grouped(source, columns, counts):
+        cols = ", ".join(f'"{_col(c)}"::text' for c in columns)
+        sets = ", ".join(
+            "(" + ", ".join([*split, *(f'"{_col(c)}"' for c in group)]) + ")"
+            if not group or _DIMENSION_OF.get(group[-1], group[-1]) in crossed
+            else "(" + ", ".join(f'"{_col(c)}"' for c in group) + ")"
+            for group in _sets(columns)
+        )
+        mask = ", ".join(f'"{_col(c)}"' for c in columns)
+        return (
+            f'SELECT %s AS kind, GROUPING({mask}) AS mask, "c_ethnicity", "c_sex", '  # noqa: S608
+            f"ARRAY[{cols}] AS vals, {counts} FROM {source} GROUP BY GROUPING SETS ({sets})"
+        )
+
+    harm_split = ", ".join(split) + ", " if "harm_types" in crossed else ""
+    sql = (
+        f"WITH base AS ({base_sql}), "  # noqa: S608 (names and SQL of our own, values as parameters)
+        "kids AS (SELECT DISTINCT ON (child_id) * FROM base ORDER BY child_id) "
+        + grouped("kids", child_columns, 'count(*) AS a, sum("n_of_child") AS b')
+        + " UNION ALL "
+        + grouped("base", review_columns, "count(*) AS a, 0 AS b")
+        + " UNION ALL SELECT %s, 0, "
+        + (", ".join(split) if harm_split else "NULL, NULL")
+        + ", ARRAY[h], count(*), 0 FROM base, "
+        "LATERAL (SELECT DISTINCT jsonb_array_elements_text(base.harm_types) AS h) t "
+        f"GROUP BY {harm_split}h"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, "children", "reviews", "harm_types"])
+        rows = cursor.fetchall()
+    return f.from_groups(rows, child_columns, review_columns, crossed=crossed)
+
+
+def _col(name: str) -> str:
+    return name if name in ("n_of_child",) or name in _REVIEW_GROUPS else f"c_{name}"
+
+
+# The columns grouped by: every child dimension but ethnicity and sex (each group has
+# them), the age itself (bands are made from it), the number of reviews; and every review
+# dimension answered once (types of harm are counted apart).
+_CHILD_GROUPS = [
+    "age" if d.derived == "age_band" else ("n_of_child" if d.derived else d.name)
+    for d in dims.CHILD_DIMENSIONS
+    if d.name not in ("ethnicity", "sex")
+]
+_REVIEW_GROUPS = [d.name for d in dims.REVIEW_DIMENSIONS if not d.many]
+_DIMENSION_OF = {"age": "age_band", "n_of_child": "reviews_of_child"}
+
+
+def _sets(columns) -> list[tuple[str, ...]]:
+    """The grouping sets: ethnicity and sex alone (the totals), then each column, with the
+    question it depends on when it has one."""
+    sets = [()]
+    for name in columns:
+        dimension = dims.BY_NAME.get(name)
+        if dimension is not None and dimension.asked_when:
+            sets.append((dimension.asked_when[0], name))
+        else:
+            sets.append((name,))
+    return sets
+
+
+def notification_years() -> list[int]:
+    """The years (April to March) in which some complete review was notified, newest first.
+
+    Only the distinct months are read, a dozen a year. On PostgreSQL they are found by
+    walking the status and month index from one month to the next (a recursive query:
+    one index probe a month, where DISTINCT reads every complete review); elsewhere by
+    DISTINCT, with the model's default ordering cleared, or its columns would enter the
+    DISTINCT and every review would come back."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Review._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE months AS ("  # noqa: S608 (our own table name)
+                f"(SELECT notification_month AS month FROM {table} WHERE status = %s "
+                "ORDER BY notification_month LIMIT 1) UNION ALL "
+                f"SELECT (SELECT r.notification_month FROM {table} r WHERE r.status = %s "
+                "AND r.notification_month > months.month ORDER BY r.notification_month LIMIT 1)"
+                " FROM months WHERE months.month IS NOT NULL"
+                ") SELECT month FROM months WHERE month IS NOT NULL",
+                [c.Status.COMPLETE, c.Status.COMPLETE],
+            )
+            months = [row[0] for row in cursor.fetchall()]
+    else:
+        months = (
+            Review.objects.filter(status=c.Status.COMPLETE)
+            .order_by()
+            .values_list("notification_month", flat=True)
+            .distinct()
+        )
     return sorted({m.year if m.month >= 4 else m.year - 1 for m in months}, reverse=True)
 
 

@@ -3,10 +3,15 @@ for a partnership (itself against anonymised peers). Each page is a set of Table
 export.csv and export.xlsx contain the same tables, with published review figures only
 (a partnership's own review counts are on its screen, never in a file)."""
 
+import hashlib
+import json
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -41,6 +46,8 @@ REVIEW_ABOUT = [
     *ABOUT,
     ["Review figures", disclosure.PERTURBATION_NOTE],
 ]
+# How long rendered tables of a publication stay cached (they never become untrue).
+SCREEN_TABLES_SECONDS = 24 * 60 * 60
 RATING_LABELS = {SELF: "partnerships' own ratings", MODERATED: "Panel's moderated ratings"}
 # Each view of compare (?show=) and the table it shows.
 VIEWS = {
@@ -171,9 +178,14 @@ class CompletionView(PanelStaffMixin, TablesView):
 class ReviewStatisticsView(PanelStaffMixin, TablesView):
     """/panel/reviews/: the published review statistics of a year, for England or a region,
     read from the stored publication (nothing is computed live); and, by POST, publishing a
-    closed year once."""
+    closed year once.
+
+    A publication never changes, so the tables of one (publication, area, regions, query)
+    are rendered once and kept in the cache (`screen_tables`): a cached page is as true as
+    a freshly rendered one, and the stored figures are not even read for it."""
 
     template_name = "dashboards/review_statistics.html"
+    tables_template = "dashboards/review_statistics_tables.html"
 
     @cached_property
     def publications(self) -> list[Publication]:
@@ -194,10 +206,11 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
 
     @cached_property
     def publication(self) -> Publication | None:
+        """The shown year's publication, its figures read only when first needed."""
         year = self.form.values()["year"]
         if not year:
             return None
-        return Publication.objects.filter(year=int(year)).first()
+        return next((p for p in self.publications if p.year == int(year)), None)
 
     @cached_property
     def area_figures(self):
@@ -220,6 +233,11 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
         return f"review-statistics-{year}-{self.area.slug if self.area else 'england'}"
 
     def tables(self, *, for_file):
+        if not for_file:
+            return []  # the screen shows `screen_tables`, rendered once per publication
+        return self.published_tables()
+
+    def published_tables(self) -> list:
         if self.area_figures is None:
             return []
         region_areas = None
@@ -229,6 +247,42 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
                 (region.name, stored.get(self.area_key(region))) for region in self.regions
             ] + [("England", self.area_figures)]
         return published.tables_of(self.area_figures, self.area_name, region_areas=region_areas)
+
+    def screen_cache_key(self) -> str | None:
+        """What the rendered tables depend on: the publication (never changed once made,
+        so its id and time name its figures), the area, the regions' names and order, and
+        the query its download links repeat. None (not cached) for a query with anything
+        but valid filters, so odd addresses cannot fill the cache."""
+        query = self.request.GET.copy()
+        query.pop("table", None)
+        if not set(query) <= {"year", "area"} or (self.form.is_bound and self.form.errors):
+            return None
+        regions = [(region.pk, region.slug, region.name) for region in self.regions]
+        parts = [
+            self.publication.pk,
+            self.publication.published_at.isoformat(),
+            self.area_key(self.area),
+            regions,
+            sorted(query.lists()),
+        ]
+        digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        return f"review-statistics-tables:{digest}"
+
+    def screen_tables(self) -> tuple[bool, str]:
+        """(withheld, the tables' HTML) of the shown publication and area."""
+        key = self.screen_cache_key()
+        found = cache.get(key) if key else None
+        if found is None:
+            withheld = self.area_figures is None
+            tables = self.published_tables()
+            html = render_to_string(
+                self.tables_template,
+                {"tables": tables, "request": self.request},
+            )
+            found = (withheld, html)
+            if key:
+                cache.set(key, found, SCREEN_TABLES_SECONDS)
+        return found
 
     def about_rows(self) -> list[list[str]]:
         if self.publication is None:
@@ -255,12 +309,16 @@ class ReviewStatisticsView(PanelStaffMixin, TablesView):
         return redirect(f"{reverse('panel:reviews')}?{urlencode({'year': done.year})}")
 
     def get_context_data(self, **kwargs):
+        withheld, tables_html = (False, "")
+        if self.publication is not None:
+            withheld, tables_html = self.screen_tables()
         return super().get_context_data(
             form=self.form,
             area=self.area,
             area_name=self.area_name,
             publication=self.publication,
-            withheld=self.publication is not None and self.area_figures is None,
+            withheld=withheld,
+            tables_html=tables_html,  # a SafeString, rendered by screen_tables
             withheld_note=published.WITHHELD_NOTE.format(area=self.area_name),
             unpublished_years=[
                 (year, f"April {year} to March {year + 1}")

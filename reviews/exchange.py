@@ -7,14 +7,19 @@ Import reuses the record forms, so a file is checked exactly as the pages check 
 
 import csv
 import io
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import JSONField
 from django.template.defaultfilters import filesizeformat, pluralize
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from partnerships import access
@@ -395,7 +400,19 @@ def too_big(size: int) -> str:
 WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
-def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
+def _lines(text: str):
+    """(line number in the file, cells) of each line with something in it, read as needed:
+    a file is parsed as it is checked, never held as a list of rows."""
+    for number, line in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if any(cell.strip() for cell in line):
+            yield number, line
+
+
+def _read(raw: bytes):
+    """(rows, errors): the rows a generator of (line number, {column: cell}) for the rows
+    whose cells can be read, adding each unreadable row's problems to `errors` as it goes;
+    or (None, errors) when the file as a whole cannot be read. One first pass counts the
+    rows (and finds any CSV error anywhere) without keeping them."""
     if len(raw) > MAX_BYTES:
         return None, [RowError(0, "", too_big(len(raw)))]
     if raw.startswith(WORKBOOK_SIGNATURES):
@@ -404,27 +421,31 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [RowError(0, "", NOT_UTF8)]
+    header, count = None, 0
     try:
-        lines = list(csv.reader(io.StringIO(text, newline="")))
+        for _number, line in _lines(text):
+            if header is None:
+                header = [name.strip() for name in line]
+            else:
+                count += 1
     except csv.Error as error:
         return None, [RowError(0, "", NOT_CSV.format(problem=error))]
-    # Keep each line's number in the file (header is 1) while skipping blank lines.
-    numbered = [
-        (number, line)
-        for number, line in enumerate(lines, start=1)
-        if any(cell.strip() for cell in line)
-    ]
-    if not numbered:
+    if header is None:
         return None, [RowError(0, "", EMPTY)]
-    header = [name.strip() for name in numbered[0][1]]
     errors = _header_errors(header)
     if errors:
         return None, errors
-    if len(numbered) - 1 > MAX_ROWS:
-        message = TOO_MANY_ROWS.format(rows=len(numbered) - 1, limit=MAX_ROWS)
-        return None, [RowError(0, "", message)]
-    rows = []
-    for number, line in numbered[1:]:
+    if count > MAX_ROWS:
+        return None, [RowError(0, "", TOO_MANY_ROWS.format(rows=count, limit=MAX_ROWS))]
+    # Most files hold no control character at all: then no cell needs looking at for one.
+    any_control = CONTROL_CHARACTERS.search(text) is not None
+    return _rows(text, header, errors, any_control), errors
+
+
+def _rows(text: str, header: list[str], errors: list, any_control: bool):
+    lines = _lines(text)
+    next(lines)  # the column names
+    for number, line in lines:
         if len(line) != len(header):
             errors.append(
                 RowError(number, "", WRONG_CELL_COUNT.format(found=len(line), expected=len(header)))
@@ -437,12 +458,11 @@ def _read(raw: bytes) -> tuple[list[dict] | None, list[RowError]]:
             else RowError(number, name, CONTROL_CHARACTER)
             for name, value in row.items()
             if len(value) > MAX_CELL
-            or (name not in CLEANED_COLUMNS and CONTROL_CHARACTERS.search(value))
+            or (any_control and name not in CLEANED_COLUMNS and CONTROL_CHARACTERS.search(value))
         ]
         errors += bad
         if not bad:
-            rows.append((number, row))
-    return rows, errors
+            yield number, row
 
 
 def _names(names: list[str]) -> str:
@@ -470,6 +490,43 @@ def _header_errors(header: list[str]) -> list[RowError]:
     return errors
 
 
+class _Remembered:
+    """A form field's clean() remembering what each value it was given cleaned to (or the
+    error it raised): a file repeats the same few codes and months thousands of times, and
+    a field's cleaning depends on the value alone. Only fields of codes, months and ages."""
+
+    def __init__(self, clean):
+        self.clean, self.seen = clean, {}
+
+    def __call__(self, value):
+        key = tuple(value) if isinstance(value, list) else value
+        try:
+            found = self.seen[key]
+        except KeyError:
+            try:
+                found = (True, self.clean(value))
+            except ValidationError as error:
+                found = (False, error)
+            except TypeError:  # an unhashable value: clean it every time
+                return self.clean(value)
+            self.seen[key] = found
+        cleaned, result = found
+        if not cleaned:
+            raise result
+        return list(result) if isinstance(result, list) else result
+
+
+REMEMBERED_FIELDS = (forms.ChoiceField, forms.MultiValueField, forms.IntegerField)
+
+
+def _remembering(form):
+    """The form, its code, month and age fields remembering their cleaned values."""
+    for field in form.fields.values():
+        if isinstance(field, REMEMBERED_FIELDS):
+            field.clean = _Remembered(field.clean)
+    return form
+
+
 def _rebind(form, data):
     """Validate new data with an existing form: building a form per row (deep copies of
     every field) was most of the cost of a large import. The fields keep no row state."""
@@ -478,16 +535,22 @@ def _rebind(form, data):
 
 
 def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportResult:
-    """Check a whole file and, only if every row is right, save every row in one transaction."""
+    """Check a whole file and, only if every row is right, save every row in one transaction.
+
+    The file is read row by row; each row's cleaned answers are kept as a tuple (the
+    children's once per child), not as model objects, until the save writes them."""
     rows, errors = _read(raw)
     if rows is None:
         return ImportResult(errors=errors)
     existing_lower = _references(partnership)
     may_complete = access.can_lead(access.role_in(by, partnership))
-    children: dict[str, tuple[int, dict, Child]] = {}
-    reviews: list[tuple[str, Review]] = []
+    # {reference in lower case: (its first row, its answers in CHILD_FIELDS order)}
+    children: dict[str, tuple[int, tuple]] = {}
+    # (reference in lower case, the review's answers in REVIEW_FIELDS order, its status)
+    reviews: list[tuple[str, tuple, str]] = []
     rows_about: dict[str, list[int]] = {}
-    child_form, review_form = ChildForm(), ReviewForm()
+    child_form = _remembering(ChildForm())
+    review_form = _remembering(ReviewForm())
     for number, row in rows:
         child_data, review_data = _form_data(row)
         _rebind(child_form, child_data)
@@ -504,6 +567,7 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
             errors.append(RowError(number, "status", STATUS_LEAD_ONLY))
         if not (child_form.is_valid() and review_form.is_valid()):
             continue
+        child_answers = tuple(child_form.cleaned_data[name] for name in CHILD_FIELDS)
         reference = child_form.cleaned_data["reference"]
         if reference.lower() in existing_lower:
             errors.append(
@@ -512,30 +576,26 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
             continue
         key = reference.lower()
         if key in children:
-            first, first_data, child = children[key]
-            if first_data != child_form.cleaned_data:
-                differ = [
-                    BY_FIELD[("child", name)].name
-                    for name in CHILD_FIELDS
-                    if first_data.get(name) != child_form.cleaned_data.get(name)
-                ]
+            first, first_answers = children[key]
+            if first_answers != child_answers:
+                pairs = zip(CHILD_FIELDS, first_answers, child_answers, strict=True)
+                differ = [BY_FIELD[("child", name)].name for name, a, b in pairs if a != b]
                 message = CHILD_DIFFERS.format(
                     reference=reference, first=first, columns=", ".join(differ)
                 )
                 errors.append(RowError(number, "child_reference", message))
                 continue
         else:
-            child = Child(partnership=partnership, created_by=by, **child_form.cleaned_data)
-            children[key] = (number, child_form.cleaned_data, child)
-        review = Review(partnership=partnership, child=child, **review_form.cleaned_data)
-        review.status = status
+            children[key] = (number, child_answers)
         if status == c.Status.COMPLETE:
-            missing = missing_dimensions(review)
+            missing = missing_dimensions(SimpleNamespace(**review_form.cleaned_data))
             if missing:
                 names = ", ".join(BY_FIELD[("review", name)].name for name, _ in missing)
                 errors.append(RowError(number, "status", STATUS_INCOMPLETE.format(missing=names)))
                 continue
-        reviews.append((key, review))
+        reviews.append(
+            (key, tuple(review_form.cleaned_data[name] for name in REVIEW_FIELDS), status)
+        )
         rows_about.setdefault(key, []).append(number)
     if errors or dry_run:
         return ImportResult(errors=_in_order(errors))
@@ -546,10 +606,9 @@ def import_csv(*, partnership, raw: bytes, by, dry_run: bool = False) -> ImportR
         # record one of these references between the check and the save.
         taken = _references(partnership)
         errors = [
-            RowError(number, "child_reference", REFERENCE_EXISTS.format(reference=reference))
-            for key, (_, data, _) in children.items()
+            RowError(number, "child_reference", REFERENCE_EXISTS.format(reference=answers[0]))
+            for key, (_, answers) in children.items()
             if key in taken
-            for reference in [data["reference"]]
             for number in rows_about[key]
         ]
         return ImportResult(errors=_in_order(errors) or [RowError(0, "", SAVE_FAILED)])
@@ -629,21 +688,115 @@ def _references(partnership) -> set[str]:
     return {reference.lower() for reference in references}
 
 
+# Rows written per batch where the database cannot copy them in (SQLite, in development).
+SAVE_BATCH = 1000
+
+
 @transaction.atomic
 def _save_all(partnership, children, reviews, by) -> ImportResult:
-    saved_children = bulk_create_with_history(
-        [child for _, _, child in children.values()], Child, default_user=by
-    )
-    by_reference = {child.reference.lower(): child for child in saved_children}
-    if any(child.pk is None for child in saved_children):
-        # Databases that do not return keys from bulk inserts: look them up.
-        by_reference = {
-            child.reference.lower(): child
-            for child in Child.objects.filter(
-                partnership=partnership, reference__in=[c_.reference for c_ in saved_children]
-            )
+    """Save the checked children and reviews with their history records ("+", by the
+    person importing), all or nothing."""
+    now = timezone.now()
+    child_rows = (
+        {
+            **dict(zip(CHILD_FIELDS, answers, strict=True)),
+            "partnership_id": partnership.pk,
+            "created_by_id": by.pk if by else None,
+            "created_at": now,
         }
-    for key, review in reviews:
-        review.child = by_reference[key]
-    bulk_create_with_history([review for _, review in reviews], Review, default_user=by)
+        for _, answers in children.values()
+    )
+    saved = _insert(Child, child_rows, len(children), by, now)
+    child_ids = dict(zip(children, saved, strict=True))
+    review_rows = (
+        {
+            **dict(zip(REVIEW_FIELDS, answers, strict=True)),
+            "status": status,
+            "partnership_id": partnership.pk,
+            "child_id": child_ids[key],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for key, answers, status in reviews
+    )
+    _insert(Review, review_rows, len(reviews), by, now)
     return ImportResult(errors=[], children=len(children), reviews=len(reviews))
+
+
+def _insert(model, rows, count: int, by, now) -> list[int]:
+    """Insert `count` new records of the model from dicts of their values by attribute
+    name (the rest take their defaults), each with its history record; their ids, in order.
+
+    On PostgreSQL the ids are drawn from the table's sequence first and the records and
+    their history are copied in (COPY), with no model object made; elsewhere they are
+    created in batches with django-simple-history's bulk_create_with_history."""
+    if connection.vendor != "postgresql":
+        return _insert_in_batches(model, rows, by, now)
+    history = model.history.model
+    fields = model._meta.concrete_fields
+    tracked = [f for f in history._meta.concrete_fields if f.attname in _attnames(model)]
+    history_extra = {
+        "history_date": now,
+        "history_change_reason": None,
+        "history_type": "+",
+        "history_user_id": by.pk if by else None,
+    }
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+        main_sql = _copy_sql(model._meta.db_table, [f.column for f in fields])
+        history_columns = [f.column for f in tracked] + list(history_extra)
+        history_sql = _copy_sql(history._meta.db_table, history_columns)
+        kept = []  # the history rows, copied once the records are in
+        with cursor.cursor.copy(main_sql) as copy:
+            for pk, values in zip(ids, rows, strict=True):
+                values = {**values, model._meta.pk.attname: pk}
+                record = [_db_value(field, values) for field in fields]
+                copy.write_row(record)
+                by_name = dict(zip((f.attname for f in fields), record, strict=True))
+                kept.append([by_name[f.attname] for f in tracked])
+        with cursor.cursor.copy(history_sql) as copy:
+            extra = list(history_extra.values())
+            for record in kept:
+                copy.write_row(record + extra)
+    return ids
+
+
+def _attnames(model) -> set[str]:
+    return {field.attname for field in model._meta.concrete_fields}
+
+
+def _copy_sql(table: str, columns: list[str]) -> str:
+    quote = connection.ops.quote_name
+    return f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+
+
+def _db_value(field, values: dict):
+    """A field's value as COPY writes it: its default when not given, JSON as text."""
+    value = values[field.attname] if field.attname in values else field.get_default()
+    if isinstance(field, JSONField):
+        return json.dumps(value)
+    return value
+
+
+def _insert_in_batches(model, rows, by, now) -> list[int]:
+    ids = []
+    batch = []
+    for values in rows:
+        batch.append(model(**values))
+        if len(batch) == SAVE_BATCH:
+            ids += _create_batch(model, batch, by, now)
+            batch = []
+    if batch:
+        ids += _create_batch(model, batch, by, now)
+    return ids
+
+
+def _create_batch(model, batch, by, now) -> list[int]:
+    saved = bulk_create_with_history(batch, model, default_user=by, default_date=now)
+    if any(record.pk is None for record in saved):
+        raise RuntimeError("The database returned no ids from a bulk insert")
+    return [record.pk for record in saved]

@@ -220,6 +220,12 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-incident_month", "pk"]
+        indexes = [
+            # The statistics count complete reviews by notification (or incident) month:
+            # the years on offer, a year's publication, the analysis's window.
+            models.Index(fields=["status", "notification_month"], name="review_status_notified"),
+            models.Index(fields=["status", "incident_month"], name="review_status_incident"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(incident_month__day=1)

@@ -52,7 +52,7 @@ QUERIES = {
     "compare, distribution": 9,
     "compare, gap": 7,
     "compare, change": 7,
-    "reviews": 7,
+    "reviews": 6,
     "dashboard": 8,
 }
 MOST_QUERIES = 12  # the goal for every page, at any size
