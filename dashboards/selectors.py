@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 
 from audits.models import Audit, AuditMean, Cycle, Item, Response
