@@ -183,9 +183,17 @@ class AnalysisForm(FilterForm):
                 "area",
                 ShownQuestion("England"),
                 ShownQuestion("A region", Field.select("region")),
-                ShownQuestion("One partnership", Field.select("partnership")),
                 ShownQuestion(
-                    "A chosen set of partnerships", Field.checkboxes("partnerships", small=True)
+                    "One partnership",
+                    self.partnership_question(
+                        PARTNERSHIP, Field.select("partnership"), "the partnership"
+                    ),
+                ),
+                ShownQuestion(
+                    "A chosen set of partnerships",
+                    self.partnership_question(
+                        CHOSEN, Field.checkboxes("partnerships", small=True), "the partnerships"
+                    ),
                 ),
             ),
             Field.radios("month", small=True),
@@ -203,6 +211,21 @@ class AnalysisForm(FilterForm):
             Field.select("only_where", legend_size=Size.SMALL),
         )
         return helper
+
+    def partnership_question(self, area: str, field, which: str):
+        """The list of every partnership under its area's choice, once that area is asked for
+        (or the list has an error to show): each list is some 130 names, and the page would
+        carry both on every view. Until then a hint says how to reach it, with or without
+        JavaScript: choose the area and show figures, and the list is there to choose from."""
+        if self.is_bound and (self.data.get("area") == area or field.fields[0] in self.errors):
+            return field
+        return HTML(
+            format_html(
+                '<p class="govuk-hint">Choose this, then select Show figures to pick {} '
+                "from the list.</p>",
+                which,
+            )
+        )
 
     def clean(self):
         data = super().clean()
