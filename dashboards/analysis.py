@@ -10,6 +10,7 @@ downloaded: these figures are not protected, so none of them may leave in a file
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -182,9 +183,17 @@ class AnalysisForm(FilterForm):
                 "area",
                 ShownQuestion("England"),
                 ShownQuestion("A region", Field.select("region")),
-                ShownQuestion("One partnership", Field.select("partnership")),
                 ShownQuestion(
-                    "A chosen set of partnerships", Field.checkboxes("partnerships", small=True)
+                    "One partnership",
+                    self.partnership_question(
+                        PARTNERSHIP, Field.select("partnership"), "the partnership"
+                    ),
+                ),
+                ShownQuestion(
+                    "A chosen set of partnerships",
+                    self.partnership_question(
+                        CHOSEN, Field.checkboxes("partnerships", small=True), "the partnerships"
+                    ),
                 ),
             ),
             Field.radios("month", small=True),
@@ -202,6 +211,21 @@ class AnalysisForm(FilterForm):
             Field.select("only_where", legend_size=Size.SMALL),
         )
         return helper
+
+    def partnership_question(self, area: str, field, which: str):
+        """The list of every partnership under its area's choice, once that area is asked for
+        (or the list has an error to show): each list is some 130 names, and the page would
+        carry both on every view. Until then a hint says how to reach it, with or without
+        JavaScript: choose the area and show figures, and the list is there to choose from."""
+        if self.is_bound and (self.data.get("area") == area or field.fields[0] in self.errors):
+            return field
+        return HTML(
+            format_html(
+                '<p class="govuk-hint">Choose this, then select Show figures to pick {} '
+                "from the list.</p>",
+                which,
+            )
+        )
 
     def clean(self):
         data = super().clean()
@@ -412,31 +436,41 @@ def table_html(table: Table) -> str:
     slug = escape(table.slug)
     parts = [
         f'<div class="app-table-wrapper" id="{slug}" role="region" '
-        f'aria-labelledby="{slug}-caption" tabindex="0">\n'
-        '<table class="govuk-table app-dashboard-table govuk-table--small-text-until-tablet">\n'
-        f'  <caption class="govuk-table__caption govuk-table__caption--s" id="{slug}-caption">'
-        f"{escape(table.title)}</caption>\n"
-        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n    '
+        f'aria-labelledby="{slug}-caption" tabindex="0">'
+        '<table class="govuk-table app-dashboard-table govuk-table--small-text-until-tablet">'
+        f'<caption class="govuk-table__caption govuk-table__caption--s" id="{slug}-caption">'
+        f"{escape(table.title)}</caption>"
+        '<thead class="govuk-table__head"><tr class="govuk-table__row">'
     ]
     for column in table.columns:
         th = numeric_th if column.numeric else ' class="govuk-table__header"'
         parts.append(f'<th scope="col"{th}>{escape(column.label)}</th>')
-    parts.append('\n  </tr></thead>\n  <tbody class="govuk-table__body">\n')
+    parts.append('</tr></thead><tbody class="govuk-table__body">')
     for row, cells in table.cells():
         indented = " app-dashboard-table__indented" if row.level else ""
         parts.append(
-            '    <tr class="govuk-table__row">\n'
-            f'      <th scope="row" class="govuk-table__header{indented}">'
-            f"{escape(row.header)}</th>\n      "
+            '<tr class="govuk-table__row">'
+            f'<th scope="row" class="govuk-table__header{indented}">'
+            f"{escape(row.header)}</th>"
         )
         for column, value, _shade in cells:
             td = numeric_td if column.numeric else ' class="govuk-table__cell"'
             parts.append(f"<td{td}>{conditional_escape(dashboard_tags.cell(value, column))}</td>")
-        parts.append("\n    </tr>\n")
-    parts.append("  </tbody>\n</table>\n</div>\n")
+        parts.append("</tr>\n")
+    parts.append("</tbody></table></div>\n")
     if table.note:
         parts.append(f'<p class="govuk-body-s">{escape(table.note)}</p>\n')
     return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
+
+
+WHITESPACE = re.compile(r"\s+")
+
+
+def compact(html: str) -> str:
+    """Rendered form markup with each run of whitespace made one space, as a browser reads
+    it (the form has no <pre> or <textarea>): crispy-forms-gds's templates indent every
+    attribute of every box on a line of its own, a sixth of the form's size."""
+    return mark_safe(WHITESPACE.sub(" ", html))  # noqa: S308 (rendered by crispy-forms, escaped)
 
 
 # Reads and pages --------------------------------------------------------------------------
@@ -474,7 +508,7 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
         so odd addresses cannot fill the cache."""
         form = self.form
         if form.is_bound and form.errors:
-            return render_crispy_form(form)
+            return compact(render_crispy_form(form))
         on_offer = [(p.pk, p.slug, p.name, p.active) for p in form.partnership_list.values()] + [
             (r.pk, r.slug, r.name) for r in form.regions.values()
         ]
@@ -484,7 +518,7 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
         key = f"analysis-form:{digest}"
         html = cache.get(key)
         if html is None:
-            html = render_crispy_form(form)
+            html = compact(render_crispy_form(form))
             cache.set(key, html, FORM_SECONDS)
         return html
 
