@@ -41,7 +41,8 @@ def reviews_in_two_partnerships(northshire, eastmere):
 
 
 def test_panel_fills_the_filters_by_keyboard(new_journey, northshire, eastmere, panel):
-    """From the Panel home, a Panel user chooses a set of one partnership, incident months
+    """From the Panel home, a Panel user asks for a chosen set, picks one partnership from
+    the list that then shows, incident months
     January 2022 to March 2024, disclosures by harm type, all by keyboard; the page is
     marked Restricted, counts Eastmere's two reviews and the view is in the record."""
     reviews_in_two_partnerships(northshire, eastmere)
@@ -56,6 +57,11 @@ def test_panel_fills_the_filters_by_keyboard(new_journey, northshire, eastmere, 
     staff.tab_to(england)
     for _ in range(3):
         page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("A chosen set of partnerships", exact=True)).to_be_checked()
+    # The list of every partnership comes with the page once a chosen set is asked for.
+    staff.tab_to(page.get_by_role("button", name="Show figures"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.get_by_label("A chosen set of partnerships", exact=True)).to_be_checked()
     chosen = page.get_by_label(eastmere.name, exact=True)
     staff.tab_to(chosen)
@@ -98,8 +104,8 @@ def test_panel_fills_the_filters_by_keyboard(new_journey, northshire, eastmere, 
     expect(page.get_by_role("row").nth(1)).to_contain_text(panel.email)
     expect(page.get_by_role("row").nth(1)).to_contain_text("Eastmere Safeguarding Children")
     assert (
-        RestrictedView.objects.filter(user=panel).count() == 2
-    )  # the first page and the filtered one
+        RestrictedView.objects.filter(user=panel).count() == 3
+    )  # the first page, the one asking for a chosen set, and the filtered one
 
 
 def test_the_analysis_fits_a_320_px_screen_without_javascript(
