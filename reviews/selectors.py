@@ -13,7 +13,12 @@ def codes_in_group(group: str) -> list[str]:
 
 def review_list(partnership, filters: dict):
     """A partnership's reviews with their children, filtered as on the list page."""
-    reviews = Review.objects.filter(partnership=partnership).select_related("child", "partnership")
+    # A review's child is always its partnership's own (both are made under one partnership);
+    # saying so of the child too lets PostgreSQL read only that partnership's children to
+    # sort by reference, not every child of every partnership (9 ms to under 1 at ten years).
+    reviews = Review.objects.filter(
+        partnership=partnership, child__partnership=partnership
+    ).select_related("child", "partnership")
     conditions = Q()
     if filters.get("review_type"):
         conditions &= Q(review_type=filters["review_type"])

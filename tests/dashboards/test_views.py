@@ -470,6 +470,28 @@ def test_member_sees_own_review_counts_in_full(client, three_reviews, viewer):
     assert "Files never contain your partnership's review counts" in html
 
 
+def test_own_review_counts_follow_every_change_of_the_reviews(client, three_reviews, viewer):
+    """The own review tables are kept in the cache, but a completed, edited or deleted
+    review, or a changed child, shows at once: the cached tables are never out of date."""
+    client.force_login(viewer)
+    html = text(client.get(DASHBOARD))
+    assert table_row(html, "dimension-review-type", "All") == ["3", "100%"]
+    fourth = complete_review(three_reviews[0].partnership)
+    html = text(client.get(DASHBOARD))
+    assert table_row(html, "dimension-review-type", "All") == ["4", "100%"]
+    outcomes = dict(table_rows(html, "dimension-outcome"))
+    child = fourth.child
+    child.outcome = "seriously_harmed" if child.outcome == "died" else "died"
+    child.revision += 1  # as every save through reviews/services.py does
+    child.save()
+    changed = dict(table_rows(text(client.get(DASHBOARD)), "dimension-outcome"))
+    assert changed != outcomes
+    assert changed["All"] == outcomes["All"]
+    fourth.delete()
+    html = text(client.get(DASHBOARD))
+    assert table_row(html, "dimension-review-type", "All") == ["3", "100%"]
+
+
 def test_own_review_tables_offer_no_download(client, three_reviews, viewer):
     """The own review tables carry no download link, and asking for one answers 404."""
     client.force_login(viewer)
