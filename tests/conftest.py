@@ -8,6 +8,16 @@ from partnerships.models import Membership
 from tests.partnerships.factories import MembershipFactory, PartnershipFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a page's cached figures from an earlier test
+    (whose rows were rolled back, their ids free again) must neither serve it nor change
+    the queries it makes."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def northshire(db):
     return PartnershipFactory(
