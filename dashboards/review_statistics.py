@@ -13,6 +13,8 @@ cached table is only ever served while it is still true. With no complete review
 nothing to count and nothing is cached.
 """
 
+import hashlib
+
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 
@@ -41,7 +43,9 @@ def own_tables(partnership) -> list:
     seen = fingerprint(reviews)
     if not seen:
         return publication.area_tables(publication.exact_show([]), partnership.name)
-    key = f"own-review-tables:{partnership.pk}:{partnership.name}:{seen}"
+    # Hashed: a name has spaces, which some cache backends refuse in a key.
+    parts = f"{partnership.pk}:{partnership.name}:{seen}".encode()
+    key = f"own-review-tables:{hashlib.sha256(parts).hexdigest()}"
     tables = cache.get(key)
     if tables is None:
         rows = selectors.review_rows(reviews)
