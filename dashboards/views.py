@@ -718,16 +718,14 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
                 )
         if figures and figures["trend"]:
             result.append(audit_tables.trend_table(figures["trend"]))
-        if not for_file:  # a partnership's review counts are never in a file
-            result += self.own_review_tables
-        return result
+        return result  # a partnership's review counts are never in a file: see below
 
-    @cached_property
-    def own_review_tables(self) -> list:
-        """The partnership's own review counts in full, for its members' screen only."""
+    def own_review_tables_html(self) -> str:
+        """The partnership's own review counts in full, rendered, for its members' screen
+        only (kept rendered in the cache while they are still true)."""
         if not access.sees_own_review_figures(self.role):
-            return []
-        return review_statistics.own_tables(self.partnership)
+            return ""
+        return review_statistics.own_tables_html(self.partnership)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, cycle=self.cycle, **kwargs)
@@ -765,5 +763,5 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
             newest if newest and newest.name not in self.scored_cycle_names else None
         )
         context["sees_own_reviews"] = access.sees_own_review_figures(self.role)
-        context["review_tables"] = self.own_review_tables
+        context["review_tables_html"] = self.own_review_tables_html()
         return context

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from audits.models import Audit
 from dashboards import figures as f
-from dashboards import services
+from dashboards import review_statistics, services
 from dashboards.models import Publication
 from partnerships.models import Partnership, Region
 from reviews.models import Review
@@ -490,6 +490,58 @@ def test_own_review_counts_follow_every_change_of_the_reviews(client, three_revi
     fourth.delete()
     html = text(client.get(DASHBOARD))
     assert table_row(html, "dimension-review-type", "All") == ["3", "100%"]
+
+
+def test_own_review_tables_are_served_rendered_from_the_cache(
+    client, three_reviews, viewer, monkeypatch
+):
+    """The own review tables are counted and rendered once: a second view serves the same
+    HTML from the cache, and it equals the tables rendered afresh from the counts."""
+    client.force_login(viewer)
+    first = client.get(DASHBOARD).content.decode()
+    renders = []
+    original = review_statistics.render
+    monkeypatch.setattr(
+        review_statistics, "render", lambda tables: renders.append(1) or original(tables)
+    )
+    second = client.get(DASHBOARD).content.decode()
+    assert renders == []
+    fresh = review_statistics.render(review_statistics.own_tables(three_reviews[0].partnership))
+    assert 'id="dimension-review-type"' in fresh
+    assert fresh in first
+    assert fresh in second
+
+
+def test_own_review_tables_follow_an_edited_review_and_a_renamed_partnership(
+    client, three_reviews, viewer
+):
+    """Editing a complete review's answers, or renaming the partnership, shows at once."""
+    client.force_login(viewer)
+    partnership = three_reviews[0].partnership
+    html = text(client.get(DASHBOARD))
+    types = dict(table_rows(html, "dimension-review-type"))
+    review = three_reviews[0]
+    review.review_type = "lcspr" if review.review_type != "lcspr" else "rapid_review"
+    review.revision += 1  # as every save through reviews/services.py does
+    review.save()
+    changed = dict(table_rows(text(client.get(DASHBOARD)), "dimension-review-type"))
+    assert changed != types
+    assert changed["All"] == types["All"]
+    partnership.name = "Renamed Safeguarding Children Partnership"
+    partnership.save()
+    assert f"Review type, {partnership.name}" in text(client.get(DASHBOARD))
+
+
+def test_own_review_tables_with_no_complete_review_then_one(client, northshire, viewer):
+    """With no complete review the tables count nothing; the first completed one shows at
+    once although the empty tables were cached."""
+    client.force_login(viewer)
+    html = text(client.get(DASHBOARD))
+    assert table_row(html, "dimension-review-type", "All")[0] == "0"
+    assert table_row(text(client.get(DASHBOARD)), "dimension-review-type", "All")[0] == "0"
+    complete_review(northshire)
+    html = text(client.get(DASHBOARD))
+    assert table_row(html, "dimension-review-type", "All") == ["1", "100%"]
 
 
 def test_own_review_tables_offer_no_download(client, three_reviews, viewer):
