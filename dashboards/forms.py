@@ -2,15 +2,23 @@
 bookmarked, shared and downloaded with the same filters; a value that is not on offer is
 reported in the error summary and the page falls back to its default."""
 
+import hashlib
+import json
 from datetime import date
 
+from crispy_forms.utils import render_crispy_form
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
+from django.core.cache import cache
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 
 from .selectors import MODERATED, SELF
 
+# How long a rendered filter form stays cached: it is the same HTML for the same choices
+# and values, so it never becomes untrue; the time only lets unused ones go.
+RENDERED_SECONDS = 24 * 60 * 60
 ENGLAND = ""
 NO_YEAR = ""
 TOO_FEW_CHOSEN = "Select at least 2 partnerships to compare item by item"
@@ -30,18 +38,60 @@ class FilterForm(forms.Form):
 
     Rendered by crispy-forms-gds inside the page's own <form method="get"> (which holds the
     button), so the helper renders no form tag: `select_fields` are the drop-downs shown.
+    Pages show it with `{{ form.rendered }}`: crispy's HTML, kept in the cache.
     """
 
     select_fields: tuple[str, ...] | None = None  # None: every field, as a select
+
+    @property
+    def shown_fields(self) -> tuple[str, ...]:
+        return self.select_fields if self.select_fields is not None else tuple(self.fields)
 
     @cached_property
     def helper(self) -> FormHelper:
         helper = FormHelper(self)
         helper.form_tag = False
         helper.disable_csrf = True  # a GET form: no token to leak into the address
-        names = self.select_fields if self.select_fields is not None else tuple(self.fields)
-        helper.layout = Layout(*[Field.select(name, legend_size=Size.SMALL) for name in names])
+        helper.layout = Layout(
+            *[Field.select(name, legend_size=Size.SMALL) for name in self.shown_fields]
+        )
         return helper
+
+    def rendered(self) -> SafeString:
+        """The drop-downs exactly as `{% crispy form %}` renders them, rendered once for
+        the same choices and chosen values and then read from the cache (crispy took a
+        third of compare's time). A form with errors (whose values can be anything) is
+        rendered afresh, so odd addresses cannot fill the cache."""
+        if self.is_bound and self.errors:
+            return render_crispy_form(self)
+        key = self.rendered_key()
+        html = cache.get(key)
+        if html is None:
+            html = render_crispy_form(self)
+            cache.set(key, html, RENDERED_SECONDS)
+        return SafeString(html)
+
+    def rendered_key(self) -> str:
+        """Everything the rendered drop-downs show: each field's id, name, label, hint,
+        choices and chosen value(s)."""
+        parts = [type(self).__name__, self.prefix, self.auto_id]
+        for name in self.shown_fields:
+            bound = self[name]
+            field = bound.field
+            parts.append(
+                [
+                    bound.html_name,
+                    bound.auto_id,
+                    str(bound.label),
+                    str(field.help_text),
+                    field.required,
+                    field.disabled,
+                    [[str(value), str(label)] for value, label in field.choices],
+                    bound.value(),
+                ]
+            )
+        digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        return f"filter-form:{digest}"
 
     def values(self) -> dict:
         self.is_valid()
