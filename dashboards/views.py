@@ -508,6 +508,18 @@ class CompareView(PanelStaffMixin, TablesView):
             )
         return links
 
+    def title_words(self, views) -> str:
+        """The filters and the table shown, in words for the page title: "2025-26, London,
+        Panel's moderated ratings, change in mean rating since 2024-25". The gap is always
+        own less moderated, so its title names the table alone, not the ratings chosen."""
+        words = [self.cycle.name, self.region.name if self.region else "all regions"]
+        if self.show != GAP:
+            words.append(RATING_LABELS[self.filters["rating"]])
+        if self.show:  # the heat map is the page's default table: its title is the page's
+            shown = next(view["title"] for view in views if view["current"])
+            words.append(shown[0].lower() + shown[1:])  # "the Panel's" keeps its capital
+        return ", ".join(words)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             form=self.form, cycle=self.cycle, themes=self.themes, **kwargs
@@ -528,12 +540,9 @@ class CompareView(PanelStaffMixin, TablesView):
         context["partnerships"] = self.partnerships
         context["show"] = self.show
         context["views"] = self.views() if self.cycle else []
-        context["view_title"] = next(
-            (view["title"] for view in context["views"] if view["current"]), ""
-        )
+        context["title_words"] = self.title_words(context["views"]) if self.cycle else ""
         context["item_table"] = context["tables"].get("items")
         context["region"] = self.region
-        context["rating_label"] = RATING_LABELS[self.filters["rating"]] if self.cycle else ""
         return context
 
 

@@ -177,12 +177,28 @@ def test_dashboard_titles_say_which_filter_and_page(client, panel, compared):
     assert title(text(client.get(COMPARE))).startswith(
         f"Compare partnerships: {CYCLE}, all regions, partnerships' own ratings"
     )
+    assert title(text(client.get(COMPARE + "?show=distribution&rating=moderated"))).startswith(
+        f"Compare partnerships: {CYCLE}, all regions, Panel's moderated ratings, "
+        "partnerships at each rating level, by item - "
+    )
     completion = title(text(client.get(f"/panel/cycles/{CYCLE}/?region=london&status=submitted")))
     assert completion.startswith(f"{CYCLE} cycle: completion (London, submitted)")
     for _ in range(analysis.RECORD_PAGE_SIZE + 1):
         RestrictedView.objects.create(user=panel, email=panel.email, path=ANALYSIS, filters={})
     record = title(text(client.get("/panel/analysis/record/?page=2")))
     assert record.startswith("Record of restricted views, page 2 of 2")
+
+
+def test_compare_gap_title_says_once_what_it_shows(client, panel, compared):
+    """The gap view's title names its table once, with "the Panel's" capitalised, and
+    whichever ratings are chosen (the gap is always own less moderated)."""
+    client.force_login(panel)
+    expected = (
+        f"Compare partnerships: {CYCLE}, London, own rating less the Panel's moderated rating - "
+    )
+    for rating in ("self", "moderated"):
+        gap = title(text(client.get(COMPARE + f"?show=gap&region=london&rating={rating}")))
+        assert gap.startswith(expected)
 
 
 def test_analysis_title_names_its_filters(client, panel):
