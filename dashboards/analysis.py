@@ -500,7 +500,11 @@ def table_html(table: Table) -> str:
         indented = ' class="app-dashboard-table__indented"' if row.level else ""
         parts.append(f'<tr><th scope="row"{indented}>{escape(row.header)}</th>')
         for td, column, value in zip(opening, table.columns[1:], row.cells, strict=True):
-            parts.append(f"{td}{conditional_escape(cell(value, column))}</td>")
+            if column.numeric and type(value) in (int, float):
+                shown = cell(value, column)  # digits, separators and signs: nothing to escape
+            else:
+                shown = conditional_escape(cell(value, column))
+            parts.append(f"{td}{shown}</td>")
         parts.append("</tr>\n")
     parts.append("</tbody></table></div>\n")
     if table.note:

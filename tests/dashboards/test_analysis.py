@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from dashboards import analysis
+from dashboards.tables import COUNT, PERCENT, Column, Row, Table
 from partnerships import months, services
 from partnerships.models import Region, RestrictedView
 from tests.dashboards.factories import complete_review
@@ -686,3 +687,28 @@ def test_query_counts_do_not_grow_with_reviews_or_partnerships(
     with django_assert_num_queries(few):
         client.get(url)
     assert few == QUERIES[name]
+
+
+# Markup -----------------------------------------------------------------------------------
+
+
+def test_a_table_of_figures_is_styled_by_its_class_with_text_columns_marked():
+    """Numeric cells carry no class of their own (the table's app-figures class styles
+    them); a column of text and an indented row are marked; every text is escaped."""
+    table = Table(
+        "t",
+        "Title <b>",
+        [Column("Row"), Column("Number", COUNT), Column("Said"), Column("Share", PERCENT)],
+        [Row("A & B", [1234, "<i>x</i>", 5]), Row("Code", [None, "y", 0], level=1)],
+    )
+    html = analysis.table_html(table)
+    assert 'class="govuk-table app-dashboard-table' in html and " app-figures" in html
+    assert "<caption" in html and "Title &lt;b&gt;</caption>" in html
+    assert '<th scope="col">Number</th><th scope="col" class="app-figures__text">Said</th>' in html
+    assert (
+        '<tr><th scope="row">A &amp; B</th><td>1,234</td>'
+        '<td class="app-figures__text">&lt;i&gt;x&lt;/i&gt;</td><td>5%</td></tr>'
+    ) in html
+    assert '<th scope="row" class="app-dashboard-table__indented">Code</th>' in html
+    assert '<span class="govuk-visually-hidden">none</span>' in html
+    assert "govuk-table__cell" not in html and "govuk-table__row" not in html
