@@ -473,6 +473,9 @@ def sections(show, filters: Filters) -> list[Section]:
     return result
 
 
+TEXT_CLASS = ' class="app-figures__text"'  # a column of words in a table of figures
+
+
 def table_html(table: Table) -> str:
     """A table of restricted figures, built in Python: the page has some forty tables of up
     to a hundred cells, and the template language took most of its time.
@@ -512,9 +515,6 @@ def table_html(table: Table) -> str:
     return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
 
 
-TEXT_CLASS = ' class="app-figures__text"'
-
-
 WHITESPACE = re.compile(r"\s+")
 
 
@@ -529,8 +529,9 @@ def compact(html: str) -> str:
 
 
 def partnerships_on_offer() -> list[Partnership]:
-    """Every partnership, active or not (past reviews still count), by name."""
-    return list(Partnership.objects.select_related("region").order_by("name"))
+    """Every partnership, active or not (past reviews still count), by name: their names
+    and slugs are what the form offers (no region: the area's region is asked apart)."""
+    return list(Partnership.objects.order_by("name"))
 
 
 def recorded_views():
@@ -548,7 +549,7 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
         return AnalysisForm(
             self.request.GET or None,
             regions=selectors.regions(),
-            partnerships=list(Partnership.objects.select_related("region").order_by("name")),
+            partnerships=partnerships_on_offer(),
             today=timezone.localdate(),
         )
 
