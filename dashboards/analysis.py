@@ -60,6 +60,11 @@ CHOSEN_EMPTY = "Select at least 1 partnership for a chosen set of partnerships"
 WINDOW_HALF = "Enter the {label} as well, or leave both months empty"
 END_BEFORE_START = "The last month counted must be the same as or after the first month counted"
 NOT_ON_OFFER = "Select {label} from the list"
+# Sent back, hidden, with each list of partnerships the page showed: the list was there to
+# choose from, so an empty choice is then an error, not someone who has just asked for it.
+LISTED = "listed"
+LIST_HINT = "Select {which} to count, then select Show figures."
+UNTIL_CHOSEN = " Until then the figures are England's."
 
 RESTRICTED_WARNING = (
     "Restricted: figures here are not protected; do not copy them into anything you share"
@@ -163,6 +168,14 @@ class AnalysisForm(FilterForm):
         self.fields["partnership"].choices = [("", "Select a partnership")] + named
         self.fields["partnerships"].choices = named
         self.fields["partnerships"].initial = []
+        for name, which in (
+            ("partnership", "the partnership"),
+            ("partnerships", "each partnership"),
+        ):
+            asked = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            self.fields[name].help_text = LIST_HINT.format(which=which) + (
+                "" if any(asked) else UNTIL_CHOSEN
+            )
         self.fields["dimension"].choices = dimension_choices()
         self.fields["dimension"].initial = DEFAULT_DIMENSION
         self.fields[
@@ -212,13 +225,29 @@ class AnalysisForm(FilterForm):
         )
         return helper
 
+    def listed(self, area: str) -> bool:
+        """Whether the page shows the list of partnerships of this area (one partnership or
+        a chosen set): once that area is asked for, or the list has an error to show."""
+        name = PARTNERSHIP if area == PARTNERSHIP else "partnerships"
+        return self.is_bound and (self.data.get("area") == area or name in self.errors)
+
+    def was_listed(self, area: str) -> bool:
+        """Whether the query comes from a page that showed this area's list."""
+        data = self.data
+        sent = data.getlist(LISTED) if hasattr(data, "getlist") else [data.get(LISTED)]
+        return area in sent
+
     def partnership_question(self, area: str, field, which: str):
         """The list of every partnership under its area's choice, once that area is asked for
         (or the list has an error to show): each list is some 130 names, and the page would
         carry both on every view. Until then a hint says how to reach it, with or without
-        JavaScript: choose the area and show figures, and the list is there to choose from."""
-        if self.is_bound and (self.data.get("area") == area or field.fields[0] in self.errors):
-            return field
+        JavaScript: choose the area and show figures, and the list is there to choose from,
+        with a hint and no error until it is sent back with nothing chosen."""
+        if self.listed(area):
+            return Layout(
+                HTML(format_html('<input type="hidden" name="{}" value="{}">', LISTED, area)),
+                field,
+            )
         return HTML(
             format_html(
                 '<p class="govuk-hint">Choose this, then select Show figures to pick {} '
@@ -232,11 +261,23 @@ class AnalysisForm(FilterForm):
         area = data.get("area")
         if area == REGION and not data.get("region") and "region" not in self.errors:
             self.add_error("region", forms.ValidationError(REGION_MISSING, code="region"))
-        if area == PARTNERSHIP and not data.get("partnership") and "partnership" not in self.errors:
+        # A list of partnerships sent back with none chosen is an error; asking for the list
+        # is not (the page then shows it, with a hint).
+        if (
+            area == PARTNERSHIP
+            and not data.get("partnership")
+            and "partnership" not in self.errors
+            and self.was_listed(PARTNERSHIP)
+        ):
             self.add_error(
                 "partnership", forms.ValidationError(PARTNERSHIP_MISSING, code="partnership")
             )
-        if area == CHOSEN and not data.get("partnerships") and "partnerships" not in self.errors:
+        if (
+            area == CHOSEN
+            and not data.get("partnerships")
+            and "partnerships" not in self.errors
+            and self.was_listed(CHOSEN)
+        ):
             self.add_error("partnerships", forms.ValidationError(CHOSEN_EMPTY, code="chosen"))
         start, end = data.get("start"), data.get("end")
         if not self.errors.keys() & set(self.WINDOW_FIELDS):
@@ -255,10 +296,15 @@ class AnalysisForm(FilterForm):
 
     def filters(self) -> "Filters":
         """What the page counts: the filters as given, each group of them falling back to
-        its default when any of its fields is not valid."""
+        its default when any of its fields is not valid, and the area to England while its
+        partnerships are still to be chosen."""
         values = self.values()
         errors = set(self.errors) if self.is_bound else set()
         area = values["area"] if not errors & set(self.AREA_FIELDS) else ENGLAND
+        if (area == PARTNERSHIP and not values["partnership"]) or (
+            area == CHOSEN and not values["partnerships"]
+        ):
+            area = ENGLAND
         first, last = self.default_window
         if not errors & set(self.WINDOW_FIELDS) and values["start"] and values["end"]:
             first, last = values["start"], values["end"]
@@ -427,35 +473,41 @@ def sections(show, filters: Filters) -> list[Section]:
     return result
 
 
+TEXT_CLASS = ' class="app-figures__text"'  # a column of words in a table of figures
+
+
 def table_html(table: Table) -> str:
-    """A table of restricted figures as includes/restricted_table.html lays it out, built
-    in Python: the page has some sixty tables of up to a hundred cells, and the template
-    took most of its time. Every text is escaped."""
-    numeric_th = ' class="govuk-table__header govuk-table__header--numeric"'
-    numeric_td = ' class="govuk-table__cell govuk-table__cell--numeric"'
+    """A table of restricted figures, built in Python: the page has some forty tables of up
+    to a hundred cells, and the template language took most of its time.
+
+    The GOV.UK table's styles come from the table's own class (`app-figures`, in
+    static/src/app.scss) rather than a class on every row and cell: every cell is a GOV.UK
+    table cell, every column after the row headers numeric, and only a column of text is
+    marked (`app-figures__text`), which takes a third off the page. Every text is escaped."""
     slug = escape(table.slug)
     parts = [
         f'<div class="app-table-wrapper" id="{slug}" role="region" '
         f'aria-labelledby="{slug}-caption" tabindex="0">'
-        '<table class="govuk-table app-dashboard-table govuk-table--small-text-until-tablet">'
+        '<table class="govuk-table app-dashboard-table govuk-table--small-text-until-tablet '
+        'app-figures">'
         f'<caption class="govuk-table__caption govuk-table__caption--s" id="{slug}-caption">'
-        f"{escape(table.title)}</caption>"
-        '<thead class="govuk-table__head"><tr class="govuk-table__row">'
+        f"{escape(table.title)}</caption><thead><tr>"
     ]
-    for column in table.columns:
-        th = numeric_th if column.numeric else ' class="govuk-table__header"'
-        parts.append(f'<th scope="col"{th}>{escape(column.label)}</th>')
-    parts.append('</tr></thead><tbody class="govuk-table__body">')
-    for row, cells in table.cells():
-        indented = " app-dashboard-table__indented" if row.level else ""
-        parts.append(
-            '<tr class="govuk-table__row">'
-            f'<th scope="row" class="govuk-table__header{indented}">'
-            f"{escape(row.header)}</th>"
-        )
-        for column, value, _shade in cells:
-            td = numeric_td if column.numeric else ' class="govuk-table__cell"'
-            parts.append(f"<td{td}>{conditional_escape(dashboard_tags.cell(value, column))}</td>")
+    for index, column in enumerate(table.columns):
+        text = index and not column.numeric
+        parts.append(f'<th scope="col"{TEXT_CLASS if text else ""}>{escape(column.label)}</th>')
+    parts.append("</tr></thead><tbody>")
+    opening = ["<td>" if column.numeric else f"<td{TEXT_CLASS}>" for column in table.columns[1:]]
+    cell = dashboard_tags.cell
+    for row in table.rows:
+        indented = ' class="app-dashboard-table__indented"' if row.level else ""
+        parts.append(f'<tr><th scope="row"{indented}>{escape(row.header)}</th>')
+        for td, column, value in zip(opening, table.columns[1:], row.cells, strict=True):
+            if column.numeric and type(value) in (int, float):
+                shown = cell(value, column)  # digits, separators and signs: nothing to escape
+            else:
+                shown = conditional_escape(cell(value, column))
+            parts.append(f"{td}{shown}</td>")
         parts.append("</tr>\n")
     parts.append("</tbody></table></div>\n")
     if table.note:
@@ -477,8 +529,9 @@ def compact(html: str) -> str:
 
 
 def partnerships_on_offer() -> list[Partnership]:
-    """Every partnership, active or not (past reviews still count), by name."""
-    return list(Partnership.objects.select_related("region").order_by("name"))
+    """Every partnership, active or not (past reviews still count), by name: their names
+    and slugs are what the form offers (no region: the area's region is asked apart)."""
+    return list(Partnership.objects.order_by("name"))
 
 
 def recorded_views():
@@ -496,7 +549,7 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
         return AnalysisForm(
             self.request.GET or None,
             regions=selectors.regions(),
-            partnerships=list(Partnership.objects.select_related("region").order_by("name")),
+            partnerships=partnerships_on_offer(),
             today=timezone.localdate(),
         )
 

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 
 from audits.models import Audit, AuditMean, Cycle, Item, Response
 from audits.services import SCORED_STATUSES as SCORED
@@ -86,61 +86,85 @@ def cell_counts(reviews, *, crossed=()) -> "f.Counts":
     analysis shows, over any window of any size. Counts only (no sums of record keys: the
     restricted figures are exact). On databases other than PostgreSQL, the Python pass.
 
-    One statement groups the children (a child counted once, with its reviews among the
-    filtered ones as its number of reviews) by ethnicity, sex and each child dimension, the
-    reviews by ethnicity, sex and each review dimension (with the question it depends on),
-    and the types of harm of each review once each; GROUPING SETS make each a single scan.
-    figures.add_grouped turns the groups into the cells figures.count would give.
+    One scan of the filtered reviews with their children, and one aggregate over it with
+    GROUPING SETS: each review once, its child once (the child's first review in the
+    window, with the child's reviews among the filtered ones as its number of reviews); the
+    children grouped by ethnicity, sex and each child dimension, the reviews by each review
+    dimension (with the question it depends on), and by whether they record each type of
+    harm (a review's types of harm are a list). figures.from_groups turns the groups into
+    the cells figures.count would give.
     """
     if connection.vendor != "postgresql":
         return f.count(review_rows(reviews), crossed=crossed)
     child_columns = _CHILD_GROUPS
     review_columns = _REVIEW_GROUPS
+    harm_columns = [f"h_{index}" for index in range(len(_HARM_TYPES))]
+    per_child = {"partition_by": [F("child_id")]}
     base = reviews.order_by().annotate(
-        n_of_child=Window(Count("id"), partition_by=[F("child_id")]),
+        n_of_child=Window(Count("id"), **per_child),
+        first_of_child=Window(RowNumber(), **per_child),
         c_ethnicity=F("child__ethnicity"),
         c_sex=F("child__sex"),
         **{f"c_{name}": F(f"child__{name}") for name in child_columns if name != "n_of_child"},
     )
-    names = ["id", "child_id", "harm_types", "n_of_child", "c_ethnicity", "c_sex"]
+    names = ["harm_types", "n_of_child", "first_of_child", "c_ethnicity", "c_sex"]
     names += [f"c_{name}" for name in child_columns if name != "n_of_child"]
     names += [name for name in review_columns if name not in names]
     base_sql, params = base.values(*names).query.sql_with_params()
 
     crossed = f.dependencies(crossed)
-    split = ['"c_ethnicity"', '"c_sex"']
+    split = ('"c_ethnicity"', '"c_sex"')
+    sets = [split]  # the totals, by ethnicity and sex
+    for group in _sets(child_columns)[1:] + _sets(review_columns)[1:]:
+        own = tuple(f'"{_col(c)}"' for c in group)
+        sets.append(split + own if _DIMENSION_OF.get(group[-1], group[-1]) in crossed else own)
+    for harm in harm_columns:
+        sets.append(split + (f'"{harm}"',) if "harm_types" in crossed else (f'"{harm}"',))
 
-    def grouped(source, columns, counts):
-        cols = ", ".join(f'"{_col(c)}"::text' for c in columns)
-        sets = ", ".join(
-            "(" + ", ".join([*split, *(f'"{_col(c)}"' for c in group)]) + ")"
-            if not group or _DIMENSION_OF.get(group[-1], group[-1]) in crossed
-            else "(" + ", ".join(f'"{_col(c)}"' for c in group) + ")"
-            for group in _sets(columns)
-        )
-        mask = ", ".join(f'"{_col(c)}"' for c in columns)
-        return (
-            f'SELECT %s AS kind, GROUPING({mask}) AS mask, "c_ethnicity", "c_sex", '  # noqa: S608
-            f"ARRAY[{cols}] AS vals, {counts} FROM {source} GROUP BY GROUPING SETS ({sets})"
-        )
+    def quoted(columns):
+        return ", ".join(f'"{_col(c)}"' for c in columns)
 
-    harm_split = ", ".join(split) + ", " if "harm_types" in crossed else ""
+    harm_list = ", ".join(f'"{h}"' for h in harm_columns)
+    values = ", ".join(
+        [f'"{_col(c)}"::text' for c in (*child_columns, *review_columns)]
+        + [f'"{h}"::text' for h in harm_columns]
+    )
+    harms = ", ".join(f'jsonb_exists("harm_types", %s) AS "{h}"' for h in harm_columns)
     sql = (
-        f"WITH base AS ({base_sql}), "  # noqa: S608 (names and SQL of our own, values as parameters)
-        "kids AS (SELECT DISTINCT ON (child_id) * FROM base ORDER BY child_id) "
-        + grouped("kids", child_columns, 'count(*) AS a, sum("n_of_child") AS b')
-        + " UNION ALL "
-        + grouped("base", review_columns, "count(*) AS a, 0 AS b")
-        + " UNION ALL SELECT %s, 0, "
-        + (", ".join(split) if harm_split else "NULL, NULL")
-        + ", ARRAY[h], count(*), 0 FROM base, "
-        "LATERAL (SELECT DISTINCT jsonb_array_elements_text(base.harm_types) AS h) t "
-        f"GROUP BY {harm_split}h"
+        f"SELECT GROUPING({quoted(child_columns)}), GROUPING({quoted(review_columns)}), "  # noqa: S608 (names and SQL of our own, values as parameters)
+        f'GROUPING({harm_list}), "c_ethnicity", "c_sex", ARRAY[{values}], '
+        'count(*) FILTER (WHERE "first_of_child" = 1), count(*) '
+        f"FROM (SELECT *, {harms} FROM ({base_sql}) AS filtered) AS base "
+        "GROUP BY GROUPING SETS (" + ", ".join("(" + ", ".join(g) + ")" for g in sets) + ")"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, "children", "reviews", "harm_types"])
+        cursor.execute(sql, [*_HARM_TYPES, *params])
         rows = cursor.fetchall()
-    return f.from_groups(rows, child_columns, review_columns, crossed=crossed)
+    return f.from_groups(
+        _as_groups(rows, child_columns, review_columns),
+        child_columns,
+        review_columns,
+        crossed=crossed,
+    )
+
+
+def _as_groups(rows, child_columns, review_columns):
+    """The rows of cell_counts's one aggregate as figures.from_groups reads them: (kind,
+    grouping mask, ethnicity code, sex, the grouped values, a, b), kind "children" (a
+    children, b their reviews; the totals too), "reviews" (a reviews) or "harm_types" (a
+    reviews with that type of harm)."""
+    n_child, n_review = len(child_columns), len(review_columns)
+    none_of_review, none_of_harm = (1 << n_review) - 1, (1 << len(_HARM_TYPES)) - 1
+    for child_mask, review_mask, harm_mask, code, sex, values, children, reviews in rows:
+        if review_mask != none_of_review:
+            own = values[n_child : n_child + n_review]
+            yield "reviews", review_mask, code, sex, own, reviews, 0
+        elif harm_mask != none_of_harm:
+            for harm, value in zip(_HARM_TYPES, values[n_child + n_review :], strict=True):
+                if value == "true":
+                    yield "harm_types", 0, code, sex, [harm], reviews, 0
+        else:  # a child dimension, or the totals
+            yield "children", child_mask, code, sex, values[:n_child], children, reviews
 
 
 def _col(name: str) -> str:
@@ -157,6 +181,7 @@ _CHILD_GROUPS = [
 ]
 _REVIEW_GROUPS = [d.name for d in dims.REVIEW_DIMENSIONS if not d.many]
 _DIMENSION_OF = {"age": "age_band", "n_of_child": "reviews_of_child"}
+_HARM_TYPES = list(dims.BY_NAME["harm_types"].values)
 
 
 def _sets(columns) -> list[tuple[str, ...]]:

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from dashboards import analysis
+from dashboards.tables import COUNT, PERCENT, Column, Row, Table
 from partnerships import months, services
 from partnerships.models import Region, RestrictedView
 from tests.dashboards.factories import complete_review
@@ -180,7 +181,9 @@ def test_an_invalid_query_is_recorded_with_what_was_asked(client, panel):
     """A GET with filters that are not valid is recorded too: the defaults applied, what
     was asked and the errors shown."""
     client.force_login(panel)
-    html = page(client, "area=chosen&start_month=13&start_year=2022&end_month=1&end_year=22")
+    html = page(
+        client, "area=chosen&listed=chosen&start_month=13&start_year=2022&end_month=1&end_year=22"
+    )
     assert errors(html) == [
         analysis.CHOSEN_EMPTY,
         months.MONTH_NOT_REAL.format(label="first month counted"),
@@ -190,6 +193,7 @@ def test_an_invalid_query_is_recorded_with_what_was_asked(client, panel):
     assert view.filters["area"] == "england"
     assert view.filters["asked"] == {
         "area": ["chosen"],
+        "listed": ["chosen"],
         "start_month": ["13"],
         "start_year": ["2022"],
         "end_month": ["1"],
@@ -545,8 +549,8 @@ def test_every_dimension_and_the_findings_are_shown(client, panel, disclosures):
             [months.MONTH_PART_MISSING.format(label="first month counted")],
         ),
         ("area=region", [analysis.REGION_MISSING]),
-        ("area=partnership", [analysis.PARTNERSHIP_MISSING]),
-        ("area=chosen", [analysis.CHOSEN_EMPTY]),
+        ("area=partnership&listed=partnership", [analysis.PARTNERSHIP_MISSING]),
+        ("area=chosen&listed=chosen", [analysis.CHOSEN_EMPTY]),
         ("area=mars", [analysis.NOT_ON_OFFER.format(label="area")]),
         ("area=region&region=atlantis", [analysis.NOT_ON_OFFER.format(label="region")]),
         (
@@ -564,6 +568,59 @@ def test_invalid_filters_show_an_error_and_the_defaults(client, panel, northshir
     assert errors(html) == expected
     assert f"England; notification months {first:%B %Y} to {last:%B %Y}" in html
     assert html.count("<title>Error: ") == 1
+
+
+@pytest.mark.parametrize(
+    ("area", "name", "hint"),
+    [
+        ("chosen", "partnerships", "Select each partnership to count, then select Show figures"),
+        ("partnership", "partnership", "Select the partnership to count, then select Show figures"),
+    ],
+)
+def test_asking_for_a_list_of_partnerships_shows_it_with_a_hint_not_an_error(
+    client, panel, northshire, area, name, hint
+):
+    """Choosing one partnership or a chosen set and showing figures brings the list with a
+    hint and England's figures, and no error; the list is sent back marked as shown."""
+    client.force_login(panel)
+    html = page(client, f"area={area}")
+    assert errors(html) == []
+    assert "<title>Error: " not in html
+    assert f"{hint}. Until then the figures are England's." in html
+    assert f'name="{name}"' in html
+    assert f'<input type="hidden" name="listed" value="{area}">' in html
+    assert "<strong>Showing:</strong> England;" in html
+    view = RestrictedView.objects.get()
+    assert view.filters["area"] == "england"
+    assert "errors" not in view.filters
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("area=chosen&listed=chosen", analysis.CHOSEN_EMPTY),
+        ("area=partnership&listed=partnership&partnership=", analysis.PARTNERSHIP_MISSING),
+    ],
+)
+def test_a_list_sent_back_with_nothing_chosen_is_an_error(
+    client, panel, northshire, query, expected
+):
+    """Once the list was on the page, sending it back with nothing chosen is an error, and
+    the list is shown again."""
+    client.force_login(panel)
+    html = page(client, query)
+    assert errors(html) == [expected]
+    assert 'name="listed"' in html
+
+
+def test_once_chosen_the_hint_no_longer_speaks_of_england(client, panel, northshire):
+    """With a partnership ticked the figures are the chosen set's, and the hint says so no
+    longer."""
+    client.force_login(panel)
+    html = page(client, "area=chosen&listed=chosen&partnerships=northshire")
+    assert errors(html) == []
+    assert "Until then the figures are England's" not in html
+    assert "<strong>Showing:</strong> 1 chosen partnership (Northshire" in html
 
 
 @pytest.mark.parametrize(
@@ -630,3 +687,28 @@ def test_query_counts_do_not_grow_with_reviews_or_partnerships(
     with django_assert_num_queries(few):
         client.get(url)
     assert few == QUERIES[name]
+
+
+# Markup -----------------------------------------------------------------------------------
+
+
+def test_a_table_of_figures_is_styled_by_its_class_with_text_columns_marked():
+    """Numeric cells carry no class of their own (the table's app-figures class styles
+    them); a column of text and an indented row are marked; every text is escaped."""
+    table = Table(
+        "t",
+        "Title <b>",
+        [Column("Row"), Column("Number", COUNT), Column("Said"), Column("Share", PERCENT)],
+        [Row("A & B", [1234, "<i>x</i>", 5]), Row("Code", [None, "y", 0], level=1)],
+    )
+    html = analysis.table_html(table)
+    assert 'class="govuk-table app-dashboard-table' in html and " app-figures" in html
+    assert "<caption" in html and "Title &lt;b&gt;</caption>" in html
+    assert '<th scope="col">Number</th><th scope="col" class="app-figures__text">Said</th>' in html
+    assert (
+        '<tr><th scope="row">A &amp; B</th><td>1,234</td>'
+        '<td class="app-figures__text">&lt;i&gt;x&lt;/i&gt;</td><td>5%</td></tr>'
+    ) in html
+    assert '<th scope="row" class="app-dashboard-table__indented">Code</th>' in html
+    assert '<span class="govuk-visually-hidden">none</span>' in html
+    assert "govuk-table__cell" not in html and "govuk-table__row" not in html

@@ -42,7 +42,7 @@ def reviews_in_two_partnerships(northshire, eastmere):
 
 def test_panel_fills_the_filters_by_keyboard(new_journey, northshire, eastmere, panel):
     """From the Panel home, a Panel user asks for a chosen set, picks one partnership from
-    the list that then shows, incident months
+    the list that then shows with a hint and no error, incident months
     January 2022 to March 2024, disclosures by harm type, all by keyboard; the page is
     marked Restricted, counts Eastmere's two reviews and the view is in the record."""
     reviews_in_two_partnerships(northshire, eastmere)
@@ -63,6 +63,11 @@ def test_panel_fills_the_filters_by_keyboard(new_journey, northshire, eastmere, 
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_label("A chosen set of partnerships", exact=True)).to_be_checked()
+    # The list comes with a hint, not an error: nothing has been sent back unchosen yet.
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.locator("#id_partnerships_hint")).to_contain_text(
+        "Select each partnership to count, then select Show figures."
+    )
     chosen = page.get_by_label(eastmere.name, exact=True)
     staff.tab_to(chosen)
     page.keyboard.press("Space")
