@@ -2,9 +2,18 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
-from .models import CYCLE_NAME_PATTERN, Audit, AuditEvent, Cycle, Response, ScaleLevel, Theme
+from .models import (
+    CYCLE_NAME_PATTERN,
+    Action,
+    Audit,
+    AuditEvent,
+    Cycle,
+    Response,
+    ScaleLevel,
+    Theme,
+)
 from .rules import Breach, broken_rules, theme_status
 
 
@@ -32,20 +41,36 @@ def get_audit(*, partnership, cycle) -> Audit | None:
     )
 
 
+def attach_actions(responses) -> list:
+    """The responses, each with its actions attached (`Response.action_list`), read in one
+    query: prefetch_related would build a filtered queryset for every response, which on a
+    page of every item cost more than the query."""
+    responses = list(responses)
+    by_response = {response.pk: [] for response in responses}
+    for action in Action.objects.filter(response_id__in=list(by_response)).order_by(
+        "response_id", "order", "pk"
+    ):
+        by_response[action.response_id].append(action)
+    for response in responses:
+        response._action_list = by_response[response.pk]
+    return responses
+
+
 def _responses(audit: Audit):
-    """The audit's responses in theme and item order, each with its item and theme, who last
-    changed and moderated it, and its actions: two queries however many there are."""
-    return list(
+    """The audit's responses in theme and item order, each with its item and theme, the
+    email of who last changed it (`updated_by_email`) and its actions: two queries however
+    many there are."""
+    return attach_actions(
         Response.objects.filter(audit=audit)
-        .select_related("item__theme", "updated_by", "moderated_by")
-        .prefetch_related("actions")
+        .select_related("item__theme")
+        .annotate(updated_by_email=F("updated_by__email"))
         .order_by("item__theme__number", "item__order")
     )
 
 
 def themes_with_responses(audit: Audit, responses=None):
     """The audit's themes in order, each with `audit_items`: its items in order, each with
-    `audit_responses` (its answer in this audit, actions prefetched). Two queries.
+    `audit_responses` (its answer in this audit, actions attached). Two queries.
 
     Every item of the cycle's version has a response (services.audit_start makes them all),
     so the themes and items come with the responses rather than in queries of their own."""
@@ -66,10 +91,9 @@ def themes_with_responses(audit: Audit, responses=None):
 
 def task_list(audit: Audit):
     """Each theme with its status and item counts, plus overall progress."""
-    responses = list(
+    responses = attach_actions(
         Response.objects.filter(audit=audit)
         .select_related("item__theme")
-        .prefetch_related("actions")
         .order_by("item__theme__number", "item__order")
     )
     by_theme: dict[int, list] = {}

@@ -260,7 +260,7 @@ class ThemeView(AuditMixin, TemplateView):
         blocks = []
         for response in Response.objects.for_theme(self.audit, self.theme):
             prefix = f"i{response.item_id}"
-            actions = [ActionForm.initial_for(action) for action in response.actions.all()]
+            actions = [ActionForm.initial_for(action) for action in response.action_list]
             if not actions and response.rating not in rules.EVIDENCE_RULE.levels:
                 actions = [{}]  # a blank line to fill in, unless the rating needs no plan
             shown = services.answer_shown(response)
