@@ -26,6 +26,8 @@ from .forms import (
     ItemAnswerForm,
     ModerationForm,
     ReturnForm,
+    UnboundModeration,
+    moderation_choices,
 )
 from .models import Audit, Cycle, Response, Theme
 from .reports import report_sheets
@@ -534,32 +536,35 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
     def can_moderate(self) -> bool:
         return self.audit.status in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED)
 
-    def moderation_forms(self, themes, data=None, keep=None) -> dict[int, ModerationForm]:
+    def moderation_forms(self, themes, data=None, keep=None) -> dict:
         """A form per response (keyed by its id), bound to `data` when given. With `keep`
         (after a conflict) only those responses are bound, to what was posted but with the
-        revision and what-was-shown of what is stored now; the rest show what is stored."""
+        revision and what-was-shown of what is stored now; the rest show what is stored.
+        Without `data` (the page as first shown) each is an UnboundModeration, which shows
+        the same fields without building a form."""
         if not self.can_moderate:
             return {}
         forms = {}
+        choices = moderation_choices(self.levels)
         for theme in themes:
             for item in theme.audit_items:
                 for response in item.audit_responses:
                     prefix = f"m{response.pk}"
                     shown = services.moderation_shown(response)
+                    initial = {
+                        "rating": response.moderated_rating,
+                        "note": response.moderation_note,
+                        "revision": response.moderation_revision,
+                        "shown": shown,
+                    }
+                    if data is None:
+                        forms[response.pk] = UnboundModeration(prefix, item.ref, choices, initial)
+                        continue
                     bound = rebound(
                         data, keep, response.pk, prefix, response.moderation_revision, shown
                     )
                     forms[response.pk] = ModerationForm(
-                        bound,
-                        prefix=prefix,
-                        levels=self.levels,
-                        response=response,
-                        initial={
-                            "rating": response.moderated_rating,
-                            "note": response.moderation_note,
-                            "revision": response.moderation_revision,
-                            "shown": shown,
-                        },
+                        bound, prefix=prefix, levels=self.levels, response=response, initial=initial
                     )
         return forms
 
