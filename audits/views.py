@@ -49,11 +49,23 @@ class CycleMixin:
 
 
 class AuditMixin(CycleMixin, PartnershipMixin):
-    """Loads the partnership (404 unless visible), its role, the cycle and the audit if any."""
+    """Loads the partnership (404 unless visible), its role, the cycle and the audit if any:
+    the cycle and the audit in one query when there is an audit."""
+
+    @cached_property
+    def cycle_and_audit(self) -> tuple[Cycle, Audit | None]:
+        try:
+            return selectors.get_cycle_and_audit(self.kwargs["cycle"], partnership=self.partnership)
+        except Cycle.DoesNotExist:
+            raise Http404("No such cycle") from None
+
+    @cached_property
+    def cycle(self) -> Cycle:
+        return self.cycle_and_audit[0]
 
     @cached_property
     def audit(self) -> Audit | None:
-        return selectors.get_audit(partnership=self.partnership, cycle=self.cycle)
+        return self.cycle_and_audit[1]
 
     def require_audit(self) -> Audit:
         if self.audit is None:
@@ -167,8 +179,8 @@ class ThemeView(AuditMixin, TemplateView):
 
     @cached_property
     def themes(self) -> list[Theme]:
-        """The version's themes in order: this one and the next, in one query."""
-        return list(Theme.objects.filter(version_id=self.cycle.version_id).order_by("number"))
+        """The version's themes in order: this one and the next."""
+        return selectors.version_themes(self.cycle.version)
 
     @cached_property
     def theme(self) -> Theme:
@@ -317,7 +329,7 @@ class ThemeView(AuditMixin, TemplateView):
 
     @cached_property
     def levels(self):
-        return selectors.scale_levels(self.cycle.version_id)
+        return selectors.version_levels(self.cycle.version)
 
     def render_page(self, blocks, *, show_errors, conflict=None, errors=(), breaches=()):
         errors = list(errors)
@@ -406,7 +418,7 @@ class CheckView(AuditMixin, TemplateView):
                 for row in group.rows
                 for breach in row.breaches
             ],
-            level_map=selectors.level_map(self.cycle.version_id),
+            level_map=selectors.level_map(self.cycle.version),
             can_submit=access.can_lead(self.role) and self.can_change_answers,
             rules=[rule.text() for rule in rules.RULES],
             **kwargs,
@@ -448,7 +460,7 @@ class ReportView(AuditMixin, TemplateView):
         return super().get_context_data(
             themes=themes,
             scores=selectors.audit_scores(audit, themes),
-            level_map=selectors.level_map(self.cycle.version_id),
+            level_map=selectors.level_map(self.cycle.version),
             events=selectors.timeline(audit),
             **kwargs,
         )
@@ -530,7 +542,7 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
 
     @cached_property
     def levels(self):
-        return selectors.scale_levels(self.cycle.version_id)
+        return selectors.version_levels(self.cycle.version)
 
     @property
     def can_moderate(self) -> bool:
