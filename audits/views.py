@@ -29,7 +29,7 @@ from .forms import (
     UnboundModeration,
     moderation_choices,
 )
-from .models import Audit, Cycle, Response, Theme
+from .models import CYCLE_NAME_PATTERN, Audit, Cycle, Response, Theme
 from .reports import report_sheets
 
 
@@ -530,15 +530,20 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
 
     @cached_property
     def audit(self) -> Audit:
-        """The audit of the partnership named in the URL in this cycle (404 if none): one
-        query, the partnership coming with it."""
-        audit = get_object_or_404(
-            Audit.objects.select_related("partnership"),
+        """The audit of the partnership named in the URL in the cycle named (404 if none):
+        one query, the partnership and the cycle with its version coming with it."""
+        name = self.kwargs["cycle"]
+        if not CYCLE_NAME_PATTERN.fullmatch(name):
+            raise Http404("No such cycle")  # as get_cycle: never a query with a NUL byte
+        return get_object_or_404(
+            Audit.objects.select_related("partnership", "cycle__version__framework"),
             partnership__slug=self.kwargs["slug"],
-            cycle=self.cycle,
+            cycle__name=name,
         )
-        audit.cycle = self.cycle
-        return audit
+
+    @cached_property
+    def cycle(self) -> Cycle:
+        return self.audit.cycle
 
     @cached_property
     def levels(self):
