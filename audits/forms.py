@@ -10,7 +10,9 @@ processor never reach the database.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
@@ -275,6 +277,63 @@ ActionFormSet = forms.formset_factory(
 )
 
 
+MODERATED_RATING_LABEL = "Moderated rating for item {ref}"
+MODERATION_NOTE_LABEL = "Moderation note for item {ref} (optional)"
+MODERATION_NOTE_HINT = "The partnership sees this note in its audit report"
+
+
+def moderation_choices(levels) -> list[tuple]:
+    """The moderated rating's options: not set, then each level of the scale."""
+    return [("", "Not set")] + [(level.value, f"{level.value} {level.label}") for level in levels]
+
+
+def moderation_plain_html(*, prefix, ref, choices, initial) -> str:
+    """The markup {% crispy form %} gives an unbound ModerationForm (tests/audits/test_fields.py
+    holds them equal), made here rather than through crispy's layout and widget templates or
+    a template of its own: the Panel's audit page shows one for every item, and this was most
+    of its time."""
+    p = prefix
+    chosen = "" if initial.get("rating") is None else str(initial["rating"])
+    shown = initial.get("shown", "")
+    options = format_html_join(
+        "",
+        ' <option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == chosen else "", label)
+            for value, label in choices
+        ),
+    )
+    return format_html(
+        '<input type="hidden" name="{p}-revision" value="{revision}" id="id_{p}-revision">'
+        ' <input type="hidden" name="{p}-shown"{shown} id="id_{p}-shown">'
+        ' <div id="div_id_{p}-rating" class="govuk-form-group">'
+        ' <label for="id_{p}-rating" class="govuk-label govuk-label--s">{rating_label}</label>'
+        ' <select name="{p}-rating" class="govuk-select" id="id_{p}-rating">{options}\n'
+        "</select> </div>"
+        ' <div class="govuk-character-count" data-module="govuk-character-count"'
+        ' data-maxlength="{most}" data-threshold="75">'
+        ' <div id="div_id_{p}-note" class="govuk-form-group">'
+        ' <label for="id_{p}-note" class="govuk-label">{note_label}</label>'
+        ' <div id="id_{p}-note_hint" class="govuk-hint">{note_hint}</div>'
+        ' <textarea name="{p}-note" cols="40" rows="2" maxlength="{most}"'
+        ' class="govuk-textarea govuk-js-character-count"'
+        ' aria-describedby="id_{p}-note_hint id_{p}-note-info" id="id_{p}-note">\n'
+        "{note}</textarea>"
+        ' <span id="id_{p}-note-info" class="govuk-hint govuk-character-count__message"'
+        ' aria-live="polite">You can enter up to {most} characters</span> </div> </div>',
+        p=p,
+        revision=initial.get("revision", ""),
+        shown=format_html(' value="{}"', shown) if shown else "",
+        # crispy leaves labels and hints unescaped; these have nothing to escape.
+        rating_label=MODERATED_RATING_LABEL.format(ref=ref),
+        options=options,
+        most=NOTE_MAX,
+        note_label=MODERATION_NOTE_LABEL.format(ref=ref),
+        note_hint=MODERATION_NOTE_HINT,
+        note=initial.get("note") or "",
+    )
+
+
 class ModerationForm(forms.Form):
     """The Panel's moderated rating and note for one response, and the revision it read."""
 
@@ -293,12 +352,10 @@ class ModerationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.response = response
         self.item = response.item
-        self.fields["rating"].label = f"Moderated rating for item {self.item.ref}"
-        self.fields["note"].label = f"Moderation note for item {self.item.ref} (optional)"
-        self.fields["note"].help_text = "The partnership sees this note in its audit report"
-        self.fields["rating"].choices = [("", "Not set")] + [
-            (level.value, f"{level.value} {level.label}") for level in levels
-        ]
+        self.fields["rating"].label = MODERATED_RATING_LABEL.format(ref=self.item.ref)
+        self.fields["note"].label = MODERATION_NOTE_LABEL.format(ref=self.item.ref)
+        self.fields["note"].help_text = MODERATION_NOTE_HINT
+        self.fields["rating"].choices = moderation_choices(levels)
         self.fields["rating"].error_messages["invalid_choice"] = rating_invalid(levels)
 
     @cached_property
@@ -317,50 +374,14 @@ class ModerationForm(forms.Form):
         return helper
 
     def plain_html(self) -> str:
-        """The markup {% crispy form %} gives this form unbound (tests/audits/test_fields.py
-        holds them equal), made here rather than through crispy's layout and widget templates
-        or a template of its own: the Panel's audit page shows one for every item, and this
-        was most of its time. A bound form (shown again with what was typed, perhaps with
-        errors) is still rendered by crispy."""
-        p, rating, note = self.prefix, self.fields["rating"], self.fields["note"]
-        chosen = "" if self.initial.get("rating") is None else str(self.initial["rating"])
-        shown = self.initial.get("shown", "")
-        options = format_html_join(
-            "",
-            ' <option value="{}"{}>{}</option>',
-            (
-                (value, mark_safe(" selected") if str(value) == chosen else "", label)
-                for value, label in rating.choices
-            ),
-        )
-        return format_html(
-            '<input type="hidden" name="{p}-revision" value="{revision}" id="id_{p}-revision">'
-            ' <input type="hidden" name="{p}-shown"{shown} id="id_{p}-shown">'
-            ' <div id="div_id_{p}-rating" class="govuk-form-group">'
-            ' <label for="id_{p}-rating" class="govuk-label govuk-label--s">{rating_label}</label>'
-            ' <select name="{p}-rating" class="govuk-select" id="id_{p}-rating">{options}\n'
-            "</select> </div>"
-            ' <div class="govuk-character-count" data-module="govuk-character-count"'
-            ' data-maxlength="{most}" data-threshold="75">'
-            ' <div id="div_id_{p}-note" class="govuk-form-group">'
-            ' <label for="id_{p}-note" class="govuk-label">{note_label}</label>'
-            ' <div id="id_{p}-note_hint" class="govuk-hint">{note_hint}</div>'
-            ' <textarea name="{p}-note" cols="40" rows="2" maxlength="{most}"'
-            ' class="govuk-textarea govuk-js-character-count"'
-            ' aria-describedby="id_{p}-note_hint id_{p}-note-info" id="id_{p}-note">\n'
-            "{note}</textarea>"
-            ' <span id="id_{p}-note-info" class="govuk-hint govuk-character-count__message"'
-            ' aria-live="polite">You can enter up to {most} characters</span> </div> </div>',
-            p=p,
-            revision=self.initial.get("revision", ""),
-            shown=format_html(' value="{}"', shown) if shown else "",
-            # crispy leaves labels and hints unescaped; these have nothing to escape.
-            rating_label=rating.label,
-            options=options,
-            most=NOTE_MAX,
-            note_label=note.label,
-            note_hint=note.help_text,
-            note=self.initial.get("note") or "",
+        """The markup {% crispy form %} gives this form unbound (moderation_plain_html). A
+        bound form (shown again with what was typed, perhaps with errors) is still rendered
+        by crispy."""
+        return moderation_plain_html(
+            prefix=self.prefix,
+            ref=self.item.ref,
+            choices=self.fields["rating"].choices,
+            initial=self.initial,
         )
 
     def clean_revision(self):
@@ -375,6 +396,24 @@ class ModerationForm(forms.Form):
             note=data["note"],
             revision=data["revision"],
             shown=data["shown"] or None,
+        )
+
+
+@dataclass
+class UnboundModeration:
+    """An unbound ModerationForm as the Panel's audit page shows it, without building the
+    form (which deep-copies its fields): the page shows one for every item on every visit,
+    and only a posted page needs real forms. Its plain_html is the form's."""
+
+    prefix: str
+    ref: str
+    choices: list
+    initial: dict
+    is_bound: ClassVar[bool] = False
+
+    def plain_html(self) -> str:
+        return moderation_plain_html(
+            prefix=self.prefix, ref=self.ref, choices=self.choices, initial=self.initial
         )
 
 

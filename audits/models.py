@@ -310,8 +310,16 @@ class Response(models.Model):
             self.rating is not None
             or bool(self.evidence)
             or self.carried_forward
-            or len(self.actions.all()) > 0
+            or len(self.action_list) > 0
         )
+
+    @property
+    def action_list(self) -> list:
+        """Its actions in order: as selectors.attach_actions attached them (one query for
+        every response of a page, no queryset built for each), else from `actions`
+        (prefetched, or read now)."""
+        attached = self.__dict__.get("_action_list")
+        return list(self.actions.all()) if attached is None else attached
 
     @property
     def effective_rating(self):

@@ -82,7 +82,7 @@ class ResponseQuerySet(models.QuerySet):
         """One audit's responses to one theme's items, in item order, with their actions."""
         return (
             self.filter(audit=audit, item__theme=theme)
-            .select_related("item", "updated_by", "moderated_by")
+            .select_related("item", "updated_by")
             .prefetch_related("actions")
             .order_by("item__order")
         )

@@ -26,7 +26,7 @@ def _actions_text(response) -> str:
         f"{a.what}; {a.owner or 'no owner'}; {a.due_month:%Y-%m}"
         if a.due_month
         else f"{a.what}; {a.owner or 'no owner'}; no due month"
-        for a in response.actions.all()
+        for a in response.action_list
     )
 
 
@@ -51,7 +51,7 @@ def report_rows(audit, themes=None):
                         response.moderated_rating,
                         labels.get(response.moderated_rating, ""),
                         response.moderation_note,
-                        response.updated_by.email if response.updated_by else "",
+                        response.updated_by_email or "",
                         f"{response.updated_at:%Y-%m-%d %H:%M}" if response.updated_at else "",
                     ]
                 )

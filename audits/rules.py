@@ -70,7 +70,7 @@ class ActionForLowRatings(Rule):
 
     def is_broken_by(self, response):
         return response.effective_rating in self.levels and not any(
-            action.is_complete for action in response.actions.all()
+            action.is_complete for action in response.action_list
         )
 
 
@@ -79,7 +79,8 @@ EVIDENCE_RULE, ACTION_RULE = RULES[1], RULES[2]
 
 
 def broken_rules(responses) -> list[Breach]:
-    """Every breach of every rule, in item order. Responses should prefetch `actions`."""
+    """Every breach of every rule, in item order. Responses should come with their actions
+    (selectors.attach_actions, or prefetched)."""
     return [
         Breach(rule, response)
         for response in responses

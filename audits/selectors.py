@@ -2,9 +2,20 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, F, Q
 
-from .models import CYCLE_NAME_PATTERN, Audit, AuditEvent, Cycle, Response, ScaleLevel, Theme
+from .models import (
+    CYCLE_NAME_PATTERN,
+    Action,
+    Audit,
+    AuditEvent,
+    Cycle,
+    FrameworkVersion,
+    Response,
+    ScaleLevel,
+    Theme,
+)
 from .rules import Breach, broken_rules, theme_status
 
 
@@ -25,27 +36,61 @@ def get_cycle(name: str) -> Cycle:
 
 
 def get_audit(*, partnership, cycle) -> Audit | None:
-    return (
-        Audit.objects.filter(partnership=partnership, cycle=cycle)
-        .select_related("cycle", "partnership")
+    """The partnership's audit in the cycle, or None; its cycle and partnership the objects
+    given (so their version and the like come with them)."""
+    audit = Audit.objects.filter(partnership=partnership, cycle=cycle).first()
+    if audit is not None:
+        audit.cycle, audit.partnership = cycle, partnership
+    return audit
+
+
+def get_cycle_and_audit(name: str, *, partnership) -> tuple[Cycle, Audit | None]:
+    """The cycle of that name (with its version and framework, as get_cycle) and the
+    partnership's audit in it, or None if not started: one query when there is an audit,
+    as there is on every page of one. Cycle.DoesNotExist as get_cycle."""
+    if not CYCLE_NAME_PATTERN.fullmatch(name):
+        raise Cycle.DoesNotExist(name)
+    audit = (
+        Audit.objects.filter(partnership=partnership, cycle__name=name)
+        .select_related("cycle__version__framework")
         .first()
     )
+    if audit is None:
+        return get_cycle(name), None
+    audit.partnership = partnership
+    return audit.cycle, audit
+
+
+def attach_actions(responses) -> list:
+    """The responses, each with its actions attached (`Response.action_list`), read in one
+    query: prefetch_related would build a filtered queryset for every response, which on a
+    page of every item cost more than the query."""
+    responses = list(responses)
+    by_response = {response.pk: [] for response in responses}
+    for action in Action.objects.filter(response_id__in=list(by_response)).order_by(
+        "response_id", "order", "pk"
+    ):
+        by_response[action.response_id].append(action)
+    for response in responses:
+        response._action_list = by_response[response.pk]
+    return responses
 
 
 def _responses(audit: Audit):
-    """The audit's responses in theme and item order, each with its item and theme, who last
-    changed and moderated it, and its actions: two queries however many there are."""
-    return list(
+    """The audit's responses in theme and item order, each with its item and theme, the
+    email of who last changed it (`updated_by_email`) and its actions: two queries however
+    many there are."""
+    return attach_actions(
         Response.objects.filter(audit=audit)
-        .select_related("item__theme", "updated_by", "moderated_by")
-        .prefetch_related("actions")
+        .select_related("item__theme")
+        .annotate(updated_by_email=F("updated_by__email"))
         .order_by("item__theme__number", "item__order")
     )
 
 
 def themes_with_responses(audit: Audit, responses=None):
     """The audit's themes in order, each with `audit_items`: its items in order, each with
-    `audit_responses` (its answer in this audit, actions prefetched). Two queries.
+    `audit_responses` (its answer in this audit, actions attached). Two queries.
 
     Every item of the cycle's version has a response (services.audit_start makes them all),
     so the themes and items come with the responses rather than in queries of their own."""
@@ -66,16 +111,15 @@ def themes_with_responses(audit: Audit, responses=None):
 
 def task_list(audit: Audit):
     """Each theme with its status and item counts, plus overall progress."""
-    responses = list(
+    responses = attach_actions(
         Response.objects.filter(audit=audit)
         .select_related("item__theme")
-        .prefetch_related("actions")
         .order_by("item__theme__number", "item__order")
     )
     by_theme: dict[int, list] = {}
     for response in responses:
         by_theme.setdefault(response.item.theme_id, []).append(response)
-    themes = Theme.objects.filter(version_id=audit.cycle.version_id).order_by("number")
+    themes = version_themes(audit.cycle.version)
     rows = [
         {
             "theme": theme,
@@ -184,9 +228,41 @@ def scale_levels(version_id: int):
     return list(ScaleLevel.objects.filter(version_id=version_id).order_by("value"))
 
 
-def level_map(version_id: int) -> dict:
-    """The version's rating scale keyed by value."""
-    return {level.value: level for level in scale_levels(version_id)}
+def _version_content(version: FrameworkVersion, name: str, read):
+    """What `read()` gives of a version's content: a published or retired version's from the
+    cache, since its scale, themes and items can never change (FrameworkVersion.save and
+    delete, FrameworkContentQuerySet and models.refuse_change_to_published_content refuse
+    it), so the copy is always true; a draft's read afresh every time, as it may change."""
+    if not version.is_frozen:
+        return read()
+    key = f"audits:version:{version.pk}:{version.content_hash}:{name}"
+    content = cache.get(key)
+    if content is None:
+        content = read()
+        cache.set(key, content, None)
+    return content
+
+
+def version_levels(version: FrameworkVersion) -> list[ScaleLevel]:
+    """The version's rating scale, 0 first (no query once a published version's is cached)."""
+    return _version_content(version, "levels", lambda: scale_levels(version.pk))
+
+
+def version_themes(version: FrameworkVersion) -> list[Theme]:
+    """The version's themes in number order (no query once a published version's are cached)."""
+    return _version_content(
+        version,
+        "themes",
+        lambda: list(Theme.objects.filter(version_id=version.pk).order_by("number")),
+    )
+
+
+def level_map(version) -> dict:
+    """The version's rating scale keyed by value: of a FrameworkVersion as version_levels
+    reads it, or of a version's id."""
+    if isinstance(version, FrameworkVersion):
+        return {level.value: level for level in version_levels(version)}
+    return {level.value: level for level in scale_levels(version)}
 
 
 def timeline(audit: Audit):

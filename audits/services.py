@@ -102,7 +102,7 @@ class ItemAnswer:
 def answer_shown(response: Response) -> str:
     """A short fingerprint of a response's answer (rating, evidence, action lines), for a
     page to send back hidden with the revision, so a save can tell what the person changed."""
-    lines = [ActionLine(a.what, a.owner, a.due_month, a.id) for a in response.actions.all()]
+    lines = [ActionLine(a.what, a.owner, a.due_month, a.id) for a in response.action_list]
     return _digest([response.rating, _plain(response.evidence), _lines_shown(lines)])
 
 

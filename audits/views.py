@@ -26,8 +26,10 @@ from .forms import (
     ItemAnswerForm,
     ModerationForm,
     ReturnForm,
+    UnboundModeration,
+    moderation_choices,
 )
-from .models import Audit, Cycle, Response, Theme
+from .models import CYCLE_NAME_PATTERN, Audit, Cycle, Response, Theme
 from .reports import report_sheets
 
 
@@ -47,11 +49,23 @@ class CycleMixin:
 
 
 class AuditMixin(CycleMixin, PartnershipMixin):
-    """Loads the partnership (404 unless visible), its role, the cycle and the audit if any."""
+    """Loads the partnership (404 unless visible), its role, the cycle and the audit if any:
+    the cycle and the audit in one query when there is an audit."""
+
+    @cached_property
+    def cycle_and_audit(self) -> tuple[Cycle, Audit | None]:
+        try:
+            return selectors.get_cycle_and_audit(self.kwargs["cycle"], partnership=self.partnership)
+        except Cycle.DoesNotExist:
+            raise Http404("No such cycle") from None
+
+    @cached_property
+    def cycle(self) -> Cycle:
+        return self.cycle_and_audit[0]
 
     @cached_property
     def audit(self) -> Audit | None:
-        return selectors.get_audit(partnership=self.partnership, cycle=self.cycle)
+        return self.cycle_and_audit[1]
 
     def require_audit(self) -> Audit:
         if self.audit is None:
@@ -165,8 +179,8 @@ class ThemeView(AuditMixin, TemplateView):
 
     @cached_property
     def themes(self) -> list[Theme]:
-        """The version's themes in order: this one and the next, in one query."""
-        return list(Theme.objects.filter(version_id=self.cycle.version_id).order_by("number"))
+        """The version's themes in order: this one and the next."""
+        return selectors.version_themes(self.cycle.version)
 
     @cached_property
     def theme(self) -> Theme:
@@ -260,7 +274,7 @@ class ThemeView(AuditMixin, TemplateView):
         blocks = []
         for response in Response.objects.for_theme(self.audit, self.theme):
             prefix = f"i{response.item_id}"
-            actions = [ActionForm.initial_for(action) for action in response.actions.all()]
+            actions = [ActionForm.initial_for(action) for action in response.action_list]
             if not actions and response.rating not in rules.EVIDENCE_RULE.levels:
                 actions = [{}]  # a blank line to fill in, unless the rating needs no plan
             shown = services.answer_shown(response)
@@ -315,7 +329,7 @@ class ThemeView(AuditMixin, TemplateView):
 
     @cached_property
     def levels(self):
-        return selectors.scale_levels(self.cycle.version_id)
+        return selectors.version_levels(self.cycle.version)
 
     def render_page(self, blocks, *, show_errors, conflict=None, errors=(), breaches=()):
         errors = list(errors)
@@ -404,7 +418,7 @@ class CheckView(AuditMixin, TemplateView):
                 for row in group.rows
                 for breach in row.breaches
             ],
-            level_map=selectors.level_map(self.cycle.version_id),
+            level_map=selectors.level_map(self.cycle.version),
             can_submit=access.can_lead(self.role) and self.can_change_answers,
             rules=[rule.text() for rule in rules.RULES],
             **kwargs,
@@ -446,7 +460,7 @@ class ReportView(AuditMixin, TemplateView):
         return super().get_context_data(
             themes=themes,
             scores=selectors.audit_scores(audit, themes),
-            level_map=selectors.level_map(self.cycle.version_id),
+            level_map=selectors.level_map(self.cycle.version),
             events=selectors.timeline(audit),
             **kwargs,
         )
@@ -516,50 +530,58 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
 
     @cached_property
     def audit(self) -> Audit:
-        """The audit of the partnership named in the URL in this cycle (404 if none): one
-        query, the partnership coming with it."""
-        audit = get_object_or_404(
-            Audit.objects.select_related("partnership"),
+        """The audit of the partnership named in the URL in the cycle named (404 if none):
+        one query, the partnership and the cycle with its version coming with it."""
+        name = self.kwargs["cycle"]
+        if not CYCLE_NAME_PATTERN.fullmatch(name):
+            raise Http404("No such cycle")  # as get_cycle: never a query with a NUL byte
+        return get_object_or_404(
+            Audit.objects.select_related("partnership", "cycle__version__framework"),
             partnership__slug=self.kwargs["slug"],
-            cycle=self.cycle,
+            cycle__name=name,
         )
-        audit.cycle = self.cycle
-        return audit
+
+    @cached_property
+    def cycle(self) -> Cycle:
+        return self.audit.cycle
 
     @cached_property
     def levels(self):
-        return selectors.scale_levels(self.cycle.version_id)
+        return selectors.version_levels(self.cycle.version)
 
     @property
     def can_moderate(self) -> bool:
         return self.audit.status in (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED)
 
-    def moderation_forms(self, themes, data=None, keep=None) -> dict[int, ModerationForm]:
+    def moderation_forms(self, themes, data=None, keep=None) -> dict:
         """A form per response (keyed by its id), bound to `data` when given. With `keep`
         (after a conflict) only those responses are bound, to what was posted but with the
-        revision and what-was-shown of what is stored now; the rest show what is stored."""
+        revision and what-was-shown of what is stored now; the rest show what is stored.
+        Without `data` (the page as first shown) each is an UnboundModeration, which shows
+        the same fields without building a form."""
         if not self.can_moderate:
             return {}
         forms = {}
+        choices = moderation_choices(self.levels)
         for theme in themes:
             for item in theme.audit_items:
                 for response in item.audit_responses:
                     prefix = f"m{response.pk}"
                     shown = services.moderation_shown(response)
+                    initial = {
+                        "rating": response.moderated_rating,
+                        "note": response.moderation_note,
+                        "revision": response.moderation_revision,
+                        "shown": shown,
+                    }
+                    if data is None:
+                        forms[response.pk] = UnboundModeration(prefix, item.ref, choices, initial)
+                        continue
                     bound = rebound(
                         data, keep, response.pk, prefix, response.moderation_revision, shown
                     )
                     forms[response.pk] = ModerationForm(
-                        bound,
-                        prefix=prefix,
-                        levels=self.levels,
-                        response=response,
-                        initial={
-                            "rating": response.moderated_rating,
-                            "note": response.moderation_note,
-                            "revision": response.moderation_revision,
-                            "shown": shown,
-                        },
+                        bound, prefix=prefix, levels=self.levels, response=response, initial=initial
                     )
         return forms
 

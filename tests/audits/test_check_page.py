@@ -20,8 +20,9 @@ CYCLE = "2026-27"
 BASE = f"/p/northshire/audits/{CYCLE}/"
 CHECK = BASE + "check/"
 TITLE = "Check your answers - Northshire Safeguarding Children Partnership - 2026-27 audit"
-# The most queries the page may run, whatever the number of answers and actions.
-CHECK_MAX_QUERIES = 10
+# The most queries the page may run, whatever the number of answers and actions (10 before
+# the cycle came with the audit and a published version's scale from the cache).
+CHECK_MAX_QUERIES = 6
 
 
 def due_next_month():
@@ -220,6 +221,7 @@ def test_check_page_query_count_is_pinned(client, audit, lead):
     answer(audit, 1, by=lead, rating=1, only={"1.1"}, actions=[action])
     client.force_login(lead)
     client.get(BASE)  # The first request after signing in also updates the session.
+    client.get(CHECK)  # and the first of the version's scale reads it into the cache.
     sparse = count_queries(client, CHECK)
     three = [
         services.ActionLine(what=f"Action {n}", owner="Lead", due_month=due_next_month())

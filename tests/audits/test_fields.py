@@ -10,7 +10,13 @@ from django.template import engines
 from django.utils import timezone
 
 from audits import selectors, services
-from audits.forms import ActionFormSet, ItemAnswerForm, ModerationForm
+from audits.forms import (
+    ActionFormSet,
+    ItemAnswerForm,
+    ModerationForm,
+    UnboundModeration,
+    moderation_choices,
+)
 from audits.models import Cycle, FrameworkVersion, Item, Response
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +79,15 @@ def test_moderation_fields_are_crispys_markup(audit, rating, note):
     plain = render(PLAIN, moderation_form(response, levels))
     assert "Moderated rating for item 1.1" in plain
     assert normalised(plain) == normalised(crispy)
+    # What the page shows on a first visit, without building the form: the same markup.
+    unbound = UnboundModeration(
+        f"m{response.pk}",
+        "1.1",
+        moderation_choices(levels),
+        moderation_form(response, levels).initial,
+    )
+    assert not unbound.is_bound
+    assert render(PLAIN, unbound) == plain
 
 
 ANSWER_PLAIN = '{% include "audits/fields/answer.html" %}'

@@ -8,7 +8,17 @@ import pytest
 from django.utils import timezone
 
 from audits import selectors, services
-from audits.models import Action, Audit, AuditEvent, Cycle, FrameworkVersion, Response
+from audits.models import (
+    Action,
+    Audit,
+    AuditEvent,
+    Cycle,
+    FrameworkVersion,
+    Response,
+    ScaleLevel,
+    Theme,
+)
+from audits.querysets import FrameworkLockedError
 from tests.partnerships.factories import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,6 +250,21 @@ def test_get_audit_is_none_until_started(northshire, eastmere, cycle, other_lead
     assert selectors.get_audit(partnership=eastmere, cycle=cycle) == theirs
 
 
+def test_get_cycle_and_audit_finds_the_partnerships_own_in_one_query(
+    northshire, eastmere, cycle, other_lead, django_assert_num_queries
+):
+    """The cycle with no audit of the partnership yet (another's does not count); then the
+    cycle, its version and the audit in one query; no such cycle is DoesNotExist."""
+    theirs = services.audit_start(partnership=eastmere, cycle=cycle, by=other_lead)
+    assert selectors.get_cycle_and_audit(cycle.name, partnership=northshire) == (cycle, None)
+    with django_assert_num_queries(1):
+        found, audit = selectors.get_cycle_and_audit(cycle.name, partnership=eastmere)
+        assert (found, audit) == (cycle, theirs)
+        assert found.version.framework.name and audit.partnership == eastmere
+    with pytest.raises(Cycle.DoesNotExist):
+        selectors.get_cycle_and_audit("2099-00", partnership=eastmere)
+
+
 def test_themes_with_responses_holds_only_this_audits_answers(audit, eastmere, cycle, other_lead):
     """Each item of each theme carries exactly this audit's response."""
     services.audit_start(partnership=eastmere, cycle=cycle, by=other_lead)
@@ -288,6 +313,39 @@ def test_scale_levels_and_level_map(cycle):
         (3, "Embedded"),
     ]
     assert selectors.level_map(cycle.version_id)[2].label == "Established"
+
+
+def test_a_published_versions_themes_and_scale_come_from_the_cache_and_are_its_own(
+    cycle, django_assert_num_queries
+):
+    """A published version's themes and scale, once read, cost no query and are what the
+    database holds; they cannot go stale, since such a version's content never changes."""
+    version = cycle.version
+    assert version.is_frozen
+    themes, levels = selectors.version_themes(version), selectors.version_levels(version)
+    with django_assert_num_queries(0):
+        again = selectors.version_themes(version), selectors.version_levels(version)
+    assert [(t.pk, t.number, t.title) for t in again[0]] == [
+        (t.pk, t.number, t.title) for t in Theme.objects.filter(version=version).order_by("number")
+    ]
+    assert [(t.pk, t.title) for t in themes] == [(t.pk, t.title) for t in again[0]]
+    assert [(lv.value, lv.label) for lv in again[1]] == [(lv.value, lv.label) for lv in levels]
+    with pytest.raises(FrameworkLockedError):
+        Theme.objects.filter(version=version).update(title="Changed")
+
+
+def test_a_draft_versions_themes_and_scale_are_read_afresh(django_assert_num_queries):
+    """A draft's content may still change, so every read sees the database as it is now."""
+    draft = FrameworkVersion.objects.create(
+        framework=FrameworkVersion.objects.get(number=1).framework, number=2, title="Draft"
+    )
+    assert selectors.version_themes(draft) == [] and selectors.version_levels(draft) == []
+    Theme.objects.create(version=draft, number=1, title="Leadership")
+    ScaleLevel.objects.create(version=draft, value=0, label="None", description="Nothing")
+    with django_assert_num_queries(2):
+        themes, levels = selectors.version_themes(draft), selectors.version_levels(draft)
+    assert [t.title for t in themes] == ["Leadership"]
+    assert [lv.label for lv in levels] == ["None"]
 
 
 @pytest.mark.parametrize("name", ["2026\x00-27", "\x00", "2026-27\x00", "26-27", "2026-2027", ""])
