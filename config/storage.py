@@ -9,6 +9,7 @@ own module is static/js/app.mjs, which imports govuk-frontend by a relative path
 rewrite the browser would fetch govuk-frontend by its plain name, cached for only a minute.
 """
 
+from django.conf import settings
 from django.contrib.staticfiles.storage import HashedFilesMixin
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
@@ -26,3 +27,21 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
 
     support_js_module_import_aggregation = True
     patterns = HashedFilesMixin.patterns + (("*.mjs", _JS_MODULE_PATTERNS),)
+
+    # A name's URL, once worked out, for the manifest it was read from (below).
+    _urls: dict = {}
+    _urls_of = None
+
+    def url(self, name, force=False):
+        """Django's answer, remembered: every page asks for the same few files (about 10
+        microseconds each), and their hashed names come from the manifest, which does not
+        change while the process runs. A new manifest (collectstatic in this process) starts
+        afresh; a name missing from it raises each time, as Django's does."""
+        if self._urls_of is not self.hashed_files:
+            self._urls, self._urls_of = {}, self.hashed_files
+        key = (name, force, settings.DEBUG, self.base_url)
+        try:
+            return self._urls[key]
+        except KeyError:
+            url = self._urls[key] = super().url(name, force)
+            return url

@@ -66,3 +66,21 @@ def test_the_services_own_files_build(build, settings):
     out = build(*settings.STATICFILES_DIRS)
     module = next((out / "js").glob("app.*.mjs")).read_text()
     assert re.search(r"govuk-frontend\.min\.[0-9a-f]{12}\.js", module), module
+
+
+def test_a_remembered_url_is_the_manifests_and_a_new_manifest_starts_afresh(build, tmp_path):
+    """The storage remembers each name's URL, but never past the manifest it came from."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    source = tmp_path / "src"
+    write(source / "css" / "site.css", "body { color: red }\n")
+    build(source)
+    first = staticfiles_storage.url("css/site.css")
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", first)
+    assert staticfiles_storage.url("css/site.css") == first
+    write(source / "css" / "site.css", "body { color: blue }\n")
+    build(source)
+    second = staticfiles_storage.url("css/site.css")
+    assert second != first and re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", second)
+    with pytest.raises(ValueError):
+        staticfiles_storage.url("css/missing.css")
