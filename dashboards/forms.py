@@ -2,23 +2,18 @@
 bookmarked, shared and downloaded with the same filters; a value that is not on offer is
 reported in the error summary and the page falls back to its default."""
 
-import hashlib
-import json
 from datetime import date
 
-from crispy_forms.utils import render_crispy_form
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
-from django.core.cache import cache
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
+from partnerships.forms import crispy_rendered
+
 from .selectors import MODERATED, SELF
 
-# How long a rendered filter form stays cached: it is the same HTML for the same choices
-# and values, so it never becomes untrue; the time only lets unused ones go.
-RENDERED_SECONDS = 24 * 60 * 60
 ENGLAND = ""
 NO_YEAR = ""
 TOO_FEW_CHOSEN = "Select at least 2 partnerships to compare item by item"
@@ -58,23 +53,14 @@ class FilterForm(forms.Form):
         return helper
 
     def rendered(self) -> SafeString:
-        """The drop-downs exactly as `{% crispy form %}` renders them, rendered once for
-        the same choices and chosen values and then read from the cache (crispy took a
-        third of compare's time). A form with errors (whose values can be anything) is
-        rendered afresh, so odd addresses cannot fill the cache."""
-        if self.is_bound and self.errors:
-            return render_crispy_form(self)
-        key = self.rendered_key()
-        html = cache.get(key)
-        if html is None:
-            html = render_crispy_form(self)
-            cache.set(key, html, RENDERED_SECONDS)
-        return SafeString(html)
+        """The drop-downs as `{% crispy form %}` renders them, once for the same choices
+        and chosen values (partnerships.forms.crispy_rendered)."""
+        return crispy_rendered(self, self.rendered_key())
 
-    def rendered_key(self) -> str:
+    def rendered_key(self) -> list:
         """Everything the rendered drop-downs show: each field's id, name, label, hint,
         choices and chosen value(s)."""
-        parts = [type(self).__name__, self.prefix, self.auto_id]
+        parts = [self.prefix, self.auto_id]
         for name in self.shown_fields:
             bound = self[name]
             field = bound.field
@@ -90,8 +76,7 @@ class FilterForm(forms.Form):
                     bound.value(),
                 ]
             )
-        digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-        return f"filter-form:{digest}"
+        return parts
 
     def values(self) -> dict:
         self.is_valid()

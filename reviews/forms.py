@@ -4,13 +4,12 @@ Every dimension is a set of radios with an explicit "Not recorded" where the dom
 one, so that a missing answer is something someone chose, not a blank.
 """
 
-import functools
-
-from crispy_forms.utils import render_crispy_form
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Div, Field, Layout, Size
 from django import forms
+from django.utils.safestring import SafeString
 
+from partnerships.forms import crispy_rendered
 from partnerships.months import MonthField
 from partnerships.text import PastedTextField
 
@@ -25,8 +24,6 @@ ONLY_WHEN = "Only answer this when {condition}"
 CHOOSE = "Select an answer for {label}"
 AGE_INVALID = "Enter the age as a whole number from 0 to 17"
 LEARNING_SUMMARY_MAX = 1500
-# The review list's filters, rendered, for this many sets of values asked for (each a few KB).
-FILTER_MARKUPS_KEPT = 64
 
 
 def _month(label, **kwargs):
@@ -331,21 +328,13 @@ class ReviewFilterForm(forms.Form):
             Field.text("year", field_width=4),
         )
 
-    def markup(self) -> str:
+    def markup(self) -> SafeString:
         """The form as `{% crispy %}` renders it. Its choices are the code's, never the
         database's, so the markup depends on nothing but the values asked for: it is made
-        once per process for each set of them (the list page's filters are most of its time)."""
-        values = None
-        if self.is_bound:
-            # What each field reads from the query (the widget takes the last value given).
-            values = tuple((name, self.data.get(name)) for name in self.fields)
-        return _filter_markup(values)
-
-
-@functools.lru_cache(maxsize=FILTER_MARKUPS_KEPT)
-def _filter_markup(values: tuple | None) -> str:
-    data = None if values is None else {name: value for name, value in values if value is not None}
-    return render_crispy_form(ReviewFilterForm(data))
+        once for each set of them (partnerships.forms.crispy_rendered)."""
+        # What each field reads from the query (the widget takes the last value given).
+        values = [(name, self.data.get(name)) for name in self.fields] if self.is_bound else None
+        return crispy_rendered(self, values)
 
 
 def _required_on_review(name: str) -> bool:

@@ -77,7 +77,7 @@ def test_rendered_is_crispys_markup_fresh_and_cached(name, data):
 def test_a_form_with_errors_is_never_cached(monkeypatch):
     """Values not on offer (which can be anything) are rendered afresh, never kept."""
     kept = []
-    monkeypatch.setattr(forms.cache, "set", lambda key, *args, **kwargs: kept.append(key))
+    monkeypatch.setattr(cache, "set", lambda key, *args, **kwargs: kept.append(key))
     form = compare_form({"region": "atlantis"})
     assert "atlantis is not one of the available choices" in form.rendered()
     assert kept == []
