@@ -23,6 +23,7 @@ from audits.services import audit_means_store
 from partnerships.models import Partnership, Region
 from reviews import choices as c
 from reviews import dimensions as dims
+from reviews import selectors as review_selectors
 from reviews.models import Review
 
 from . import figures as f
@@ -47,7 +48,7 @@ def complete_reviews(
     if period:
         reviews = reviews.filter(**{f"{MONTH_FIELDS[month]}__range": period})
     if partnership is not None:
-        reviews = reviews.filter(partnership=partnership)
+        reviews = reviews.filter(review_selectors.of_partnership(partnership))
     if region is not None:
         reviews = reviews.filter(partnership__region=region)
     if partnerships is not None:

@@ -24,14 +24,19 @@ LIST_FIELDS = (
 )
 
 
+def of_partnership(partnership) -> Q:
+    """A partnership's reviews. A review's child is always its partnership's own (both are
+    made under one partnership); saying so of the child too lets PostgreSQL read only that
+    partnership's children when it joins them (to sort by reference, or to sum their
+    revisions), not every child of every partnership: 9 ms to under 1 at ten years."""
+    return Q(partnership=partnership, child__partnership=partnership)
+
+
 def review_list(partnership, filters: dict):
     """A partnership's reviews with their children, filtered as on the list page: only
     LIST_FIELDS read."""
-    # A review's child is always its partnership's own (both are made under one partnership);
-    # saying so of the child too lets PostgreSQL read only that partnership's children to
-    # sort by reference, not every child of every partnership (9 ms to under 1 at ten years).
     reviews = (
-        Review.objects.filter(partnership=partnership, child__partnership=partnership)
+        Review.objects.filter(of_partnership(partnership))
         .select_related("child", "partnership")
         .only(*LIST_FIELDS)
     )
