@@ -99,20 +99,28 @@ def load_config(sessions_cookie: str) -> dict:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU seconds of a process and its children (gunicorn's workers)."""
-    total = 0.0
+    """User and system CPU seconds of gunicorn: the master, its live workers, and the workers
+    it has already replaced (gunicorn replaces a worker after max_requests, so a long run ends
+    with new workers: their predecessors' time is in the master's cutime and cstime)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(child) for child in children.read_text().split()]
-    for each in pids:
+
+    def stat(each: int) -> list[str] | None:
         try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            return Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+            return None
+
+    master = stat(pid)
+    if master is None:
+        return 0.0
+    # utime, stime, and the reaped children's cutime, cstime (proc(5): fields 14 to 17)
+    total = sum(int(field) for field in master[11:15])
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        fields = stat(int(child))
+        if fields is not None:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def run_locust(name, spec, base_url, config_path, workdir, server_pid) -> dict:

@@ -5,7 +5,6 @@ import io
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.utils import timezone
 
 from audits.demo import MOST_YEARS, NATIONAL_YEARS, seed_audits, seed_national_audits
@@ -99,12 +98,6 @@ class Command(BaseCommand):
                 published.append(publication_publish(year=year, by=seeded["panel"]).label)
             except PublishRefused:
                 continue
-        if national:
-            # Thousands of rows have just arrived: give the query planner their statistics,
-            # as autovacuum would in production (a server may run with it off, as the
-            # benchmarks' one does), so pages are measured on the plans they would get.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(seeded['partnerships'])} partnerships, "
