@@ -53,6 +53,9 @@ DEFAULT_DIMENSION = "disclosure"
 RECORD_PAGE_SIZE = 50
 # How long a rendered filter form is kept (its key names everything it shows).
 FORM_SECONDS = 60 * 60
+# How long counted cells stay cached: they are served only while no review or child has
+# changed (counted_cells), so the time only lets views nobody asks for again go.
+COUNTS_SECONDS = 60 * 60
 
 REGION_MISSING = "Select a region, or choose another area"
 PARTNERSHIP_MISSING = "Select a partnership, or choose another area"
@@ -528,6 +531,22 @@ def compact(html: str) -> str:
 # Reads and pages --------------------------------------------------------------------------
 
 
+def counted_cells(filters: "Filters") -> f.Counts:
+    """The counts the filters ask for, counted once and then read from the cache while no
+    review or child anywhere has changed (selectors.every_review_fingerprint): counting is
+    most of the page's time at ten years of reviews, and analysts go back and forth between
+    the same views."""
+    parts = [filters.as_recorded(), selectors.every_review_fingerprint()]
+    digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    key = f"analysis-counts:{digest}"
+    counts = cache.get(key)
+    if counts is None:
+        counted = selectors.cell_counts(filters.counted(), crossed=[filters.dimension.name])
+        counts = f.Counts(cells=dict(counted.cells))  # a plain dict: the cache pickles it
+        cache.set(key, counts, COUNTS_SECONDS)
+    return counts
+
+
 def partnerships_on_offer() -> list[Partnership]:
     """Every partnership, active or not (past reviews still count), by name: their names
     and slugs are what the form offers (no region: the area's region is asked apart)."""
@@ -584,7 +603,7 @@ class AnalysisView(RestrictedAnalysisMixin, TemplateView):
         restricted_view_record(
             user=request.user, path=request.path, filters=recorded, summary=filters.in_words()
         )
-        show = f.exact(selectors.cell_counts(filters.counted(), crossed=[filters.dimension.name]))
+        show = f.exact(counted_cells(filters))
         return self.render_to_response(
             self.get_context_data(
                 form=self.form,

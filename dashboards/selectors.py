@@ -10,11 +10,12 @@ Review statistics count complete reviews only: a draft may still have blank answ
 blank is neither "yes" nor "not recorded".
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from audits.models import Audit, AuditMean, Cycle, Item, Response
@@ -24,7 +25,7 @@ from partnerships.models import Partnership, Region
 from reviews import choices as c
 from reviews import dimensions as dims
 from reviews import selectors as review_selectors
-from reviews.models import Review
+from reviews.models import Child, Review
 
 from . import figures as f
 
@@ -54,6 +55,18 @@ def complete_reviews(
     if partnerships is not None:
         reviews = reviews.filter(partnership__in=partnerships)
     return reviews
+
+
+def every_review_fingerprint() -> str:
+    """What any count of reviews depends on, in two short aggregates: how many reviews and
+    children there are, when a review last changed, and the sums of their revisions (each
+    save of a review or a child adds one to its revision). Completing, editing, importing or
+    deleting a review, or changing a child, changes it."""
+    reviews = Review.objects.order_by().aggregate(
+        n=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision")
+    )
+    children = Child.objects.order_by().aggregate(n=Count("pk"), revisions=Sum("revision"))
+    return json.dumps([reviews, children], default=str)
 
 
 def review_rows(reviews) -> list[dict]:

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -15,6 +16,8 @@ from dashboards import analysis
 from dashboards.tables import COUNT, PERCENT, Column, Row, Table
 from partnerships import months, services
 from partnerships.models import Region, RestrictedView
+from reviews import services as reviews_services
+from reviews.models import Review
 from tests.dashboards.factories import complete_review
 from tests.partnerships.factories import PartnershipFactory, UserFactory
 from tests.reviews.factories import ChildFactory, ReviewFactory
@@ -25,8 +28,9 @@ ANALYSIS = "/panel/analysis/"
 RECORD = "/panel/analysis/record/"
 WINDOW = "start_month=1&start_year=2022&end_month=3&end_year=2024"
 # The queries each page runs (session, user, Panel staff's second-factor device, then the
-# page's own), whatever the data.
-QUERIES = {"analysis": 9, "record": 5}
+# page's own), whatever the data; the analysis counting afresh (its counts not yet cached:
+# two short fingerprint queries and the count).
+QUERIES = {"analysis": 11, "record": 5}
 
 
 # Helpers ----------------------------------------------------------------------------------
@@ -682,11 +686,71 @@ def test_query_counts_do_not_grow_with_reviews_or_partnerships(
     client.force_login(panel)
     add_partnerships_with_reviews(1)
     client.get(url)  # the first request after signing in also updates the session
+    cache.clear()
     few = count_queries(client, url)
     add_partnerships_with_reviews(27)
+    cache.clear()
     with django_assert_num_queries(few):
         client.get(url)
     assert few == QUERIES[name]
+
+
+# Counted once, and never served stale -----------------------------------------------------
+
+
+def test_a_view_asked_again_reads_its_counts_from_the_cache(client, panel, three_years):
+    """The same view again costs the fingerprint queries but not the count."""
+    client.force_login(panel)
+    url = f"{ANALYSIS}?{WINDOW}"
+    client.get(url)
+    assert count_queries(client, url) == QUERIES["analysis"] - 1
+
+
+def test_cached_counts_follow_an_edited_review_and_child(client, panel, lead, three_years):
+    """Editing a review or its child anywhere shows at once: counts are never served stale."""
+    client.force_login(panel)
+    query = f"{WINDOW}&month=notification"
+    before = table(page(client, query), "dimension-review-type")
+    assert before["Rapid review"]["Reviews"] == "3"
+    review = Review.objects.filter(
+        partnership__slug="northshire",
+        review_type="rapid_review",
+        notification_month=date(2024, 3, 1),
+    ).get()
+    reviews_services.case_update(
+        review=review,
+        child_data={},
+        review_data={"review_type": "lcspr"},
+        review_revision=review.revision,
+        child_revision=review.child.revision,
+        by=lead,
+    )
+    after = table(page(client, query), "dimension-review-type")
+    assert after["Rapid review"]["Reviews"] == "2"
+    assert after["Local child safeguarding practice review (LCSPR)"]["Reviews"] == "2"
+    review.refresh_from_db()
+    reviews_services.case_update(
+        review=review,
+        child_data={"sex": "male" if review.child.sex == "female" else "female"},
+        review_data={},
+        review_revision=review.revision,
+        child_revision=review.child.revision,
+        by=lead,
+    )
+    sex = table(page(client, query), "dimension-sex")  # child A, of reviews 1 and 2, a boy now
+    assert (sex["Female"]["Children"], sex["Female"]["Reviews"]) == ("1", "1")
+    assert (sex["Male"]["Children"], sex["Male"]["Reviews"]) == ("2", "3")
+
+
+def test_cached_counts_follow_a_deleted_review(client, panel, three_years):
+    """A review deleted (here directly, as an operator might) is gone from the counts."""
+    client.force_login(panel)
+    query = f"{WINDOW}&month=notification"
+    assert summary(page(client, query))["Complete reviews"] == "4"
+    Review.objects.filter(
+        partnership__slug="northshire", notification_month=date(2024, 3, 1)
+    ).delete()
+    assert summary(page(client, query))["Complete reviews"] == "3"
 
 
 # Markup -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.template import Context, engines
 
-from dashboards import forms, services
+from dashboards import services
 from dashboards.forms import CompareForm, CompletionForm, ReviewStatisticsForm
 from tests.dashboards.factories import complete_review, cycle_named, scored_audit
 from tests.partnerships.factories import PartnershipFactory
