@@ -67,9 +67,8 @@ def attach_actions(responses) -> list:
     page of every item cost more than the query."""
     responses = list(responses)
     by_response = {response.pk: [] for response in responses}
-    for action in Action.objects.filter(response_id__in=list(by_response)).order_by(
-        "response_id", "order", "pk"
-    ):
+    lines = Action.objects.filter(response_id__in=list(by_response)).select_related("record")
+    for action in lines.order_by("response_id", "order", "pk"):
         by_response[action.response_id].append(action)
     for response in responses:
         response._action_list = by_response[response.pk]

@@ -23,6 +23,7 @@ from . import means, rules, selectors
 from .models import (
     CYCLE_NAME_PATTERN,
     Action,
+    ActionRecord,
     Audit,
     AuditEvent,
     AuditMean,
@@ -46,6 +47,13 @@ CYCLE_NAME_TAKEN = "There is already a cycle called {name}"
 CYCLE_DATES = "The closing date must be on or after the opening date"
 VERSION_NOT_PUBLISHED = "Only a published framework version can be used for a cycle"
 CYCLE_NAME_FORMAT = "Enter the cycle name as a year range, like 2027-28"
+LINE_CARRIED = (
+    "Action {n} of item {ref} is carried from an earlier plan. To stop it, mark it dropped "
+    "in the action plan"
+)
+LINE_HAS_PROGRESS = (
+    "Action {n} of item {ref} has progress recorded. Mark it dropped in the action plan instead"
+)
 
 
 @dataclass
@@ -294,19 +302,22 @@ def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -
     Response.objects.bulk_create(responses)
     if previous:
         by_item = {r.item_id: r for r in audit.responses.all()}
-        Action.objects.bulk_create(
+        lines = Action.objects.bulk_create(
             Action(
                 response=by_item[item_id],
+                record_id=action.record_id,
                 what=action.what,
                 owner=action.owner,
                 due_month=action.due_month,
-                status=action.status,
+                carried=True,
                 order=action.order,
             )
             for item_id, old in previous.items()
             if item_id in by_item and by_item[item_id].carried_forward
             for action in old.actions.all()
         )
+        records = [ActionRecord(pk=line.record_id, latest_line_id=line.pk) for line in lines]
+        ActionRecord.objects.bulk_update(records, ["latest_line"])
     _record_event(audit, AuditEvent.Kind.STARTED, by)
     return audit
 
@@ -344,7 +355,7 @@ def theme_save(
         Response.objects.select_for_update(of=("self",))
         .filter(audit=audit, item__theme=theme)
         .select_related("item", "updated_by")
-        .prefetch_related("actions")
+        .with_actions()
         .order_by("item__order")
     )
     _check_ratings((answer.rating for answer in answers.values()), audit.cycle.version_id)
@@ -372,6 +383,7 @@ def theme_save(
         if not changed and not (answer.confirm_carried_forward and response.carried_forward):
             continue
         if changed:
+            response.audit, response.item.theme = audit, theme
             _replace_actions(response, lines, by)
         response.rating = answer.rating
         response.evidence = answer.evidence
@@ -386,13 +398,48 @@ def theme_save(
     return responses
 
 
+def _ensure_removable(action: Action, number: int, ref: str) -> None:
+    """A line may be removed only while its action is this plan's alone and untouched: a
+    carried or worked-on action is stopped by marking it dropped in the action plan."""
+    if action.carried:
+        raise ValidationError(LINE_CARRIED.format(n=number, ref=ref), code="carried")
+    record = action.record
+    if (
+        record.status != ActionRecord.Status.NOT_STARTED
+        or record.notes.exists()
+        or record.lines.exclude(pk=action.pk).exists()
+    ):
+        raise ValidationError(LINE_HAS_PROGRESS.format(n=number, ref=ref), code="progress")
+
+
+def _new_record(response: Response, by) -> ActionRecord:
+    """The record of an action first planned on this response's item in this audit."""
+    audit = response.audit
+    record = ActionRecord(
+        partnership_id=audit.partnership_id,
+        item_ref=response.item.ref,
+        theme_number=response.item.theme.number,
+        planned_in_id=audit.cycle_id,
+    )
+    record._history_user = by
+    record.save()
+    return record
+
+
 def _replace_actions(response: Response, lines: list[ActionLine], by) -> None:
+    """Write the response's plan lines: an edited line keeps its record (its status and
+    progress); a new line gets a new record; a removed line goes, and its record with it
+    when no other plan holds it."""
     existing = {action.id: action for action in response.actions.all()}
+    kept = {line.id for line in lines if line.id}
+    for number, action in enumerate(existing.values(), start=1):
+        if action.id not in kept:
+            _ensure_removable(action, number, response.item.ref)
     keep = set()
     for order, line in enumerate(lines):
         action = existing.get(line.id) if line.id else None
         if action is None:
-            action = Action(response=response)
+            action = Action(response=response, record=_new_record(response, by))
         else:
             keep.add(action.id)
         action.what, action.owner, action.due_month, action.order = (
@@ -403,17 +450,25 @@ def _replace_actions(response: Response, lines: list[ActionLine], by) -> None:
         )
         action._history_user = by
         action.save()
+        if action.record.latest_line_id is None:
+            # Which line is newest is bookkeeping, not a change to the action: no history row.
+            ActionRecord.objects.filter(pk=action.record_id).update(latest_line=action)
+            action.record.latest_line = action
     for action_id, action in existing.items():
         if action_id not in keep:
+            record = action.record
             action._history_user = by
             action.delete()
+            if not record.lines.exists():
+                record._history_user = by
+                record.delete()
 
 
 def audit_responses(audit: Audit):
     """All of an audit's responses with what the rules need."""
     return (
         audit.responses.select_related("item", "item__theme")
-        .prefetch_related("actions")
+        .with_actions()
         .order_by("item__theme__number", "item__order")
     )
 

@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from audits import services
-from audits.models import Cycle, FrameworkVersion, Response, Theme
+from audits.models import Action, ActionRecord, Cycle, FrameworkVersion, Response, Theme
 from audits.services import ActionLine, ItemAnswer, Moderation
 
 EVIDENCE = "Board minutes, March 2026"
@@ -134,3 +134,25 @@ def moderations_for(responses, rating=1, note="Evidence is thin") -> dict[int, M
         response.pk: Moderation(rating=rating, note=note, revision=response.moderation_revision)
         for response in Response.objects.filter(pk__in=[r.pk for r in responses])
     }
+
+
+def record_for(response, **fields) -> ActionRecord:
+    """A new action record for a line planned on this response's item in its audit."""
+    audit = response.audit
+    return ActionRecord.objects.create(
+        partnership_id=audit.partnership_id,
+        item_ref=response.item.ref,
+        theme_number=response.item.theme.number,
+        planned_in_id=audit.cycle_id,
+        **fields,
+    )
+
+
+def line_for(response, *, record=None, **fields) -> Action:
+    """An action line on the response with a record of its own (or the one given), written
+    directly for tests of what reads lines; services.theme_save is the way pages write them."""
+    record = record or record_for(response)
+    line = Action.objects.create(response=response, record=record, **fields)
+    record.latest_line = line
+    record.save(update_fields=["latest_line"])
+    return line

@@ -352,11 +352,13 @@ def test_carry_forward_copies_answers_as_unreviewed(previous_audit, carried, con
 
 
 def test_carry_forward_copies_actions(previous_audit, carried):
-    """Each carried item's actions are copied to the new audit's response."""
+    """Each carried item's actions are copied to the new audit's response as carried lines of
+    the same actions (the same records), so their progress goes with them."""
     copied = Action.objects.filter(response__audit=carried)
     assert copied.count() == 5
     assert set(copied.values_list("response__item__theme__number", flat=True)) == {1}
-    fields = ("what", "owner", "due_month", "status", "order")
+    assert all(copied.values_list("carried", flat=True))
+    fields = ("what", "owner", "due_month", "record", "order")
     assert sorted(copied.values_list(*fields)) == sorted(
         Action.objects.filter(response__audit=previous_audit).values_list(*fields)
     )
