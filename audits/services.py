@@ -261,7 +261,11 @@ def previous_audit(*, partnership, cycle: Cycle) -> Audit | None:
 
 @transaction.atomic
 def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -> Audit:
-    """Start a partnership's audit, optionally copying its last audit's answers as unreviewed."""
+    """Start a partnership's audit, optionally copying its last audit's answers as unreviewed.
+
+    Its plan always starts with the partnership's open actions from earlier cycles (carried
+    lines of the same records), whether or not the answers are copied; done and dropped
+    actions stay where they were."""
     if not access.can_edit(access.role_in(by, partnership)):
         raise PermissionDenied
     _ensure_cycle_open(cycle)
@@ -280,9 +284,7 @@ def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -
     items = list(cycle.version.themes.values_list("items__id", flat=True))
     previous = {}
     if source is not None:
-        previous = {
-            response.item_id: response for response in source.responses.prefetch_related("actions")
-        }
+        previous = {response.item_id: response for response in source.responses.all()}
     now = timezone.now()
     responses = []
     for item_id in items:
@@ -300,26 +302,39 @@ def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -
             )
         )
     Response.objects.bulk_create(responses)
-    if previous:
-        by_item = {r.item_id: r for r in audit.responses.all()}
-        lines = Action.objects.bulk_create(
-            Action(
-                response=by_item[item_id],
-                record_id=action.record_id,
-                what=action.what,
-                owner=action.owner,
-                due_month=action.due_month,
-                carried=True,
-                order=action.order,
-            )
-            for item_id, old in previous.items()
-            if item_id in by_item and by_item[item_id].carried_forward
-            for action in old.actions.all()
-        )
-        records = [ActionRecord(pk=line.record_id, latest_line_id=line.pk) for line in lines]
-        ActionRecord.objects.bulk_update(records, ["latest_line"])
+    _carry_open_actions(audit)
     _record_event(audit, AuditEvent.Kind.STARTED, by)
     return audit
+
+
+def _carry_open_actions(audit: Audit) -> None:
+    """Put each open action of an earlier cycle's plan into this audit's plan, under the item
+    of the same ref, as planned in its newest line; the record's newest line is then this."""
+    records = list(
+        ActionRecord.objects.for_partnership(audit.partnership)
+        .open()
+        .filter(latest_line__response__audit__cycle__opens_on__lt=audit.cycle.opens_on)
+        .select_related("latest_line__response__item")
+        .order_by("pk")
+    )
+    by_ref = {r.item.ref: r for r in audit.responses.select_related("item")}
+    lines = [
+        Action(
+            response=by_ref[record.latest_line.response.item.ref],
+            record=record,
+            what=record.latest_line.what,
+            owner=record.latest_line.owner,
+            due_month=record.latest_line.due_month,
+            order=record.latest_line.order,
+            carried=True,
+        )
+        for record in records
+        if record.latest_line.response.item.ref in by_ref
+    ]
+    Action.objects.bulk_create(lines)
+    for line in lines:
+        line.record.latest_line = line
+    ActionRecord.objects.bulk_update([line.record for line in lines], ["latest_line"])
 
 
 def _actions_differ(response: Response, lines: list[ActionLine]) -> bool:
