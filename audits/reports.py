@@ -12,7 +12,7 @@ ITEM_HEADER = [
     "Self rating label",
     "Carried forward, not yet reviewed",
     "Evidence",
-    "Actions (what; owner; due month)",
+    "Actions (what; owner; due month; status)",
     "Moderated rating",
     "Moderated rating label",
     "Moderation note",
@@ -23,9 +23,9 @@ ITEM_HEADER = [
 
 def _actions_text(response) -> str:
     return " | ".join(
-        f"{a.what}; {a.owner or 'no owner'}; {a.due_month:%Y-%m}"
-        if a.due_month
-        else f"{a.what}; {a.owner or 'no owner'}; no due month"
+        f"{a.what}; {a.owner or 'no owner'}; "
+        f"{f'{a.due_month:%Y-%m}' if a.due_month else 'no due month'}; "
+        f"{a.record.get_status_display()}"
         for a in response.action_list
     )
 

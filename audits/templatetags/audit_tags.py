@@ -83,9 +83,14 @@ def response_readonly(item, response, level_map):
             '<ul class="govuk-list govuk-list--bullet"> {} </ul>',
             format_html_join(
                 "",
-                "<li>{} (owner: {}, due: {})</li>",
+                "<li>{} (owner: {}, due: {}, status: {})</li>",
                 (
-                    (a.what, a.owner or "not set", date(a.due_month, "F Y") or "not set")
+                    (
+                        a.what,
+                        a.owner or "not set",
+                        date(a.due_month, "F Y") or "not set",
+                        a.record.get_status_display(),
+                    )
                     for a in actions
                 ),
             ),

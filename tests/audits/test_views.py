@@ -952,8 +952,8 @@ def test_csv_export_has_every_item_and_escapes_formulas(client, reported, viewer
     assert row["Self rating"] == "1"
     assert row["Self rating label"] == "Emerging"
     assert row["Evidence"] == "'=SUM(A1)"
-    assert row["Actions (what; owner; due month)"] == (
-        f"Commission training; Workforce lead; {due_next_month():%Y-%m}"
+    assert row["Actions (what; owner; due month; status)"] == (
+        f"Commission training; Workforce lead; {due_next_month():%Y-%m}; Not started"
     )
     assert row["Moderated rating"] == "0"
     assert row["Moderated rating label"] == "Not in place"
