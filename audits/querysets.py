@@ -1,7 +1,7 @@
 """Querysets for the checklist framework and audits, named in the domain's words."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from partnerships.months import first_of_month, month_after
@@ -102,6 +102,19 @@ CLOSED = ("done", "dropped")
 SCORED = ("submitted", "accepted")
 
 
+def _overdue(day) -> Q:
+    return Q(status__in=OPEN, latest_line__due_month__lt=first_of_month(day))
+
+
+def _due_soon(day) -> Q:
+    month = first_of_month(day)
+    return Q(
+        status__in=OPEN,
+        latest_line__due_month__gte=month,
+        latest_line__due_month__lte=month_after(month),
+    )
+
+
 class ActionRecordQuerySet(models.QuerySet):
     def for_partnership(self, partnership):
         """One partnership's actions, across every cycle."""
@@ -117,13 +130,20 @@ class ActionRecordQuerySet(models.QuerySet):
 
     def overdue(self, day):
         """Open, with the due month of the newest plan ended before the month of `day`."""
-        return self.open().filter(latest_line__due_month__lt=first_of_month(day))
+        return self.filter(_overdue(day))
 
     def due_soon(self, day):
         """Open, and due in the month of `day` or the month after."""
-        month = first_of_month(day)
-        return self.open().filter(
-            latest_line__due_month__gte=month, latest_line__due_month__lte=month_after(month)
+        return self.filter(_due_soon(day))
+
+    def summary(self, day) -> dict:
+        """How many are overdue, due soon, open, done and dropped, in one query."""
+        return self.aggregate(
+            overdue=Count("pk", filter=_overdue(day)),
+            due_soon=Count("pk", filter=_due_soon(day)),
+            open=Count("pk", filter=Q(status__in=OPEN)),
+            done=Count("pk", filter=Q(status="done")),
+            dropped=Count("pk", filter=Q(status="dropped")),
         )
 
     def in_theme(self, number):

@@ -23,6 +23,7 @@ from . import means, rules, selectors
 from .models import (
     CYCLE_NAME_PATTERN,
     Action,
+    ActionNote,
     ActionRecord,
     Audit,
     AuditEvent,
@@ -47,6 +48,9 @@ CYCLE_NAME_TAKEN = "There is already a cycle called {name}"
 CYCLE_DATES = "The closing date must be on or after the opening date"
 VERSION_NOT_PUBLISHED = "Only a published framework version can be used for a cycle"
 CYCLE_NAME_FORMAT = "Enter the cycle name as a year range, like 2027-28"
+DROPPED_REASON_REQUIRED = "Enter why the action was dropped"
+NOTHING_TO_SAVE = "Choose a different status or enter a progress note"
+STATUS_INVALID = "Select the action's status"
 LINE_CARRIED = (
     "Action {n} of item {ref} is carried from an earlier plan. To stop it, mark it dropped "
     "in the action plan"
@@ -143,6 +147,14 @@ class ThemeConflict(Exception):
     def __init__(self, responses):
         super().__init__("Someone else has saved this theme since you opened it")
         self.responses = responses
+
+
+class ActionConflict(Exception):
+    """Raised when the action changed since the person loaded the page; nothing was saved."""
+
+    def __init__(self, record):
+        super().__init__("Someone else has updated this action since you opened it")
+        self.record = record
 
 
 class ModerationConflict(Exception):
@@ -676,3 +688,43 @@ def _moderate(audit: Audit, moderations: dict[int, Moderation], by) -> int:
         )
         changed += 1
     return changed
+
+
+@transaction.atomic
+def action_update(
+    *, record: ActionRecord, status: str, reason: str = "", note: str = "", seen_revision, by
+) -> ActionRecord:
+    """Record an action's status (a dropped one with its reason) and a dated progress note,
+    whatever the status of the audits whose plans hold it: the audits, their answers and
+    their plan lines are never touched. Refused (ActionConflict) if the action changed since
+    `seen_revision` was read; each update is one history row, by `by`."""
+    record = (
+        ActionRecord.objects.select_for_update(of=("self",))
+        .select_related("partnership", "status_changed_by")
+        .get(pk=record.pk)
+    )
+    if not access.can_update_actions(access.role_in(by, record.partnership)):
+        raise PermissionDenied
+    if seen_revision != record.revision:
+        raise ActionConflict(record)
+    if status not in ActionRecord.Status.values:
+        raise ValidationError(STATUS_INVALID, code="status")
+    reason, note = _plain(reason), _plain(note)
+    if status != ActionRecord.Status.DROPPED:
+        reason = ""
+    elif not reason:
+        raise ValidationError(DROPPED_REASON_REQUIRED, code="reason")
+    if status == record.status and reason == record.dropped_reason and not note:
+        raise ValidationError(NOTHING_TO_SAVE, code="unchanged")
+    now = timezone.now()
+    if status != record.status:
+        record.status_changed_at, record.status_changed_by = now, by
+    record.status, record.dropped_reason = status, reason
+    record.revision += 1
+    record._history_user = by
+    record.save()
+    if note:
+        ActionNote.objects.create(
+            record=record, text=note, status=status, by=by, by_email=by.email, at=now
+        )
+    return record
