@@ -414,6 +414,7 @@ def plan_records(partnership, filters: dict, today):
         records = records.overdue(today)
     return (
         records.with_plan()
+        .select_related("status_changed_by")
         .prefetch_related(
             Prefetch("notes", ActionNote.objects.order_by("-at", "-pk"), to_attr="notes_newest")
         )

@@ -32,7 +32,7 @@ from .forms import (
     moderation_choices,
 )
 from .models import CYCLE_NAME_PATTERN, ActionRecord, Audit, Cycle, Response, Theme
-from .reports import report_sheets
+from .reports import plan_sheets, report_sheets
 
 
 class CycleMixin:
@@ -783,3 +783,23 @@ class ActionPlanView(ActionPlanMixin, TemplateView):
             today=today,
             **kwargs,
         )
+
+
+class ActionExportView(ActionPlanMixin, TemplateView):
+    """The actions the plan's filters choose, and their notes, as CSV or XLSX."""
+
+    fmt = "csv"
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        sheets = plan_sheets(selectors.plan_rows(self.partnership, self.filters, today))
+        name = f"actions-{self.partnership.slug}-{today:%Y-%m-%d}"
+        if self.fmt == "csv":
+            response = HttpResponse(csv_sections(sheets), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                xlsx_bytes(sheets),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}.{self.fmt}"'
+        return response

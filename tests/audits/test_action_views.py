@@ -1,12 +1,15 @@
 """The action plan and an action's page through the test client: who may read and update,
 updates after acceptance, filters, conflicts, errors and pinned query counts."""
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from audits import services
 from audits.models import ActionNote, ActionRecord, Audit
@@ -283,3 +286,36 @@ def test_overdue_from_the_month_after_the_due_month(northshire, lead):
     record.refresh_from_db()
     assert not record.is_overdue(month_after(due, 5))
     assert not ActionRecord.objects.overdue(month_after(due, 5)).exists()
+
+
+def test_downloads_hold_the_filtered_actions_and_notes_with_formulas_made_safe(
+    client, accepted, contributor
+):
+    """The CSV and XLSX hold the actions the filters chose and their notes; a note that
+    would run as a formula comes back as text."""
+    records = _records(accepted)
+    services.action_update(
+        record=records[0],
+        status="done",
+        note='=HYPERLINK("http://example.org")',
+        seen_revision=0,
+        by=contributor,
+    )
+    client.force_login(contributor)
+    response = client.get(PLAN + "export.csv?status=done")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="actions-northshire-')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Actions"]
+    header, body = rows[1], rows[2 : rows.index([])]
+    assert len(body) == 1
+    row = dict(zip(header, body[0], strict=True))
+    assert (row["Item"], row["Status"], row["Owner"]) == ("1.1", "Done", "Head of learning")
+    assert row["Latest progress note"] == '\'=HYPERLINK("http://example.org")'
+    assert row["Status changed by"] == contributor.email
+    workbook = load_workbook(io.BytesIO(client.get(PLAN + "export.xlsx").content))
+    sheet = workbook["Actions"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert len(values) == 1 + 5
+    notes = list(workbook["Progress notes"].iter_rows(values_only=True))
+    assert notes[1][-1] == '\'=HYPERLINK("http://example.org")'
