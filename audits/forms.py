@@ -243,6 +243,15 @@ class ActionForm(forms.Form):
             self.add_error("what", ValidationError(WHAT_REQUIRED, code="what"))
         return data
 
+    line = None  # the stored plan line this form edits, if any (set by the theme page)
+
+    @property
+    def removable(self) -> bool:
+        """Whether the page offers "Remove action": a new line, or one whose action is this
+        plan's alone and was never updated (services._ensure_removable has the last word)."""
+        line = self.line
+        return line is None or (not line.carried and line.record.revision == 0)
+
     @classmethod
     def initial_for(cls, action):
         return {
@@ -614,6 +623,8 @@ class ActionUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         no_maxlength(self.fields["reason"], self.fields["note"])
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's own <form> holds it
+        self.helper.disable_csrf = True  # and its token
         self.helper.layout = Layout(
             Field.radios("status", legend_size=Size.MEDIUM),
             Field.textarea("reason", rows=3, max_characters=DROPPED_REASON_MAX),

@@ -91,10 +91,12 @@ class ResponseQuerySet(models.QuerySet):
         )
 
     def with_actions(self):
-        """Each response's action lines, each with its record (its status), prefetched."""
+        """Each response's action lines, each with its record (its status) and the cycle it
+        was first planned in, prefetched."""
         from .models import Action
 
-        return self.prefetch_related(Prefetch("actions", Action.objects.select_related("record")))
+        lines = Action.objects.select_related("record__planned_in")
+        return self.prefetch_related(Prefetch("actions", lines))
 
 
 OPEN = ("not_started", "in_progress")

@@ -112,7 +112,8 @@ def themes_with_responses(audit: Audit, responses=None):
 
 
 def task_list(audit: Audit):
-    """Each theme with its status and item counts, plus overall progress."""
+    """Each theme with its status and item counts, plus overall progress and how many open
+    actions of earlier plans were carried into this one."""
     responses = attach_actions(
         Response.objects.filter(audit=audit)
         .select_related("item__theme")
@@ -136,6 +137,7 @@ def task_list(audit: Audit):
         "completed": sum(row["status"] == "completed" for row in rows),
         "total": len(rows),
         "breaches": broken_rules(responses),
+        "carried_actions": sum(line.carried for r in responses for line in r.action_list),
     }
 
 
@@ -510,3 +512,30 @@ def plan_rows(partnership, filters: dict, today) -> list[PlanRow]:
 def plan_summary(partnership, today) -> dict:
     """How many of the partnership's actions are overdue, due soon, open, done and dropped."""
     return ActionRecord.objects.for_partnership(partnership).summary(today)
+
+
+def closed_before(audit: Audit, refs) -> dict[str, list]:
+    """What happened to the last audit's actions for these items that are now done or
+    dropped (open ones were carried into this plan): item ref -> those lines, each with its
+    record and its audit's cycle. The last audit is the partnership's latest in an earlier
+    cycle, of any framework version; items are matched by ref. One query."""
+    previous = (
+        Audit.objects.filter(
+            partnership_id=audit.partnership_id, cycle__opens_on__lt=audit.cycle.opens_on
+        )
+        .order_by("-cycle__opens_on")
+        .values("pk")[:1]
+    )
+    lines = (
+        Action.objects.filter(
+            response__audit=Subquery(previous),
+            response__item__ref__in=list(refs),
+            record__status__in=ActionRecord.CLOSED,
+        )
+        .select_related("record", "response__item", "response__audit__cycle")
+        .order_by("response__item__order", "order", "pk")
+    )
+    by_ref = {}
+    for line in lines:
+        by_ref.setdefault(line.response.item.ref, []).append(line)
+    return by_ref

@@ -170,10 +170,19 @@ class ItemBlock:
     form: ItemAnswerForm
     actions: ActionFormSet
     breaches: list = field(default_factory=list)  # the rules its stored answer breaks
+    closed_before: list = field(default_factory=list)  # the last plan's done and dropped lines
 
     @property
     def item(self):
         return self.response.item
+
+
+def _line_id(value) -> int | None:
+    """The id of the plan line an action form edits, as posted or as shown (else None)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class ThemeView(AuditMixin, TemplateView):
@@ -299,9 +308,14 @@ class ThemeView(AuditMixin, TemplateView):
                 initial=actions,
                 form_kwargs={"item": response.item},
             )
+            lines = {line.pk: line for line in response.action_list}
             for action_form in formset.forms:
                 action_form.is_removed = bool(bound and bound.get(action_form.add_prefix("DELETE")))
+                action_form.line = lines.get(_line_id(action_form["id"].value()))
             blocks.append(ItemBlock(response=response, form=form, actions=formset))
+        closed = selectors.closed_before(self.audit, [block.item.ref for block in blocks])
+        for block in blocks:
+            block.closed_before = closed.get(block.item.ref, [])
         return blocks
 
     @staticmethod
