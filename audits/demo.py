@@ -10,7 +10,17 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Action, Audit, AuditEvent, Cycle, FrameworkVersion, Item, Response
+from .models import (
+    Action,
+    ActionNote,
+    ActionRecord,
+    Audit,
+    AuditEvent,
+    Cycle,
+    FrameworkVersion,
+    Item,
+    Response,
+)
 
 EVIDENCE = [
     "Minutes of the partnership executive where this was agreed, and the follow-up paper.",
@@ -25,6 +35,13 @@ ACTIONS = [
     ("Add this to the training programme for next year", "Learning and development lead"),
     ("Report progress to the executive every quarter", "Independent scrutineer"),
 ]
+
+PROGRESS = ["not_started", "in_progress", "in_progress", "done", "done", "dropped"]
+PROGRESS_NOTES = {
+    "in_progress": "Terms of reference agreed; the first session is booked.",
+    "done": "Completed and reported to the executive.",
+}
+DROPPED_REASON = "Replaced by the regional programme, which covers the same ground."
 
 # 2026-27 state of each demo partnership (the rest have not started).
 OPEN_CYCLE_STATES = {
@@ -69,12 +86,46 @@ def _fill(audit, items, rng, *, author, when, complete=True, upto=None, moderate
             response.moderation_revision = 1
         responses.append(response)
     Response.objects.bulk_create(responses)
+    records = []
+    worked_on = min(when + timedelta(days=60), timezone.localdate())
     for response in responses:
         if response.rating is not None and response.rating <= 1:
             what, owner = rng.choice(ACTIONS)
             due = date(when.year + 1, rng.randint(1, 12), 1)
+            # An accepted plan has been worked on since: some actions done, one dropped.
+            status = rng.choice(PROGRESS) if moderate_by is not None else "not_started"
+            record = ActionRecord(
+                partnership_id=audit.partnership_id,
+                item_ref=response.item.ref,
+                theme_number=response.item.theme.number,
+                planned_in_id=audit.cycle_id,
+                status=status,
+                dropped_reason=DROPPED_REASON if status == "dropped" else "",
+                status_changed_at=_at(worked_on) if status != "not_started" else None,
+                status_changed_by=author if status != "not_started" else None,
+                revision=0 if status == "not_started" else 1,
+            )
+            records.append(record)
             actions.append(Action(response=response, what=what, owner=owner, due_month=due))
+    ActionRecord.objects.bulk_create(records)
+    for record, action in zip(records, actions, strict=True):
+        action.record = record
     Action.objects.bulk_create(actions)
+    for record, action in zip(records, actions, strict=True):
+        record.latest_line = action
+    ActionRecord.objects.bulk_update(records, ["latest_line"])
+    ActionNote.objects.bulk_create(
+        ActionNote(
+            record=record,
+            text=PROGRESS_NOTES[record.status],
+            status=record.status,
+            by=author,
+            by_email=author.email,
+            at=record.status_changed_at,
+        )
+        for record in records
+        if record.status in PROGRESS_NOTES
+    )
 
 
 def _event(audit, kind, by, day, reason=""):

@@ -28,8 +28,16 @@ from partnerships.months import MonthField
 from partnerships.text import PastedTextField
 
 from . import rules
-from .models import CYCLE_NAME_PATTERN, FrameworkVersion
-from .services import CYCLE_DATES, CYCLE_NAME_FORMAT, REASON_REQUIRED, Moderation, rating_invalid
+from .models import CYCLE_NAME_PATTERN, ActionRecord, FrameworkVersion
+from .services import (
+    CYCLE_DATES,
+    CYCLE_NAME_FORMAT,
+    DROPPED_REASON_REQUIRED,
+    REASON_REQUIRED,
+    STATUS_INVALID,
+    Moderation,
+    rating_invalid,
+)
 
 WHAT_REQUIRED = "Enter what will be done"
 DUE_LABEL = "due date"
@@ -234,6 +242,15 @@ class ActionForm(forms.Form):
         if started and not what and not self.has_error("what"):
             self.add_error("what", ValidationError(WHAT_REQUIRED, code="what"))
         return data
+
+    line = None  # the stored plan line this form edits, if any (set by the theme page)
+
+    @property
+    def removable(self) -> bool:
+        """Whether the page offers "Remove action": a new line, or one whose action is this
+        plan's alone and was never updated (services._ensure_removable has the last word)."""
+        line = self.line
+        return line is None or (not line.carried and line.record.revision == 0)
 
     @classmethod
     def initial_for(cls, action):
@@ -564,3 +581,110 @@ class CycleForm(forms.Form):
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
             self.add_error("closes_on", ValidationError(CYCLE_DATES, code="dates"))
         return data
+
+
+ACTION_NOTE_MAX = 2000
+ACTION_NOTE_TOO_LONG = f"The progress note must be {ACTION_NOTE_MAX} characters or fewer"
+DROPPED_REASON_MAX = 1000
+DROPPED_REASON_TOO_LONG = f"Why it was dropped must be {DROPPED_REASON_MAX} characters or fewer"
+
+
+class ActionUpdateForm(forms.Form):
+    """An action's status, why it was dropped, and a progress note: the action plan's one form.
+    The reason sits under its own question, shown with or without JavaScript."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=ActionRecord.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": STATUS_INVALID, "invalid_choice": STATUS_INVALID},
+    )
+    reason = PastedTextField(
+        label="If it was dropped, why?",
+        help_text="Only if you choose Dropped. Say what replaced it or why it no longer applies.",
+        required=False,
+        max_length=DROPPED_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": DROPPED_REASON_TOO_LONG},
+    )
+    note = PastedTextField(
+        label="Progress note (optional)",
+        help_text=(
+            "Say what has been done and what is next. Do not name children, families or staff."
+        ),
+        required=False,
+        max_length=ACTION_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": ACTION_NOTE_TOO_LONG},
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        no_maxlength(self.fields["reason"], self.fields["note"])
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's own <form> holds it
+        self.helper.disable_csrf = True  # and its token
+        self.helper.layout = Layout(
+            Field.radios("status", legend_size=Size.MEDIUM),
+            Field.textarea("reason", rows=3, max_characters=DROPPED_REASON_MAX),
+            Field.textarea("note", rows=4, max_characters=ACTION_NOTE_MAX),
+            "revision",
+            Button("save", "Save"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == ActionRecord.Status.DROPPED and not data.get("reason"):
+            self.add_error("reason", ValidationError(DROPPED_REASON_REQUIRED, code="reason"))
+        return data
+
+
+FILTER_NOT_ON_OFFER = "The {label} in the address is not one of the choices"
+STATUS_FILTERS = [
+    ("", "Any status"),
+    ("open", "Open (not started or in progress)"),
+    *ActionRecord.Status.choices,
+]
+
+
+class ActionFilterForm(forms.Form):
+    """The action plan's filters, in the query string so a view can be bookmarked and the
+    downloads hold the same actions. A value not on offer falls back to "any" and is named
+    in the error summary."""
+
+    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_FILTERS)
+    theme = forms.ChoiceField(label="Theme", required=False)
+    owner = forms.ChoiceField(label="Owner", required=False)
+    overdue = forms.BooleanField(label="Only overdue actions", required=False)
+
+    def __init__(self, *args, themes, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "Any theme")] + [
+            (str(theme.number), f"{theme.number}. {theme.title}") for theme in themes
+        ]
+        self.fields["owner"].choices = [("", "Any owner")] + [(o, o) for o in owners]
+        for name in ("status", "theme", "owner"):
+            label = self.fields[name].label.lower()
+            self.fields[name].error_messages["invalid_choice"] = FILTER_NOT_ON_OFFER.format(
+                label=label
+            )
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # a GET form: no token to leak into the address
+        self.helper.layout = Layout(
+            Field.select("status"),
+            Field.select("theme"),
+            Field.select("owner"),
+            Field.checkbox("overdue", small=True),
+        )
+
+    def values(self) -> dict:
+        """The filters to apply: each valid value, and "any" in place of one not on offer."""
+        if not self.is_bound:
+            return dict.fromkeys(self.fields, "")
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            name: ("" if name in self.errors else cleaned.get(name) or "") for name in self.fields
+        }

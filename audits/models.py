@@ -15,10 +15,14 @@ from django.db.models import Q
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from partnerships.months import first_of_month, month_after
 
 from .querysets import (
     LOCKED,
+    ActionRecordQuerySet,
     AuditQuerySet,
     CycleQuerySet,
     FrameworkContentQuerySet,
@@ -327,18 +331,99 @@ class Response(models.Model):
         return None if self.carried_forward else self.rating
 
 
-class Action(models.Model):
-    """One line of the action plan for an item: what, who owns it, and by which month."""
+class ActionRecord(models.Model):
+    """One action of a partnership's plan, across cycles: its status, why it was dropped, its
+    dated progress notes and its history.
+
+    Each audit whose plan holds it has its own Action line (what, owner, due month as planned
+    then), which locks with that audit; the record never locks, so progress is recorded after
+    submission or acceptance without reopening the self-assessment. It holds no what, owner or
+    due month of its own: `latest_line` is the line in the newest plan holding it.
+    """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
+    CLOSED = (Status.DONE, Status.DROPPED)
+
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.PROTECT, related_name="action_records"
+    )
+    item_ref = models.CharField(max_length=10, help_text="The item it was first planned under.")
+    theme_number = models.PositiveSmallIntegerField()
+    planned_in = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+")
+    latest_line = models.ForeignKey(
+        "Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    dropped_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActionRecordQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["latest_line"])
+
+    class Meta:
+        ordering = ["theme_number", "item_ref", "pk"]
+        indexes = [models.Index(fields=["partnership", "status"], name="action_record_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "done", "dropped"]),
+                name="action_record_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="dropped") & ~Q(dropped_reason=""))
+                | (~Q(status="dropped") & Q(dropped_reason="")),
+                name="action_record_dropped_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partnership} {self.item_ref} #{self.pk}"
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN
+
+    def _due_month(self):
+        return self.latest_line.due_month if self.latest_line_id else None
+
+    def is_overdue(self, day) -> bool:
+        """Open, and its due month (in the newest plan) ended before the month of `day`."""
+        due = self._due_month()
+        return self.is_open and due is not None and due < first_of_month(day)
+
+    def is_due_soon(self, day) -> bool:
+        """Open, and due in the month of `day` or the month after."""
+        due = self._due_month()
+        month = first_of_month(day)
+        return self.is_open and due is not None and month <= due <= month_after(month)
+
+
+class Action(models.Model):
+    """One line of one audit's action plan for an item: what, who owns it, and by which month,
+    as planned then. It locks with its audit; the action's status and progress are its
+    record's (ActionRecord), which every plan holding the action shares."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="actions")
+    record = models.ForeignKey(ActionRecord, on_delete=models.PROTECT, related_name="lines")
     what = models.TextField()
     owner = models.CharField(max_length=150, blank=True, help_text="A role or a team.")
     due_month = models.DateField(null=True, blank=True, help_text="Always the 1st of the month.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    carried = models.BooleanField(
+        default=False,
+        help_text=(
+            "Put in this plan at the audit's start because it was still open in an earlier one."
+        ),
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -349,7 +434,10 @@ class Action(models.Model):
             models.CheckConstraint(
                 condition=Q(due_month__isnull=True) | Q(due_month__day=1),
                 name="action_due_month_is_first_of_month",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["record", "response"], name="one_line_per_record_in_a_plan"
+            ),
         ]
 
     def __str__(self):
@@ -359,6 +447,29 @@ class Action(models.Model):
     def is_complete(self):
         """An action counts for the rules only with an owner and a due month."""
         return bool(self.what.strip() and self.owner.strip() and self.due_month)
+
+
+class ActionNote(models.Model):
+    """A dated progress note on an action, by whom, with the status it was written under;
+    written by services.action_update, never changed or removed."""
+
+    record = models.ForeignKey(ActionRecord, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField()
+    status = models.CharField(max_length=20, choices=ActionRecord.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_email = models.EmailField(blank=True, help_text="Kept if the user is removed.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="action_note_has_text"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} {self.at:%Y-%m-%d}"
 
 
 class AuditMean(models.Model):

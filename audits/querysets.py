@@ -1,7 +1,10 @@
 """Querysets for the checklist framework and audits, named in the domain's words."""
 
 from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+
+from partnerships.months import first_of_month, month_after
 
 
 class FrameworkLockedError(Exception):
@@ -83,6 +86,88 @@ class ResponseQuerySet(models.QuerySet):
         return (
             self.filter(audit=audit, item__theme=theme)
             .select_related("item", "updated_by")
-            .prefetch_related("actions")
+            .with_actions()
             .order_by("item__order")
+        )
+
+    def with_actions(self):
+        """Each response's action lines, each with its record (its status) and the cycle it
+        was first planned in, prefetched."""
+        from .models import Action
+
+        lines = Action.objects.select_related("record__planned_in")
+        return self.prefetch_related(Prefetch("actions", lines))
+
+
+OPEN = ("not_started", "in_progress")
+CLOSED = ("done", "dropped")
+SCORED = ("submitted", "accepted")
+
+
+def _overdue(day) -> Q:
+    return Q(status__in=OPEN, latest_line__due_month__lt=first_of_month(day))
+
+
+def _due_soon(day) -> Q:
+    month = first_of_month(day)
+    return Q(
+        status__in=OPEN,
+        latest_line__due_month__gte=month,
+        latest_line__due_month__lte=month_after(month),
+    )
+
+
+class ActionRecordQuerySet(models.QuerySet):
+    def for_partnership(self, partnership):
+        """One partnership's actions, across every cycle."""
+        return self.filter(partnership=partnership)
+
+    def open(self):
+        """Not started or in progress."""
+        return self.filter(status__in=OPEN)
+
+    def closed(self):
+        """Done or dropped."""
+        return self.filter(status__in=CLOSED)
+
+    def overdue(self, day):
+        """Open, with the due month of the newest plan ended before the month of `day`."""
+        return self.filter(_overdue(day))
+
+    def due_soon(self, day):
+        """Open, and due in the month of `day` or the month after."""
+        return self.filter(_due_soon(day))
+
+    def summary(self, day) -> dict:
+        """How many are overdue, due soon, open, done and dropped, in one query."""
+        return self.aggregate(
+            overdue=Count("pk", filter=_overdue(day)),
+            due_soon=Count("pk", filter=_due_soon(day)),
+            open=Count("pk", filter=Q(status__in=OPEN)),
+            done=Count("pk", filter=Q(status="done")),
+            dropped=Count("pk", filter=Q(status="dropped")),
+        )
+
+    def in_theme(self, number):
+        """Planned under an item of the theme with this number."""
+        return self.filter(theme_number=number)
+
+    def owned_by(self, owner):
+        """Owned, in the newest plan holding it, by this owner."""
+        return self.filter(latest_line__owner=owner)
+
+    def committed(self):
+        """In the plan of a submitted or accepted audit: a draft plan is not yet a plan."""
+        from .models import Action
+
+        return self.filter(
+            Exists(Action.objects.filter(record=OuterRef("pk"), response__audit__status__in=SCORED))
+        )
+
+    def with_plan(self):
+        """With the newest line, its item and its audit's cycle, and the cycle first planned in."""
+        return self.select_related(
+            "latest_line__response__item",
+            "latest_line__response__audit__cycle",
+            "planned_in",
         )

@@ -1,6 +1,9 @@
 """The audit report as rows, for the CSV and XLSX exports (the same content as the page)."""
 
+from django.utils import timezone
+
 from . import selectors
+from .models import ActionRecord
 from .templatetags.audit_tags import decimal_of
 
 ITEM_HEADER = [
@@ -12,7 +15,7 @@ ITEM_HEADER = [
     "Self rating label",
     "Carried forward, not yet reviewed",
     "Evidence",
-    "Actions (what; owner; due month)",
+    "Actions (what; owner; due month; status)",
     "Moderated rating",
     "Moderated rating label",
     "Moderation note",
@@ -23,9 +26,9 @@ ITEM_HEADER = [
 
 def _actions_text(response) -> str:
     return " | ".join(
-        f"{a.what}; {a.owner or 'no owner'}; {a.due_month:%Y-%m}"
-        if a.due_month
-        else f"{a.what}; {a.owner or 'no owner'}; no due month"
+        f"{a.what}; {a.owner or 'no owner'}; "
+        f"{f'{a.due_month:%Y-%m}' if a.due_month else 'no due month'}; "
+        f"{a.record.get_status_display()}"
         for a in response.action_list
     )
 
@@ -118,3 +121,63 @@ def report_sheets(audit):
         "Scores": (score_header, score_rows),
         "Timeline": (["When", "What", "By", "Reason"], timeline_rows),
     }
+
+
+PLAN_HEADER = [
+    "Item",
+    "Theme",
+    "What",
+    "Owner",
+    "Due month",
+    "Overdue",
+    "Status",
+    "Why dropped",
+    "Planned in",
+    "Status changed on",
+    "Status changed by",
+    "Latest progress note",
+    "Latest note on",
+]
+NOTES_HEADER = ["Item", "What", "When", "By", "Status", "Note"]
+
+
+def _when(moment, fmt="%Y-%m-%d") -> str:
+    return timezone.localtime(moment).strftime(fmt) if moment else ""
+
+
+def plan_sheets(rows) -> dict:
+    """The action plan's downloads: one row per action as the page shows it (PlanRow), and
+    every progress note of those actions, newest first. No review figure is in either."""
+    labels = dict(ActionRecord.Status.choices)
+    actions, notes = [], []
+    for row in rows:
+        record, latest = row.record, row.latest_note
+        actions.append(
+            [
+                row.item_ref,
+                record.theme_number,
+                row.what,
+                row.owner,
+                f"{row.due_month:%Y-%m}" if row.due_month else "",
+                "yes" if row.overdue else "no",
+                labels[record.status],
+                record.dropped_reason,
+                row.cycles,
+                _when(record.status_changed_at),
+                record.status_changed_by.email if record.status_changed_by else "",
+                latest.text if latest else "",
+                _when(latest.at) if latest else "",
+            ]
+        )
+        notes.extend(
+            [
+                row.item_ref,
+                row.what,
+                _when(note.at, "%Y-%m-%d %H:%M"),
+                note.by_email,
+                labels.get(note.status, note.status),
+                note.text,
+            ]
+            for note in row.notes
+        )
+    return {"Actions": (PLAN_HEADER, actions), "Progress notes": (NOTES_HEADER, notes)}

@@ -3,11 +3,14 @@
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Subquery, When
 
 from .models import (
     CYCLE_NAME_PATTERN,
     Action,
+    ActionNote,
+    ActionRecord,
     Audit,
     AuditEvent,
     Cycle,
@@ -67,9 +70,8 @@ def attach_actions(responses) -> list:
     page of every item cost more than the query."""
     responses = list(responses)
     by_response = {response.pk: [] for response in responses}
-    for action in Action.objects.filter(response_id__in=list(by_response)).order_by(
-        "response_id", "order", "pk"
-    ):
+    lines = Action.objects.filter(response_id__in=list(by_response)).select_related("record")
+    for action in lines.order_by("response_id", "order", "pk"):
         by_response[action.response_id].append(action)
     for response in responses:
         response._action_list = by_response[response.pk]
@@ -110,7 +112,8 @@ def themes_with_responses(audit: Audit, responses=None):
 
 
 def task_list(audit: Audit):
-    """Each theme with its status and item counts, plus overall progress."""
+    """Each theme with its status and item counts, plus overall progress and how many open
+    actions of earlier plans were carried into this one."""
     responses = attach_actions(
         Response.objects.filter(audit=audit)
         .select_related("item__theme")
@@ -134,6 +137,7 @@ def task_list(audit: Audit):
         "completed": sum(row["status"] == "completed" for row in rows),
         "total": len(rows),
         "breaches": broken_rules(responses),
+        "carried_actions": sum(line.carried for r in responses for line in r.action_list),
     }
 
 
@@ -297,3 +301,241 @@ def cycles_with_counts():
         )
         .order_by("-opens_on")
     )
+
+
+def get_action_record(partnership, pk: int) -> ActionRecord:
+    """One of the partnership's actions, with its newest line; another partnership's, or none,
+    raises ActionRecord.DoesNotExist (the page answers 404)."""
+    return (
+        ActionRecord.objects.for_partnership(partnership)
+        .with_plan()
+        .select_related("status_changed_by")
+        .get(pk=pk)
+    )
+
+
+def action_lines(record: ActionRecord) -> list:
+    """Each plan's line of the action, oldest cycle first: what, owner and due month as
+    planned in that cycle."""
+    return list(
+        record.lines.select_related("response__audit__cycle").order_by(
+            "response__audit__cycle__opens_on"
+        )
+    )
+
+
+@dataclass
+class HistoryEntry:
+    """One thing that happened to an action: its status changed, or a note was written."""
+
+    at: object
+    by: str
+    status: str = ""
+    previous_status: str = ""
+    reason: str = ""
+    note: str = ""
+
+
+def action_history(record: ActionRecord) -> list[HistoryEntry]:
+    """The action's status changes (from its history: who, when, from what to what, and the
+    reason when dropped) and its progress notes, newest first; two queries whatever their
+    number."""
+    labels = dict(ActionRecord.Status.choices)
+    entries = []
+    previous = None
+    rows = record.history.select_related("history_user").order_by("history_date", "history_id")
+    for row in rows:
+        if previous is not None and (
+            row.status != previous.status or row.dropped_reason != previous.dropped_reason
+        ):
+            entries.append(
+                HistoryEntry(
+                    at=row.history_date,
+                    by=row.history_user.email if row.history_user else "a removed account",
+                    status=labels.get(row.status, row.status),
+                    previous_status=labels.get(previous.status, previous.status),
+                    reason=row.dropped_reason,
+                )
+            )
+        previous = row
+    for note in record.notes.all():
+        entries.append(
+            HistoryEntry(
+                at=note.at,
+                by=note.by_email or "a removed account",
+                status=labels.get(note.status, note.status),
+                note=note.text,
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+PLAN_PAGE_SIZE = 50
+ANY = ""
+OPEN = "open"
+
+
+def plan_themes(partnership) -> list[Theme]:
+    """The themes of the framework version of the partnership's newest audit (the plan's
+    theme filter), in one query."""
+    version = Audit.objects.filter(partnership=partnership).order_by("-cycle__opens_on")
+    return list(
+        Theme.objects.filter(Q(version_id=Subquery(version.values("cycle__version_id")[:1])))
+        .only("number", "title")
+        .order_by("number")
+    )
+
+
+def plan_owners(partnership) -> list[str]:
+    """The owners of the partnership's actions, as their newest lines name them, A to Z."""
+    return list(
+        ActionRecord.objects.for_partnership(partnership)
+        .exclude(latest_line__owner="")
+        .order_by("latest_line__owner")
+        .values_list("latest_line__owner", flat=True)
+        .distinct()
+    )
+
+
+def plan_records(partnership, filters: dict, today):
+    """The partnership's actions as the plan lists them: filtered by status (any, open, or
+    one status), theme number, owner and overdue; open ones first, then by due month (none
+    last), theme, item and age; each with its newest line, its item and cycle, and its
+    notes (newest first, as `notes_newest`) for the records read."""
+    records = ActionRecord.objects.for_partnership(partnership)
+    status = filters.get("status") or ANY
+    if status == OPEN:
+        records = records.open()
+    elif status != ANY:
+        records = records.filter(status=status)
+    if filters.get("theme"):
+        records = records.in_theme(int(filters["theme"]))
+    if filters.get("owner"):
+        records = records.owned_by(filters["owner"])
+    if filters.get("overdue"):
+        records = records.overdue(today)
+    return (
+        records.with_plan()
+        .select_related("status_changed_by")
+        .prefetch_related(
+            Prefetch("notes", ActionNote.objects.order_by("-at", "-pk"), to_attr="notes_newest")
+        )
+        .annotate(
+            closed=Case(
+                When(status__in=ActionRecord.CLOSED, then=1), default=0, output_field=IntegerField()
+            )
+        )
+        .order_by(
+            "closed",
+            F("latest_line__due_month").asc(nulls_last=True),
+            "theme_number",
+            "item_ref",
+            "pk",
+        )
+    )
+
+
+@dataclass
+class PlanRow:
+    """One action as the plan page and its downloads show it: the one spelling of its fields."""
+
+    record: ActionRecord
+    today: object
+
+    @property
+    def line(self):
+        return self.record.latest_line
+
+    @property
+    def item_ref(self) -> str:
+        return self.record.item_ref
+
+    @property
+    def what(self) -> str:
+        return self.line.what if self.line else ""
+
+    @property
+    def owner(self) -> str:
+        return self.line.owner if self.line else ""
+
+    @property
+    def due_month(self):
+        return self.line.due_month if self.line else None
+
+    @property
+    def overdue(self) -> bool:
+        return self.record.is_overdue(self.today)
+
+    @property
+    def due_soon(self) -> bool:
+        return self.record.is_due_soon(self.today)
+
+    @property
+    def planned_in(self) -> str:
+        return self.record.planned_in.name
+
+    @property
+    def now_in(self) -> str:
+        """The cycle of the newest plan holding it, when that is not the one it was made in."""
+        if self.line is None:
+            return ""
+        name = self.line.response.audit.cycle.name
+        return "" if name == self.planned_in else name
+
+    @property
+    def cycles(self) -> str:
+        """ "2026-27", or "2026-27, carried into 2027-28"."""
+        return self.planned_in + (f", carried into {self.now_in}" if self.now_in else "")
+
+    @property
+    def notes(self) -> list:
+        return getattr(self.record, "notes_newest", [])
+
+    @property
+    def latest_note(self):
+        return self.notes[0] if self.notes else None
+
+
+def plan_page(partnership, filters: dict, today, page_number):
+    """One page (of PLAN_PAGE_SIZE) of the plan: the page and its PlanRows."""
+    page = Paginator(plan_records(partnership, filters, today), PLAN_PAGE_SIZE).get_page(
+        page_number
+    )
+    return page, [PlanRow(record, today) for record in page.object_list]
+
+
+def plan_rows(partnership, filters: dict, today) -> list[PlanRow]:
+    """Every action the filters choose, as PlanRows (for the downloads)."""
+    return [PlanRow(record, today) for record in plan_records(partnership, filters, today)]
+
+
+def plan_summary(partnership, today) -> dict:
+    """How many of the partnership's actions are overdue, due soon, open, done and dropped."""
+    return ActionRecord.objects.for_partnership(partnership).summary(today)
+
+
+def closed_before(audit: Audit, refs) -> dict[str, list]:
+    """What happened to the last audit's actions for these items that are now done or
+    dropped (open ones were carried into this plan): item ref -> those lines, each with its
+    record and its audit's cycle. The last audit is the partnership's latest in an earlier
+    cycle, of any framework version; items are matched by ref. One query."""
+    previous = (
+        Audit.objects.filter(
+            partnership_id=audit.partnership_id, cycle__opens_on__lt=audit.cycle.opens_on
+        )
+        .order_by("-cycle__opens_on")
+        .values("pk")[:1]
+    )
+    lines = (
+        Action.objects.filter(
+            response__audit=Subquery(previous),
+            response__item__ref__in=list(refs),
+            record__status__in=ActionRecord.CLOSED,
+        )
+        .select_related("record", "response__item", "response__audit__cycle")
+        .order_by("response__item__order", "order", "pk")
+    )
+    by_ref = {}
+    for line in lines:
+        by_ref.setdefault(line.response.item.ref, []).append(line)
+    return by_ref

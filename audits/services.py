@@ -23,6 +23,8 @@ from . import means, rules, selectors
 from .models import (
     CYCLE_NAME_PATTERN,
     Action,
+    ActionNote,
+    ActionRecord,
     Audit,
     AuditEvent,
     AuditMean,
@@ -46,6 +48,16 @@ CYCLE_NAME_TAKEN = "There is already a cycle called {name}"
 CYCLE_DATES = "The closing date must be on or after the opening date"
 VERSION_NOT_PUBLISHED = "Only a published framework version can be used for a cycle"
 CYCLE_NAME_FORMAT = "Enter the cycle name as a year range, like 2027-28"
+DROPPED_REASON_REQUIRED = "Enter why the action was dropped"
+NOTHING_TO_SAVE = "Choose a different status or enter a progress note"
+STATUS_INVALID = "Select the action's status"
+LINE_CARRIED = (
+    "Action {n} of item {ref} is carried from an earlier plan. To stop it, mark it dropped "
+    "in the action plan"
+)
+LINE_HAS_PROGRESS = (
+    "Action {n} of item {ref} has progress recorded. Mark it dropped in the action plan instead"
+)
 
 
 @dataclass
@@ -135,6 +147,14 @@ class ThemeConflict(Exception):
     def __init__(self, responses):
         super().__init__("Someone else has saved this theme since you opened it")
         self.responses = responses
+
+
+class ActionConflict(Exception):
+    """Raised when the action changed since the person loaded the page; nothing was saved."""
+
+    def __init__(self, record):
+        super().__init__("Someone else has updated this action since you opened it")
+        self.record = record
 
 
 class ModerationConflict(Exception):
@@ -253,7 +273,11 @@ def previous_audit(*, partnership, cycle: Cycle) -> Audit | None:
 
 @transaction.atomic
 def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -> Audit:
-    """Start a partnership's audit, optionally copying its last audit's answers as unreviewed."""
+    """Start a partnership's audit, optionally copying its last audit's answers as unreviewed.
+
+    Its plan always starts with the partnership's open actions from earlier cycles (carried
+    lines of the same records), whether or not the answers are copied; done and dropped
+    actions stay where they were."""
     if not access.can_edit(access.role_in(by, partnership)):
         raise PermissionDenied
     _ensure_cycle_open(cycle)
@@ -272,9 +296,7 @@ def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -
     items = list(cycle.version.themes.values_list("items__id", flat=True))
     previous = {}
     if source is not None:
-        previous = {
-            response.item_id: response for response in source.responses.prefetch_related("actions")
-        }
+        previous = {response.item_id: response for response in source.responses.all()}
     now = timezone.now()
     responses = []
     for item_id in items:
@@ -292,23 +314,39 @@ def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -
             )
         )
     Response.objects.bulk_create(responses)
-    if previous:
-        by_item = {r.item_id: r for r in audit.responses.all()}
-        Action.objects.bulk_create(
-            Action(
-                response=by_item[item_id],
-                what=action.what,
-                owner=action.owner,
-                due_month=action.due_month,
-                status=action.status,
-                order=action.order,
-            )
-            for item_id, old in previous.items()
-            if item_id in by_item and by_item[item_id].carried_forward
-            for action in old.actions.all()
-        )
+    _carry_open_actions(audit)
     _record_event(audit, AuditEvent.Kind.STARTED, by)
     return audit
+
+
+def _carry_open_actions(audit: Audit) -> None:
+    """Put each open action of an earlier cycle's plan into this audit's plan, under the item
+    of the same ref, as planned in its newest line; the record's newest line is then this."""
+    records = list(
+        ActionRecord.objects.for_partnership(audit.partnership)
+        .open()
+        .filter(latest_line__response__audit__cycle__opens_on__lt=audit.cycle.opens_on)
+        .select_related("latest_line__response__item")
+        .order_by("pk")
+    )
+    by_ref = {r.item.ref: r for r in audit.responses.select_related("item")}
+    lines = [
+        Action(
+            response=by_ref[record.latest_line.response.item.ref],
+            record=record,
+            what=record.latest_line.what,
+            owner=record.latest_line.owner,
+            due_month=record.latest_line.due_month,
+            order=record.latest_line.order,
+            carried=True,
+        )
+        for record in records
+        if record.latest_line.response.item.ref in by_ref
+    ]
+    Action.objects.bulk_create(lines)
+    for line in lines:
+        line.record.latest_line = line
+    ActionRecord.objects.bulk_update([line.record for line in lines], ["latest_line"])
 
 
 def _actions_differ(response: Response, lines: list[ActionLine]) -> bool:
@@ -344,7 +382,7 @@ def theme_save(
         Response.objects.select_for_update(of=("self",))
         .filter(audit=audit, item__theme=theme)
         .select_related("item", "updated_by")
-        .prefetch_related("actions")
+        .with_actions()
         .order_by("item__order")
     )
     _check_ratings((answer.rating for answer in answers.values()), audit.cycle.version_id)
@@ -372,6 +410,7 @@ def theme_save(
         if not changed and not (answer.confirm_carried_forward and response.carried_forward):
             continue
         if changed:
+            response.audit, response.item.theme = audit, theme
             _replace_actions(response, lines, by)
         response.rating = answer.rating
         response.evidence = answer.evidence
@@ -386,13 +425,48 @@ def theme_save(
     return responses
 
 
+def _ensure_removable(action: Action, number: int, ref: str) -> None:
+    """A line may be removed only while its action is this plan's alone and untouched: a
+    carried or worked-on action is stopped by marking it dropped in the action plan."""
+    if action.carried:
+        raise ValidationError(LINE_CARRIED.format(n=number, ref=ref), code="carried")
+    record = action.record
+    if (
+        record.status != ActionRecord.Status.NOT_STARTED
+        or record.notes.exists()
+        or record.lines.exclude(pk=action.pk).exists()
+    ):
+        raise ValidationError(LINE_HAS_PROGRESS.format(n=number, ref=ref), code="progress")
+
+
+def _new_record(response: Response, by) -> ActionRecord:
+    """The record of an action first planned on this response's item in this audit."""
+    audit = response.audit
+    record = ActionRecord(
+        partnership_id=audit.partnership_id,
+        item_ref=response.item.ref,
+        theme_number=response.item.theme.number,
+        planned_in_id=audit.cycle_id,
+    )
+    record._history_user = by
+    record.save()
+    return record
+
+
 def _replace_actions(response: Response, lines: list[ActionLine], by) -> None:
+    """Write the response's plan lines: an edited line keeps its record (its status and
+    progress); a new line gets a new record; a removed line goes, and its record with it
+    when no other plan holds it."""
     existing = {action.id: action for action in response.actions.all()}
+    kept = {line.id for line in lines if line.id}
+    for number, action in enumerate(existing.values(), start=1):
+        if action.id not in kept:
+            _ensure_removable(action, number, response.item.ref)
     keep = set()
     for order, line in enumerate(lines):
         action = existing.get(line.id) if line.id else None
         if action is None:
-            action = Action(response=response)
+            action = Action(response=response, record=_new_record(response, by))
         else:
             keep.add(action.id)
         action.what, action.owner, action.due_month, action.order = (
@@ -403,17 +477,25 @@ def _replace_actions(response: Response, lines: list[ActionLine], by) -> None:
         )
         action._history_user = by
         action.save()
+        if action.record.latest_line_id is None:
+            # Which line is newest is bookkeeping, not a change to the action: no history row.
+            ActionRecord.objects.filter(pk=action.record_id).update(latest_line=action)
+            action.record.latest_line = action
     for action_id, action in existing.items():
         if action_id not in keep:
+            record = action.record
             action._history_user = by
             action.delete()
+            if not record.lines.exists():
+                record._history_user = by
+                record.delete()
 
 
 def audit_responses(audit: Audit):
     """All of an audit's responses with what the rules need."""
     return (
         audit.responses.select_related("item", "item__theme")
-        .prefetch_related("actions")
+        .with_actions()
         .order_by("item__theme__number", "item__order")
     )
 
@@ -606,3 +688,43 @@ def _moderate(audit: Audit, moderations: dict[int, Moderation], by) -> int:
         )
         changed += 1
     return changed
+
+
+@transaction.atomic
+def action_update(
+    *, record: ActionRecord, status: str, reason: str = "", note: str = "", seen_revision, by
+) -> ActionRecord:
+    """Record an action's status (a dropped one with its reason) and a dated progress note,
+    whatever the status of the audits whose plans hold it: the audits, their answers and
+    their plan lines are never touched. Refused (ActionConflict) if the action changed since
+    `seen_revision` was read; each update is one history row, by `by`."""
+    record = (
+        ActionRecord.objects.select_for_update(of=("self",))
+        .select_related("partnership", "status_changed_by")
+        .get(pk=record.pk)
+    )
+    if not access.can_update_actions(access.role_in(by, record.partnership)):
+        raise PermissionDenied
+    if seen_revision != record.revision:
+        raise ActionConflict(record)
+    if status not in ActionRecord.Status.values:
+        raise ValidationError(STATUS_INVALID, code="status")
+    reason, note = _plain(reason), _plain(note)
+    if status != ActionRecord.Status.DROPPED:
+        reason = ""
+    elif not reason:
+        raise ValidationError(DROPPED_REASON_REQUIRED, code="reason")
+    if status == record.status and reason == record.dropped_reason and not note:
+        raise ValidationError(NOTHING_TO_SAVE, code="unchanged")
+    now = timezone.now()
+    if status != record.status:
+        record.status_changed_at, record.status_changed_by = now, by
+    record.status, record.dropped_reason = status, reason
+    record.revision += 1
+    record._history_user = by
+    record.save()
+    if note:
+        ActionNote.objects.create(
+            record=record, text=note, status=status, by=by, by_email=by.email, at=now
+        )
+    return record

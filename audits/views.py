@@ -20,8 +20,10 @@ from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 from . import rules, selectors, services
 from .forms import (
     ACTIONS_MAX,
+    ActionFilterForm,
     ActionForm,
     ActionFormSet,
+    ActionUpdateForm,
     CycleForm,
     ItemAnswerForm,
     ModerationForm,
@@ -29,8 +31,8 @@ from .forms import (
     UnboundModeration,
     moderation_choices,
 )
-from .models import CYCLE_NAME_PATTERN, Audit, Cycle, Response, Theme
-from .reports import report_sheets
+from .models import CYCLE_NAME_PATTERN, ActionRecord, Audit, Cycle, Response, Theme
+from .reports import plan_sheets, report_sheets
 
 
 class CycleMixin:
@@ -168,10 +170,19 @@ class ItemBlock:
     form: ItemAnswerForm
     actions: ActionFormSet
     breaches: list = field(default_factory=list)  # the rules its stored answer breaks
+    closed_before: list = field(default_factory=list)  # the last plan's done and dropped lines
 
     @property
     def item(self):
         return self.response.item
+
+
+def _line_id(value) -> int | None:
+    """The id of the plan line an action form edits, as posted or as shown (else None)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class ThemeView(AuditMixin, TemplateView):
@@ -297,9 +308,14 @@ class ThemeView(AuditMixin, TemplateView):
                 initial=actions,
                 form_kwargs={"item": response.item},
             )
+            lines = {line.pk: line for line in response.action_list}
             for action_form in formset.forms:
                 action_form.is_removed = bool(bound and bound.get(action_form.add_prefix("DELETE")))
+                action_form.line = lines.get(_line_id(action_form["id"].value()))
             blocks.append(ItemBlock(response=response, form=form, actions=formset))
+        closed = selectors.closed_before(self.audit, [block.item.ref for block in blocks])
+        for block in blocks:
+            block.closed_before = closed.get(block.item.ref, [])
         return blocks
 
     @staticmethod
@@ -663,3 +679,141 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
                 conflict=conflict,
             )
         )
+
+
+class ActionUpdateView(PartnershipMixin, FormView):
+    """One action: what each plan held, its status and history; contributors and leads record
+    its status and progress here at any time. Viewers and Panel staff read it; their posts
+    are refused (403) before the form is read."""
+
+    template_name = "audits/action_form.html"
+    form_class = ActionUpdateForm
+    conflict = None
+
+    @cached_property
+    def record(self) -> ActionRecord:
+        try:
+            return selectors.get_action_record(self.partnership, self.kwargs["pk"])
+        except ActionRecord.DoesNotExist:
+            raise Http404("No such action") from None
+
+    @property
+    def can_update(self) -> bool:
+        return access.can_update_actions(self.role)
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_update:
+            raise PermissionDenied
+        self.record  # noqa: B018 (404 for another partnership's action, before the form)
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        record = self.record
+        return {
+            "status": record.status,
+            "reason": record.dropped_reason,
+            "revision": record.revision,
+        }
+
+    def get_context_data(self, **kwargs):
+        record = self.record
+        return super().get_context_data(
+            record=record,
+            lines=selectors.action_lines(record),
+            history=selectors.action_history(record),
+            can_update=self.can_update,
+            conflict=self.conflict,
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.action_update(
+                record=self.record,
+                status=data["status"],
+                reason=data["reason"],
+                note=data["note"],
+                seen_revision=data["revision"],
+                by=self.request.user,
+            )
+        except services.ActionConflict as conflict:
+            # Keep what was typed, on the revision now stored, so saving again overwrites
+            # knowingly.
+            self.conflict = conflict.record
+            form.data = form.data.copy()
+            form.data["revision"] = str(conflict.record.revision)
+            del self.record
+            return self.render_to_response(self.get_context_data(form=form))
+        except ValidationError as error:
+            form.add_error("reason" if error.code == "reason" else None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Action updated")
+        return redirect(self.success_url_for(self.record))
+
+    def success_url_for(self, record) -> str:
+        plan = reverse("audits:actions", kwargs={"slug": self.partnership.slug})
+        return f"{plan}#action-{record.pk}"
+
+
+class ActionPlanMixin(PartnershipMixin):
+    """The plan's filters, read from the query string, with what they offer."""
+
+    @cached_property
+    def filter_form(self) -> ActionFilterForm:
+        query = {k: v for k, v in self.request.GET.items() if k != "page"}
+        return ActionFilterForm(
+            query or None,
+            themes=selectors.plan_themes(self.partnership),
+            owners=selectors.plan_owners(self.partnership),
+        )
+
+    @cached_property
+    def filters(self) -> dict:
+        return self.filter_form.values()
+
+
+class ActionPlanView(ActionPlanMixin, TemplateView):
+    """Every action of the partnership across cycles, filtered, 50 to a page, with how many
+    are overdue, due soon, open, done and dropped."""
+
+    template_name = "audits/action_list.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        page, rows = selectors.plan_page(
+            self.partnership, self.filters, today, self.request.GET.get("page")
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=self.filter_form,
+            page=page,
+            rows=rows,
+            summary=selectors.plan_summary(self.partnership, today),
+            query=query.urlencode(),
+            can_update=access.can_update_actions(self.role),
+            today=today,
+            **kwargs,
+        )
+
+
+class ActionExportView(ActionPlanMixin, TemplateView):
+    """The actions the plan's filters choose, and their notes, as CSV or XLSX."""
+
+    fmt = "csv"
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        sheets = plan_sheets(selectors.plan_rows(self.partnership, self.filters, today))
+        name = f"actions-{self.partnership.slug}-{today:%Y-%m-%d}"
+        if self.fmt == "csv":
+            response = HttpResponse(csv_sections(sheets), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                xlsx_bytes(sheets),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}.{self.fmt}"'
+        return response

@@ -161,6 +161,8 @@ def walk_lead(page, visit: Visit, email: str = LEAD_EMAIL) -> Walk:
             walk.visit(f"Theme {path.rstrip('/').rsplit('/', 1)[1]}", path)
         walk.visit("Check your answers", walk.links.first(audit + r"check/"))
         walk.visit("Audit report", walk.links.first(audit + r"report/"))
+    walk.visit("Action plan", walk.links.first(p + r"/actions/"))
+    walk.visit("An action", walk.links.first(p + r"/actions/\d+/"))
     walk.visit("Reviews", walk.links.first(p + r"/reviews/"))
     walk.visit("Record a review", walk.links.first(p + r"/reviews/new/"))
     review = walk.visit("Review", walk.links.first(p + r"/reviews/\d+/"))

@@ -92,6 +92,7 @@ def pages() -> list[tuple[str, str, str]]:
     listed += [
         ("check your answers", "lead", f"{p}/audits/{audit.cycle.name}/check/"),
         ("audit report", "lead", f"{p}/audits/{audit.cycle.name}/report/"),
+        ("action plan", "lead", f"{p}/actions/"),
     ]
     if accepted is not None and accepted.pk != audit.pk:
         listed.append(

@@ -110,6 +110,12 @@ def can_edit(role: str | None) -> bool:
     return has_role(role, Role.CONTRIBUTOR)
 
 
+def can_update_actions(role: str | None) -> bool:
+    """Contributors and leads record their partnership's action progress at any time, after
+    the audit was submitted or accepted too; viewers and Panel staff read it only."""
+    return can_edit(role)
+
+
 def can_lead(role: str | None) -> bool:
     """Only leads submit audits, mark reviews complete and manage members."""
     return has_role(role, Role.LEAD)

@@ -4,6 +4,9 @@ Reviews record months, never dates; an action is due in a month; the restricted 
 counts a window of months. All of them take a month through MonthField, stored as the 1st of
 that month, with the same messages, and render it with crispy-forms-gds's date-input widget
 template, so there is one month input on every page.
+
+Month arithmetic is here too (`first_of_month`, `month_after`, `months_before`), so "due
+this month", "overdue" and "the 24 months before" are worked out in one way.
 """
 
 import re
@@ -17,6 +20,23 @@ MONTH_NOT_REAL = "Enter the month of the {label} as a number from 1 to 12"
 YEAR_NOT_4_DIGITS = "Enter the year of the {label} as 4 digits, for example 2022"
 MONTH_IN_FUTURE = "The {label} must be this month or earlier"
 MONTH_EXAMPLE = "For example, 3 2024"
+
+
+def first_of_month(day: date) -> date:
+    """The 1st of the month the day falls in."""
+    return day.replace(day=1)
+
+
+def month_after(month: date, n: int = 1) -> date:
+    """The 1st of the month n months after the month of `month` (n may be negative)."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_before(month: date, n: int) -> date:
+    """The 1st of the month n months before the month of `month`."""
+    return month_after(month, -n)
+
 
 _INPUT = "govuk-input govuk-date-input__input"
 

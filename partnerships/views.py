@@ -90,6 +90,7 @@ class PartnershipHomeView(PartnershipMixin, TemplateView):
         return super().get_context_data(
             members=Membership.objects.for_partnership(self.partnership),
             cycle=selectors.current_cycle(self.partnership, today),
+            actions=selectors.actions_due(self.partnership, today),
             today=today,
             **kwargs,
         )

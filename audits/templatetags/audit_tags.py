@@ -28,6 +28,32 @@ def status_tag(status, id=""):
     return {"label": label, "css": css, "id": id}
 
 
+ACTION_TAGS = {
+    "not_started": ("Not started", "govuk-tag--grey"),
+    "in_progress": ("In progress", "govuk-tag--light-blue"),
+    "done": ("Done", "govuk-tag--green"),
+    "dropped": ("Dropped", "govuk-tag--orange"),
+}
+
+
+@register.inclusion_tag("includes/status_tag.html")
+def action_status_tag(status, id=""):
+    """An action's status as a tag."""
+    label, css = ACTION_TAGS.get(status, (str(status), ""))
+    return {"label": label, "css": css, "id": id}
+
+
+@register.simple_tag
+def due_tag(record, today):
+    """ "Overdue" in red once an open action's due month has ended, "Due soon" in yellow in
+    that month and the month before; nothing otherwise."""
+    if record.is_overdue(today):
+        return mark_safe('<strong class="govuk-tag govuk-tag--red">Overdue</strong>')
+    if record.is_due_soon(today):
+        return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Due soon</strong>')
+    return ""
+
+
 @register.filter
 def lookup(mapping, key):
     """mapping[key] or None, for dicts keyed by numbers in templates."""
@@ -83,9 +109,14 @@ def response_readonly(item, response, level_map):
             '<ul class="govuk-list govuk-list--bullet"> {} </ul>',
             format_html_join(
                 "",
-                "<li>{} (owner: {}, due: {})</li>",
+                "<li>{} (owner: {}, due: {}, status: {})</li>",
                 (
-                    (a.what, a.owner or "not set", date(a.due_month, "F Y") or "not set")
+                    (
+                        a.what,
+                        a.owner or "not set",
+                        date(a.due_month, "F Y") or "not set",
+                        a.record.get_status_display(),
+                    )
                     for a in actions
                 ),
             ),

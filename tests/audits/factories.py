@@ -7,7 +7,15 @@ import factory
 from django.utils import timezone
 
 from audits import services
-from audits.models import Cycle, FrameworkVersion, Response, Theme
+from audits.models import (
+    Action,
+    ActionNote,
+    ActionRecord,
+    Cycle,
+    FrameworkVersion,
+    Response,
+    Theme,
+)
 from audits.services import ActionLine, ItemAnswer, Moderation
 
 EVIDENCE = "Board minutes, March 2026"
@@ -134,3 +142,73 @@ def moderations_for(responses, rating=1, note="Evidence is thin") -> dict[int, M
         response.pk: Moderation(rating=rating, note=note, revision=response.moderation_revision)
         for response in Response.objects.filter(pk__in=[r.pk for r in responses])
     }
+
+
+def record_for(response, **fields) -> ActionRecord:
+    """A new action record for a line planned on this response's item in its audit."""
+    audit = response.audit
+    return ActionRecord.objects.create(
+        partnership_id=audit.partnership_id,
+        item_ref=response.item.ref,
+        theme_number=response.item.theme.number,
+        planned_in_id=audit.cycle_id,
+        **fields,
+    )
+
+
+def line_for(response, *, record=None, **fields) -> Action:
+    """An action line on the response with a record of its own (or the one given), written
+    directly for tests of what reads lines; services.theme_save is the way pages write them."""
+    record = record or record_for(response)
+    line = Action.objects.create(response=response, record=record, **fields)
+    record.latest_line = line
+    record.save(update_fields=["latest_line"])
+    return line
+
+
+def accepted_audit_with_actions(*, partnership, lead, panel, cycle=None):
+    """An audit whose items of theme 1 are rated 1, each with one complete action, the rest 2;
+    submitted by the lead and accepted by Panel staff."""
+    audit = start_audit(partnership=partnership, by=lead, cycle=cycle)
+    themes = themes_of(audit)
+    rate_theme(audit, themes[0], by=lead, rating=1, evidence="", actions=[complete_action()])
+    for theme in themes[1:]:
+        rate_theme(audit, theme, by=lead)
+    audit = services.audit_submit(audit=audit, by=lead)
+    return services.audit_accept(audit=audit, by=panel)
+
+
+def many_actions(audit, count, *, due_month=None, notes=0) -> list[ActionRecord]:
+    """`count` actions spread over the audit's items, written in bulk (for query counts and
+    page sizes), each with `notes` progress notes."""
+    responses = list(audit.responses.select_related("item__theme").order_by("item__ref"))
+    due = due_month or first_of_next_month()
+    records = ActionRecord.objects.bulk_create(
+        ActionRecord(
+            partnership_id=audit.partnership_id,
+            item_ref=responses[n % len(responses)].item.ref,
+            theme_number=responses[n % len(responses)].item.theme.number,
+            planned_in_id=audit.cycle_id,
+        )
+        for n in range(count)
+    )
+    lines = Action.objects.bulk_create(
+        Action(
+            response=responses[n % len(responses)],
+            record=record,
+            what=f"Action number {n}",
+            owner=f"Owner {n % 7}",
+            due_month=due,
+            order=n // len(responses),
+        )
+        for n, record in enumerate(records)
+    )
+    for record, line in zip(records, lines, strict=True):
+        record.latest_line = line
+    ActionRecord.objects.bulk_update(records, ["latest_line"])
+    ActionNote.objects.bulk_create(
+        ActionNote(record=record, text=f"Note {k}", status="not_started")
+        for record in records
+        for k in range(notes)
+    )
+    return records

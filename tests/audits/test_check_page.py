@@ -108,7 +108,7 @@ def test_every_answer_is_listed_by_theme_in_full(client, audit, lead, contributo
     assert "1 Emerging" in first
     assert "Line one<br>line two" in first
     due = due_next_month().strftime("%B %Y")
-    assert f"Commission training (owner: Workforce lead, due: {due})" in first
+    assert f"Commission training (owner: Workforce lead, due: {due}, status: Not started)" in first
     assert "3 Embedded" in row(html, "2.1")
     assert "Audit of case files" in row(html, "2.1")
     unrated = row(html, "2.2")

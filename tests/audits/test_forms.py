@@ -40,8 +40,9 @@ def free_text_fields():
 
 
 def test_every_free_text_field_cleans_pasted_text():
-    """Evidence, action what and owner, the return reason and the moderation note are all
-    PastedTextFields; no plain CharField for free text is left."""
+    """Evidence, action what and owner, the return reason, the moderation note, and an
+    action's progress note and reason for dropping are all PastedTextFields; no plain
+    CharField for free text is left."""
     fields = set(free_text_fields())
     assert {f for f in fields if not f.endswith("(pasted)")} == set()
     assert fields == {
@@ -50,6 +51,8 @@ def test_every_free_text_field_cleans_pasted_text():
         "ActionForm.owner (pasted)",
         "ReturnForm.reason (pasted)",
         "ModerationForm.note (pasted)",
+        "ActionUpdateForm.note (pasted)",
+        "ActionUpdateForm.reason (pasted)",
     }
 
 

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from audits.models import (
     Action,
+    ActionNote,
+    ActionRecord,
     Audit,
     AuditEvent,
     Cycle,
@@ -20,7 +22,7 @@ from audits.models import (
 from audits.querysets import FrameworkLockedError
 from tests.partnerships.factories import UserFactory
 
-from .factories import CycleFactory, first_of_next_month, start_audit, version_1
+from .factories import CycleFactory, first_of_next_month, record_for, start_audit, version_1
 
 pytestmark = pytest.mark.django_db
 
@@ -205,14 +207,20 @@ def test_cycle_is_open_between_its_dates_inclusive():
 
 def test_action_due_on_the_first_of_a_month_is_valid(response):
     """An action due on the 1st of a month, or with no due month, passes full_clean."""
-    Action(response=response, what="Train", due_month=first_of_next_month()).full_clean()
-    Action(response=response, what="Train", due_month=None).full_clean()
+    record = record_for(response)
+    Action(
+        response=response, record=record, what="Train", due_month=first_of_next_month()
+    ).full_clean()
+    Action(response=response, record=record, what="Train", due_month=None).full_clean()
 
 
 def test_action_due_mid_month_fails_full_clean(response):
     """full_clean refuses a due month that is not the 1st of the month."""
     action = Action(
-        response=response, what="Train", due_month=first_of_next_month().replace(day=15)
+        response=response,
+        record=record_for(response),
+        what="Train",
+        due_month=first_of_next_month().replace(day=15),
     )
     with pytest.raises(ValidationError) as caught:
         action.full_clean()
@@ -222,8 +230,9 @@ def test_action_due_mid_month_fails_full_clean(response):
 def test_action_due_mid_month_is_refused_by_the_database(response):
     """The database refuses a due month that is not the 1st of the month."""
     due = first_of_next_month().replace(day=15)
+    record = record_for(response)
     _assert_integrity_error(
-        lambda: Action.objects.create(response=response, what="Train", due_month=due)
+        lambda: Action.objects.create(response=response, record=record, what="Train", due_month=due)
     )
 
 
@@ -243,6 +252,61 @@ def test_action_is_complete_with_what_owner_and_due_month(response, what, owner,
         response=response, what=what, owner=owner, due_month=first_of_next_month() if due else None
     )
     assert action.is_complete is complete
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [("dropped", ""), ("done", "Replaced"), ("in_progress", "Replaced"), ("not_started", "x")],
+)
+def test_a_dropped_record_needs_a_reason_and_only_a_dropped_one_has_one(response, status, reason):
+    """A dropped action needs its reason, and an action not dropped keeps none: full_clean and
+    the database both refuse either mistake."""
+    record = record_for(response)
+    record.status, record.dropped_reason = status, reason
+    with pytest.raises(ValidationError) as caught:
+        record.full_clean()
+    assert "action_record_dropped_has_reason" in str(caught.value)
+    _assert_integrity_error(lambda: record.save())
+
+
+def test_a_dropped_record_with_a_reason_is_valid(response):
+    """Dropped with a reason passes full_clean and saves."""
+    record = record_for(response)
+    record.status, record.dropped_reason = "dropped", "Replaced by the regional programme"
+    record.full_clean()
+    record.save()
+
+
+def test_an_action_record_has_one_line_in_each_plan(response):
+    """A record has at most one line in one plan: full_clean and the database refuse a second."""
+    record = record_for(response)
+    Action.objects.create(response=response, record=record, what="Train")
+    second = Action(response=response, record=record, what="Train again")
+    with pytest.raises(ValidationError) as caught:
+        second.full_clean()
+    assert "already exists" in str(caught.value)
+    _assert_integrity_error(lambda: second.save())
+
+
+def test_a_note_needs_text(response, lead):
+    """An empty progress note is refused by full_clean and by the database."""
+    note = ActionNote(record=record_for(response), text="", status="not_started", by=lead)
+    with pytest.raises(ValidationError):
+        note.full_clean()
+    _assert_integrity_error(lambda: note.save())
+
+
+def test_records_have_history(response, lead):
+    """Every change to a record is kept in its history, with who made it."""
+    record = record_for(response)
+    record.status = ActionRecord.Status.IN_PROGRESS
+    record._history_user = lead
+    record.save()
+    assert [h.status for h in record.history.order_by("history_date")] == [
+        "not_started",
+        "in_progress",
+    ]
+    assert record.history.first().history_user == lead
 
 
 # Audit events

@@ -9,8 +9,8 @@ import pytest
 from django.template import engines
 
 from audits import selectors
-from audits.models import Action, Response
-from tests.audits.factories import start_audit
+from audits.models import Response
+from tests.audits.factories import line_for, start_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -80,10 +80,8 @@ def test_answers_that_need_escaping_and_moderation(
         updated_at=datetime(2026, 7, 1, 23, 30, tzinfo=UTC),
     )
     response = Response.objects.get(audit=audit, item__ref="2.1")
-    Action.objects.create(
-        response=response, what="Audit", owner="Head of QA", due_month=date(2027, 3, 1), order=1
-    )
-    Action.objects.create(response=response, what='Train <all> & "every" one', order=0)
+    line_for(response, what="Audit", owner="Head of QA", due_month=date(2027, 3, 1), order=1)
+    line_for(response, what='Train <all> & "every" one', order=0)
     response = response_of(audit, "2.1")
     tag, include = both(response, selectors.level_map(audit.cycle.version_id))
     assert "2 July 2026, 00:30" in tag  # in the service's time zone, as the template shows it

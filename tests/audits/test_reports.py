@@ -1,7 +1,10 @@
 """The audit's spreadsheet scores: a theme nothing has been moderated in says so, never 0%."""
 
 from audits import reports
-from tests.audits.test_selectors import audit, cycle, set_answers  # noqa: F401 (fixtures)
+from audits.models import ActionRecord
+from audits.selectors import themes_with_responses
+from audits.templatetags.audit_tags import response_readonly
+from tests.audits.test_selectors import add_action, audit, cycle, set_answers  # noqa: F401
 
 
 def scores_by_theme(audit):  # noqa: F811
@@ -26,3 +29,19 @@ def test_a_moderated_theme_gets_its_share_and_others_still_say_not_moderated(aud
     assert scores["1"]["Moderated: % rated 2 or 3"] == 20
     assert scores["1"]["Moderated: mean rating"] == 2
     assert scores["2"]["Moderated: % rated 2 or 3"] == reports.NOT_MODERATED
+
+
+def test_each_action_line_carries_its_actions_status_now(audit):  # noqa: F811
+    """The items sheet and the read-only answer show each line's status as its action has it
+    now: a status recorded after the plan was made reaches the accepted report."""
+    line = add_action(audit, "1.1")
+    ActionRecord.objects.filter(pk=line.record_id).update(status="in_progress")
+    header, rows = reports.report_sheets(audit)["Items"]
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["Actions (what; owner; due month; status)"] == (
+        "Run training; Head of learning; 2027-01; In progress"
+    )
+    theme = themes_with_responses(audit)[0]
+    item = theme.audit_items[0]
+    html = response_readonly(item, item.audit_responses[0], {})
+    assert "status: In progress" in html

@@ -1,7 +1,7 @@
 import pytest
 
 from audits import rules
-from audits.models import Action, Response
+from audits.models import Response
 from audits.rules import (
     RULES,
     ActionForLowRatings,
@@ -11,7 +11,7 @@ from audits.rules import (
     theme_status,
 )
 
-from .factories import first_of_next_month, start_audit
+from .factories import first_of_next_month, line_for, start_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def _answer(response, *, rating=None, evidence="", carried_forward=False, action
     response.save()
     response.actions.all().delete()
     for what, owner, due in actions:
-        Action.objects.create(response=response, what=what, owner=owner, due_month=due)
+        line_for(response, what=what, owner=owner, due_month=due)
     return Response.objects.prefetch_related("actions").select_related("item").get(pk=response.pk)
 
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from audits import selectors, services
 from audits.models import (
-    Action,
     Audit,
     AuditEvent,
     Cycle,
@@ -19,6 +18,7 @@ from audits.models import (
     Theme,
 )
 from audits.querysets import FrameworkLockedError
+from tests.audits.factories import line_for
 from tests.partnerships.factories import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +43,7 @@ def set_answers(audit, answers: dict[str, dict]):
 
 def add_action(audit, ref, *, owner="Head of learning", due_month=date(2027, 1, 1)):
     response = Response.objects.get(audit=audit, item__ref=ref)
-    return Action.objects.create(
-        response=response, what="Run training", owner=owner, due_month=due_month
-    )
+    return line_for(response, what="Run training", owner=owner, due_month=due_month)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audits import services
-from audits.models import Action, Audit, AuditEvent, Cycle, FrameworkVersion, Response
+from audits.models import Action, ActionRecord, Audit, AuditEvent, Cycle, FrameworkVersion, Response
 from audits.rules import broken_rules
 from audits.services import ActionLine, ItemAnswer, ThemeConflict
 from tests.partnerships.factories import UserFactory
@@ -14,6 +14,7 @@ from tests.partnerships.factories import UserFactory
 from .factories import (
     EVIDENCE,
     CycleFactory,
+    action_lines,
     answers_for,
     complete_action,
     complete_audit,
@@ -352,16 +353,64 @@ def test_carry_forward_copies_answers_as_unreviewed(previous_audit, carried, con
 
 
 def test_carry_forward_copies_actions(previous_audit, carried):
-    """Each carried item's actions are copied to the new audit's response."""
+    """Each carried item's actions are copied to the new audit's response as carried lines of
+    the same actions (the same records), so their progress goes with them."""
     copied = Action.objects.filter(response__audit=carried)
     assert copied.count() == 5
     assert set(copied.values_list("response__item__theme__number", flat=True)) == {1}
-    fields = ("what", "owner", "due_month", "status", "order")
+    assert all(copied.values_list("carried", flat=True))
+    fields = ("what", "owner", "due_month", "record", "order")
     assert sorted(copied.values_list(*fields)) == sorted(
         Action.objects.filter(response__audit=previous_audit).values_list(*fields)
     )
     # The old audit keeps its own actions.
     assert Action.objects.filter(response__audit=previous_audit).count() == 5
+
+
+@pytest.mark.parametrize("carry_forward", [True, False])
+def test_next_audit_carries_open_actions_not_closed_ones(
+    previous_audit, northshire, contributor, cycle, carry_forward
+):
+    """Whether or not the answers are copied, the next audit's plan starts with every open
+    action of the last (as carried lines of the same records, now their newest); a done or
+    dropped action is not carried."""
+    records = list(
+        ActionRecord.objects.filter(lines__response__audit=previous_audit).order_by("item_ref")
+    )
+    done, dropped = records[0], records[1]
+    done.status = "done"
+    done.save()
+    dropped.status, dropped.dropped_reason = "dropped", "Replaced"
+    dropped.save()
+    audit = services.audit_start(
+        partnership=northshire, cycle=cycle, by=contributor, carry_forward=carry_forward
+    )
+    lines = Action.objects.filter(response__audit=audit).select_related("record", "response__item")
+    assert sorted(line.response.item.ref for line in lines) == ["1.3", "1.4", "1.5"]
+    assert all(line.carried for line in lines)
+    for line in lines:
+        assert line.record.latest_line_id == line.pk
+        assert line.record.lines.count() == 2
+    assert done.lines.count() == 1 and dropped.lines.count() == 1
+
+
+def test_a_carried_open_action_meets_the_action_rule_of_a_low_rating(
+    previous_audit, northshire, contributor, cycle
+):
+    """A 1 confirmed in the next audit is met by the open action carried with it."""
+    audit = services.audit_start(partnership=northshire, cycle=cycle, by=contributor)
+    theme = themes_of(audit)[0]
+    services.theme_save(
+        audit=audit,
+        theme=theme,
+        answers={
+            response.item_id: ItemAnswer(rating=1, evidence="", actions=action_lines(response))
+            for response in responses_of(audit, theme)
+        },
+        seen_revisions=seen_revisions(audit, theme),
+        by=contributor,
+    )
+    assert not broken_rules(responses_of(audit, theme))
 
 
 def test_carried_forward_answers_count_as_unanswered(carried):
@@ -452,11 +501,13 @@ def test_changing_a_carried_forward_answer_clears_the_flag(carried, contributor)
 
 
 def test_without_carry_forward_nothing_is_copied(previous_audit, northshire, lead, cycle):
-    """audit_start without carry_forward starts blank even when a previous audit exists."""
+    """audit_start without carry_forward starts its answers blank even when a previous audit
+    exists; only the plan goes on (its open actions, carried)."""
     audit = services.audit_start(partnership=northshire, cycle=cycle, by=lead)
     assert audit.carried_forward_from is None
     assert not audit.responses.exclude(rating=None).exists()
-    assert not Action.objects.filter(response__audit=audit).exists()
+    assert not audit.responses.exclude(evidence="").exists()
+    assert not Action.objects.filter(response__audit=audit, carried=False).exists()
 
 
 def test_carry_forward_without_previous_audit_starts_blank(northshire, lead, cycle):

@@ -7,9 +7,10 @@ import pytest
 
 from audits import rules, selectors, services
 from audits.forms import DUE_LABEL, EVIDENCE_MAX, OWNER_MAX, WHAT_MAX, WHAT_TOO_LONG
-from audits.models import Item, Response
+from audits.models import ActionRecord, Item, Response
 from partnerships.months import MONTH_PART_MISSING
 
+from .factories import accepted_audit_with_actions
 from .test_views import BASE, EVIDENCE, answer_theme, form_data, make_cycle, response_for, text
 
 
@@ -281,3 +282,42 @@ def test_long_text_fields_have_no_maxlength_attribute(client, audit, contributor
     html = text(client.get(BASE + "themes/1/"))
     assert 'data-maxlength="5000"' in html
     assert not re.search(r"\smaxlength=", html)
+
+
+def test_theme_page_shows_carried_actions_and_what_happened_to_the_closed_ones(
+    client, northshire, lead, panel, contributor
+):
+    """In the next cycle's audit, an open action of the last is on the theme page as a carried
+    line with its status, a link to update it and no Remove button; the last cycle's done and
+    dropped actions for the item are listed under it with what happened to them."""
+    last = accepted_audit_with_actions(
+        partnership=northshire,
+        lead=lead,
+        panel=panel,
+        cycle=make_cycle("2025-26", opens_days_ago=400, closes_in_days=30),
+    )
+    records = {
+        record.item_ref: record
+        for record in ActionRecord.objects.filter(lines__response__audit=last)
+    }
+    services.action_update(record=records["1.1"], status="done", seen_revision=0, by=lead)
+    services.action_update(
+        record=records["1.2"],
+        status="dropped",
+        reason="Covered by the regional programme",
+        seen_revision=0,
+        by=lead,
+    )
+    services.action_update(record=records["1.3"], status="in_progress", seen_revision=0, by=lead)
+    services.audit_start(partnership=northshire, cycle=make_cycle(), by=contributor)
+    client.force_login(contributor)
+    html = text(client.get(BASE + "themes/1/"))
+    assert 'data-testid="line-status-1.3-1">Carried from 2025-26 · In progress ·' in html
+    assert f'href="/p/northshire/actions/{records["1.3"].pk}/"' in html
+    assert "> from item 1.3</span></button>" not in html
+    assert "What happened to your 2025-26 actions for item 1.1" in html
+    assert "Train every social worker: Done" in html
+    assert "Train every social worker: Dropped: Covered by the regional programme" in html
+    assert 'data-testid="closed-before-1.3"' not in html
+    tasks = text(client.get(BASE))
+    assert "3 actions that were still open in earlier plans are carried into this audit" in tasks

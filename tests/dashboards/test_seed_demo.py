@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audits.demo import seed_audits, seed_national_audits
-from audits.models import Audit, Cycle, Response
+from audits.models import ActionNote, ActionRecord, Audit, Cycle, Response
 from dashboards.models import Publication
 from partnerships import demo
 from reviews.demo import seed_reviews
@@ -151,6 +151,8 @@ def test_ten_years_is_deterministic_and_idempotent():
         Review.objects.all().delete()
         Child.objects.all().delete()
         Audit.objects.all().delete()
+        ActionNote.objects.all().delete()
+        ActionRecord.objects.all().delete()
         Cycle.objects.all().delete()
         _seed_ten_years(total=13)
     assert fingerprint() == first

@@ -57,3 +57,25 @@ def test_error_list_links_each_message_to_the_first_input_of_its_field():
     form = DueForm({"due_month": "", "due_year": ""})
     form.is_valid()
     assert error_list(form) == [("id_due_0", months.MONTH_REQUIRED.format(label="due month"))]
+
+
+@pytest.mark.parametrize(
+    ("day", "n", "expected"),
+    [
+        (date(2027, 1, 31), 1, date(2027, 2, 1)),
+        (date(2026, 12, 15), 1, date(2027, 1, 1)),
+        (date(2027, 3, 1), 13, date(2028, 4, 1)),
+        (date(2027, 1, 1), -1, date(2026, 12, 1)),
+        (date(2027, 2, 28), 0, date(2027, 2, 1)),
+    ],
+)
+def test_month_after_crosses_years_both_ways(day, n, expected):
+    """Counting months forward or back lands on the 1st of the right month, across a new year."""
+    assert months.month_after(day, n) == expected
+    assert months.months_before(day, -n) == expected
+
+
+def test_first_of_month_is_the_1st_of_the_same_month():
+    """The first of the month of the last day of a month is in that month, not the next."""
+    assert months.first_of_month(date(2027, 2, 28)) == date(2027, 2, 1)
+    assert months.first_of_month(date(2027, 3, 1)) == date(2027, 3, 1)

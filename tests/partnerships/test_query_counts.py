@@ -17,8 +17,9 @@ from tests.partnerships.factories import MembershipFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
-# The most queries each page may run (what it ran when pinned; the goal is at most 12).
-PARTNERSHIP_MOST = {"home": 7, "audits": 7, "members": 7, "two-factor": 5}
+# The most queries each page may run (what it ran when pinned; the goal is at most 12). The
+# home was 7 before it listed the actions overdue and due soon.
+PARTNERSHIP_MOST = {"home": 8, "audits": 7, "members": 7, "two-factor": 5}
 PANEL_MOST = {"home": 5, "cycles": 5, "new cycle": 7}
 
 

@@ -251,18 +251,18 @@ def test_the_home_after_closing_and_before_any_cycle(client, viewer):
 def test_partnership_home_query_count_is_pinned(
     client, lead, contributor, viewer, django_assert_num_queries
 ):
-    """The partnership home runs 5 queries whatever the member count: session, user, the
+    """The partnership home runs 6 queries whatever the member count: session, user, the
     person's memberships (which decide the partnership, the role and the header's links, with
-    the current cycle's name: access.memberships_of; 3 queries before), members, and the
-    current cycle with this partnership's audit status."""
+    the current cycle's name: access.memberships_of; 3 queries before), members, the
+    current cycle with this partnership's audit status, and the actions due (5 before)."""
     CycleFactory(name="2026-27")
     client.force_login(lead)
     client.get("/p/northshire/")  # the first request after signing in also updates the session
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/p/northshire/")
     for _ in range(10):
         MembershipFactory(partnership=lead.memberships.get().partnership)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/p/northshire/")
 
 

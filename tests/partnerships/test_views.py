@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from partnerships.models import Membership
 
@@ -220,9 +221,10 @@ def test_navigation_depends_on_role(client, lead, viewer, panel):
 def test_partnership_home_query_count_is_fixed(
     client, lead, contributor, viewer, django_assert_max_num_queries
 ):
-    """The partnership home runs a fixed number of queries whatever the member count."""
+    """The partnership home runs a fixed number of queries whatever the member count (9
+    since it lists the actions due, on the first request after signing in)."""
     client.force_login(lead)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get("/p/northshire/")
 
 
@@ -296,3 +298,33 @@ def test_healthz_reads_a_core_table(client):
         response = client.get("/healthz")
     assert response.content == b"ok\n"
     assert any("partnerships_partnership" in query["sql"] for query in queries)
+
+
+def test_home_shows_overdue_and_due_soon_actions_plainly(client, northshire, lead):
+    """The home counts the overdue actions and those due this month or next, each linked with
+    its due month and owner; done actions and later ones are not listed."""
+    from audits.models import ActionRecord
+    from partnerships.months import first_of_month, month_after
+    from tests.audits.factories import many_actions, start_audit
+
+    this_month = first_of_month(timezone.localdate())
+    audit = start_audit(partnership=northshire, by=lead)
+    late = many_actions(audit, 2, due_month=month_after(this_month, -2))
+    soon = many_actions(audit, 1, due_month=month_after(this_month, 1))
+    many_actions(audit, 1, due_month=month_after(this_month, 2))
+    ActionRecord.objects.filter(pk=late[1].pk).update(status="done")
+    client.force_login(lead)
+    html = client.get("/p/northshire/").content.decode()
+    assert "1 action is overdue" in html
+    assert "1 action is due this month or next" in html
+    assert f'href="/p/northshire/actions/{late[0].pk}/"' in html
+    assert f'href="/p/northshire/actions/{soon[0].pk}/"' in html
+    assert f'href="/p/northshire/actions/{late[1].pk}/"' not in html
+    assert "See the whole action plan" in html
+
+
+def test_home_says_when_nothing_is_due(client, lead):
+    """With no open action due by the end of next month, the home says so."""
+    client.force_login(lead)
+    html = client.get("/p/northshire/").content.decode()
+    assert "No action is overdue or due this month or next." in html

@@ -423,7 +423,13 @@ def world(northshire, eastmere, lead, contributor, viewer, other_lead, panel, ou
             "uidb64": [urlsafe_base64_encode(force_bytes(outsider.pk))],
             "token": [default_token_generator.make_token(outsider)],
         },
-        pks={"partnerships": [str(membership.pk)], "reviews": [str(draft.pk), str(finished.pk)]},
+        pks={
+            "partnerships": [str(membership.pk)],
+            "reviews": [str(draft.pk), str(finished.pk)],
+            "audits": [
+                str(pk) for pk in audit.partnership.action_records.values_list("pk", flat=True)
+            ],
+        },
     )
 
 
