@@ -3,30 +3,11 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-from partnerships.models import Region
-from partnerships.regions import ensure_regions
+from tests.migrating import migrate_to, regions  # noqa: F401 (the fixture)
 
 BEFORE = [("audits", "0004_audit_means")]
 AFTER = [("audits", "0007_action_record_required")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def regions(transactional_db):
-    """England's regions, which an earlier transactional test's flush may have emptied;
-    afterwards every app migrated forward again, so later tests have the whole schema."""
-    ensure_regions(Region)
-    yield
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def _plans(apps):
@@ -76,8 +57,8 @@ def test_backfill_keeps_every_action_and_joins_carried_copies_to_their_records()
     its source's record as a carried line, and the record's newest line is the copy; a done
     line's record is done, the rest not started, each with one history row from its audit's
     start."""
-    lines = _plans(_migrate(BEFORE))
-    apps = _migrate(AFTER)
+    lines = _plans(migrate_to(BEFORE))
+    apps = migrate_to(AFTER)
     Action = apps.get_model("audits", "Action")
     ActionRecord = apps.get_model("audits", "ActionRecord")
     assert Action.objects.count() == 5

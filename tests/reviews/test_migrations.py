@@ -1,37 +1,18 @@
 """The migration that makes child references unique regardless of case."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-from partnerships.models import Region
-from partnerships.regions import ensure_regions
+from tests.migrating import migrate_to, regions  # noqa: F401 (the fixture)
 
 BEFORE = [("reviews", "0001_initial")]
 AFTER = [("reviews", "0002_remove_child_child_reference_unique_in_partnership_and_more")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def regions(transactional_db):
-    """England's regions, which an earlier transactional test's flush may have emptied;
-    afterwards every app migrated forward again, so later tests have the whole schema."""
-    ensure_regions(Region)
-    yield
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 @pytest.mark.usefixtures("regions")
 def test_existing_case_duplicates_stop_the_migration_naming_them():
     """Children whose references differ only in case stop the migration with an error naming
     the partnership and the references; nothing is changed, and once one is renamed it runs."""
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Region = apps.get_model("partnerships", "Region")
     Partnership = apps.get_model("partnerships", "Partnership")
     Child = apps.get_model("reviews", "Child")
@@ -56,7 +37,7 @@ def test_existing_case_duplicates_stop_the_migration_naming_them():
     Child.objects.create(reference="C-2", **child)
     try:
         with pytest.raises(RuntimeError) as caught:
-            _migrate(AFTER)
+            migrate_to(AFTER)
         assert "differ only in case" in str(caught.value)
         assert "westby: C-1, c-1" in str(caught.value)
         assert "C-2" not in str(caught.value)
@@ -64,5 +45,5 @@ def test_existing_case_duplicates_stop_the_migration_naming_them():
         lower.reference = "C-1-B"
         lower.save()
     finally:
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
     assert apps.get_model("reviews", "Child").objects.filter(revision=0).count() == 3
