@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from . import services
 from .models import (
     Action,
     ActionNote,
@@ -156,6 +157,8 @@ def _audit(partnership, cycle, state, rng, *, lead, panel, start, items=None):
         _event(audit, "returned", panel, start + timedelta(days=14), reason=RETURN_REASON)
     if state == "accepted":
         _event(audit, "accepted", panel, start + timedelta(days=24))
+    # What the partnership's own reviews said at submission (nothing on version 1).
+    services.evidence_checks_store(audit=audit, today=start + timedelta(days=10))
     return audit
 
 
@@ -164,6 +167,8 @@ def seed_audits(*, partnerships: dict, leads: dict, panel, today: date | None = 
     """Create the two demo cycles and their audits; on a second run only move the closing date."""
     today = today or timezone.localdate()
     version = FrameworkVersion.objects.get(framework__slug="anti-racist-safeguarding", number=1)
+    # The open cycle is on version 2, whose items show the partnership's own review figures.
+    newest = FrameworkVersion.objects.get(framework__slug="anti-racist-safeguarding", number=2)
     open_closes = today + timedelta(weeks=6)
     open_opens = min(date(2026, 4, 1), today - timedelta(days=60))
     closed_closes = min(date(2026, 3, 31), open_opens - timedelta(days=1))
@@ -183,7 +188,7 @@ def seed_audits(*, partnerships: dict, leads: dict, panel, today: date | None = 
     )
     current = Cycle.objects.create(
         name="2026-27",
-        version=version,
+        version=newest,
         opens_on=open_opens,
         closes_on=open_closes,
         created_by=panel,

@@ -1,6 +1,6 @@
 """Loads framework versions from their data files in audits/frameworks/.
 
-Used by the data migration that installs version 1, by `manage.py load_frameworks` for
+Used by the data migrations that install versions 1 and 2, by `manage.py load_frameworks` for
 later versions, and by the browser tests' setup. It takes the model classes as
 arguments so that the migration can pass its historical models. Loading is idempotent:
 a file already loaded with the same content changes nothing; a published version whose
@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from . import evidence
+
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 CHANGED_AFTER_PUBLICATION = (
     "{path} differs from published version {number}, which can no longer change. "
@@ -23,6 +25,21 @@ CHANGED_AFTER_PUBLICATION = (
 
 class FrameworkFileError(Exception):
     pass
+
+
+def evidence_problems(data) -> list[str]:
+    """What is wrong with a data file's evidence rules and item mappings (empty: nothing)."""
+    rules = data.get("evidence_rules")
+    problems = evidence.rules_problems(rules) if rules else []
+    mapped = False
+    for theme in data["themes"]:
+        for item in theme["items"]:
+            if item.get("evidence"):
+                mapped = True
+                problems += evidence.mapping_problems(item["ref"], item["evidence"])
+    if mapped and not rules:
+        problems.append(evidence.MAPPING_WITHOUT_RULES)
+    return problems
 
 
 @dataclass
@@ -54,6 +71,12 @@ def load_framework_file(path: Path, models: FrameworkModels) -> tuple[object, bo
         raise FrameworkFileError(
             CHANGED_AFTER_PUBLICATION.format(path=path.name, number=existing.number)
         )
+    problems = evidence_problems(data)
+    if problems:
+        raise FrameworkFileError(f"{path.name}: " + "; ".join(problems))
+    # Evidence fields are passed only by a file that has them, so that the migration loading
+    # version 1 (whose historical models predate them) still runs.
+    with_rules = {"evidence_rules": data["evidence_rules"]} if "evidence_rules" in data else {}
     version = models.version.objects.create(
         framework=framework,
         number=data["version"],
@@ -61,6 +84,7 @@ def load_framework_file(path: Path, models: FrameworkModels) -> tuple[object, bo
         summary=data.get("summary", ""),
         status="draft",
         content_hash=digest,
+        **with_rules,
     )
     models.level.objects.bulk_create(
         models.level(
@@ -87,6 +111,7 @@ def load_framework_file(path: Path, models: FrameworkModels) -> tuple[object, bo
                 guidance=item["guidance"],
                 evidence_examples=item["evidence_examples"],
                 sources=", ".join(item["sources"]),
+                **({"evidence": item["evidence"]} if "evidence" in item else {}),
             )
             for order, item in enumerate(theme_data["items"], start=1)
         )

@@ -64,6 +64,14 @@ class FrameworkVersion(models.Model):
         max_length=64, blank=True, help_text="SHA-256 of the data file it was loaded from."
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    evidence_rules = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "When a rating is flagged against the partnership's own reviews (audits/evidence.py); "
+            "empty: never."
+        ),
+    )
 
     objects = FrameworkVersionQuerySet.as_manager()
 
@@ -159,6 +167,11 @@ class Item(models.Model):
     evidence_examples = models.JSONField(default=list)
     sources = models.CharField(
         max_length=100, help_text='Recommendations it comes from, such as "R1, D4".'
+    )
+    evidence = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which review answers speak to it (audits/evidence.py); empty: none.",
     )
 
     objects = ItemQuerySet.as_manager()
@@ -288,6 +301,10 @@ class Response(models.Model):
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
     moderation_revision = models.PositiveIntegerField(default=0)
+    consistency_note = models.TextField(
+        blank=True,
+        help_text="The lead's note on a rating its own reviews do not bear out, for the Panel.",
+    )
 
     objects = ResponseQuerySet.as_manager()
     history = HistoricalRecords()
@@ -329,6 +346,39 @@ class Response(models.Model):
     def effective_rating(self):
         """The rating the rules count: a carried-forward answer counts as unanswered."""
         return None if self.carried_forward else self.rating
+
+
+class EvidenceCheck(models.Model):
+    """What the partnership's own reviews said of one rated item when its audit was submitted:
+    the figure (audits/evidence.py) and whether the rating was flagged against it.
+
+    Written by services.evidence_checks_store when the audit is submitted, kept when it is
+    accepted, and removed when it is returned (the next submission counts again), so the Panel
+    moderates against the figures the lead saw, not today's.
+    """
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="evidence_check"
+    )
+    since = models.DateField(help_text="The first month counted.")
+    complete = models.PositiveIntegerField(help_text="Complete reviews since then.")
+    base = models.PositiveIntegerField(help_text="Of them, the reviews the item counts.")
+    meets = models.PositiveIntegerField(help_text="Of those, the ones that meet it.")
+    not_recorded = models.PositiveIntegerField(default=0)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    flagged = models.BooleanField(default=False)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meets__lte=models.F("base")) & Q(base__lte=models.F("complete")),
+                name="evidence_check_counts_nest",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.response} {self.meets} of {self.base}"
 
 
 class ActionRecord(models.Model):

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Subquery, When
 
+from . import evidence
 from .models import (
     CYCLE_NAME_PATTERN,
     Action,
@@ -14,11 +15,13 @@ from .models import (
     Audit,
     AuditEvent,
     Cycle,
+    EvidenceCheck,
     FrameworkVersion,
     Response,
     ScaleLevel,
     Theme,
 )
+from .querysets import SCORED
 from .rules import Breach, broken_rules, theme_status
 
 
@@ -267,6 +270,54 @@ def level_map(version) -> dict:
     if isinstance(version, FrameworkVersion):
         return {level.value: level for level in version_levels(version)}
     return {level.value: level for level in scale_levels(version)}
+
+
+@dataclass(frozen=True)
+class ItemEvidence:
+    """What an item's page shows beside the rating: the figure from the partnership's own
+    reviews, whether the rating is flagged against it, the lead's note, and whether the
+    figure is the one kept at submission (`kept`) or counted now."""
+
+    figure: evidence.Figure
+    flagged: bool
+    note: str
+    kept: bool
+
+
+def audit_evidence(audit: Audit, responses, today) -> dict:
+    """item id -> ItemEvidence for the audit's mapped items among `responses` (with their
+    items): a submitted or accepted audit's as kept at submission, any other's counted now
+    from the partnership's complete reviews against the ratings as they stand. One query;
+    none for a version without evidence rules."""
+    rule = evidence.Rules.of(audit.cycle.version)
+    if rule is None:
+        return {}
+    responses = list(responses)
+    if audit.status in SCORED:
+        by_id = {response.pk: response for response in responses}
+        checks = EvidenceCheck.objects.filter(response_id__in=list(by_id))
+        return {
+            (response := by_id[check.response_id]).item_id: ItemEvidence(
+                figure=evidence.frozen_figure(response.item, check),
+                flagged=check.flagged,
+                note=response.consistency_note,
+                kept=True,
+            )
+            for check in checks
+        }
+    figures = evidence.live_figures(
+        audit.partnership, [response.item for response in responses], rule, today
+    )
+    return {
+        response.item_id: ItemEvidence(
+            figure=figure,
+            flagged=rule.flags(response.effective_rating, figure),
+            note=response.consistency_note,
+            kept=False,
+        )
+        for response in responses
+        if (figure := figures.get(response.item_id)) is not None
+    }
 
 
 def timeline(audit: Audit):

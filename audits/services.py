@@ -19,7 +19,7 @@ from notifications.services import message_queue
 from partnerships import access
 from partnerships.models import Membership, User
 
-from . import means, rules, selectors
+from . import evidence, means, rules, selectors
 from .models import (
     CYCLE_NAME_PATTERN,
     Action,
@@ -29,6 +29,7 @@ from .models import (
     AuditEvent,
     AuditMean,
     Cycle,
+    EvidenceCheck,
     FrameworkVersion,
     Response,
     Theme,
@@ -259,13 +260,10 @@ def cycle_open(
 
 
 def previous_audit(*, partnership, cycle: Cycle) -> Audit | None:
-    """The partnership's latest audit in an earlier cycle on the same framework version."""
+    """The partnership's latest audit in an earlier cycle, of any framework version (answers
+    and actions are carried by item ref)."""
     return (
-        Audit.objects.filter(
-            partnership=partnership,
-            cycle__version_id=cycle.version_id,
-            cycle__opens_on__lt=cycle.opens_on,
-        )
+        Audit.objects.filter(partnership=partnership, cycle__opens_on__lt=cycle.opens_on)
         .order_by("-cycle__opens_on")
         .first()
     )
@@ -273,7 +271,8 @@ def previous_audit(*, partnership, cycle: Cycle) -> Audit | None:
 
 @transaction.atomic
 def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -> Audit:
-    """Start a partnership's audit, optionally copying its last audit's answers as unreviewed.
+    """Start a partnership's audit, optionally copying its last audit's answers as unreviewed
+    (item by item, matched by ref, so across framework versions too).
 
     Its plan always starts with the partnership's open actions from earlier cycles (carried
     lines of the same records), whether or not the answers are copied; done and dropped
@@ -293,14 +292,17 @@ def audit_start(*, partnership, cycle: Cycle, by, carry_forward: bool = False) -
             )
     except IntegrityError:
         raise ValidationError(ALREADY_STARTED.format(cycle=cycle.name), code="exists") from None
-    items = list(cycle.version.themes.values_list("items__id", flat=True))
+    items = list(cycle.version.themes.values_list("items__id", "items__ref"))
     previous = {}
     if source is not None:
-        previous = {response.item_id: response for response in source.responses.all()}
+        # By item ref, as actions are carried: the last audit may be of an earlier version.
+        previous = {
+            response.item.ref: response for response in source.responses.select_related("item")
+        }
     now = timezone.now()
     responses = []
-    for item_id in items:
-        old = previous.get(item_id)
+    for item_id, ref in items:
+        old = previous.get(ref)
         copied = old is not None and (old.rating is not None or old.evidence)
         responses.append(
             Response(
@@ -520,6 +522,7 @@ def audit_submit(*, audit: Audit, by) -> Audit:
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
     audit_means_store(audit)
+    evidence_checks_store(audit=audit)
     _record_event(audit, AuditEvent.Kind.SUBMITTED, by)
     _notify(
         kind=Message.Kind.AUDIT_RESUBMITTED if resubmitted else Message.Kind.AUDIT_SUBMITTED,
@@ -566,6 +569,36 @@ def audit_means_store(audits) -> None:
     )
 
 
+def evidence_checks_store(*, audit: Audit, today: date | None = None) -> None:
+    """Keep, for each mapped item of a submitted audit, the figure from the partnership's own
+    reviews and whether its rating is flagged (audits/evidence.py), as they are at submission;
+    a returned or draft audit keeps none. Called in the transaction that submits or returns
+    (acceptance keeps what submission kept), and by the demo data for the audits it writes."""
+    EvidenceCheck.objects.filter(response__audit=audit).delete()
+    if audit.status not in SCORED_STATUSES:
+        return
+    version = audit.cycle.version
+    rule = evidence.Rules.of(version)
+    responses = list(audit.responses.select_related("item"))
+    figures = evidence.live_figures(
+        audit.partnership, [r.item for r in responses], rule, today or timezone.localdate()
+    )
+    EvidenceCheck.objects.bulk_create(
+        EvidenceCheck(
+            response=response,
+            since=figure.since,
+            complete=figure.complete,
+            base=figure.base,
+            meets=figure.meets,
+            not_recorded=figure.not_recorded,
+            rating=response.effective_rating,
+            flagged=rule.flags(response.effective_rating, figure),
+        )
+        for response in responses
+        if (figure := figures.get(response.item_id)) is not None
+    )
+
+
 def _panel_transition(audit: Audit, by) -> Audit:
     access.require_panel_staff(by)
     audit = (
@@ -597,6 +630,7 @@ def audit_return(
     audit._history_user = by
     audit.save(update_fields=["status", "updated_at"])
     audit_means_store(audit)  # a returned audit has no means: it counts for nothing
+    evidence_checks_store(audit=audit)  # the next submission counts the reviews again
     _record_event(audit, AuditEvent.Kind.RETURNED, by, reason=reason.strip())
     # The reason stays in the service (it is free text): the email says where to read it.
     _notify(

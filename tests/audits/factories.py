@@ -26,6 +26,11 @@ def version_1() -> FrameworkVersion:
     return FrameworkVersion.objects.get(number=1)
 
 
+def version_2() -> FrameworkVersion:
+    """Framework version 2 (version 1 with evidence mappings), loaded by its data migration."""
+    return FrameworkVersion.objects.get(number=2)
+
+
 def first_of_next_month(day: date | None = None) -> date:
     """The 1st of the month after `day` (today by default), a valid action due month."""
     day = day or timezone.localdate()

@@ -21,10 +21,14 @@ pytestmark = pytest.mark.django_db
 URL = "/panel/cycles/new/"
 
 
+def newest_published() -> FrameworkVersion:
+    return FrameworkVersion.objects.published().order_by("-number").first()
+
+
 def posted(**changes) -> dict:
     data = {
         "name": "2027-28",
-        "version": str(FrameworkVersion.objects.published().get().pk),
+        "version": str(newest_published().pk),
         "opens_on_day": "1",
         "opens_on_month": "4",
         "opens_on_year": "2027",
@@ -67,17 +71,20 @@ def test_page_has_one_form_one_token_and_date_inputs(client, panel):
     assert "legend_size" not in html
 
 
-def test_the_only_published_version_is_chosen_already(client, panel):
-    """With one published framework version its radio is checked when the page opens."""
+def test_the_newest_shipped_version_is_chosen_already(client, panel):
+    """With versions 1 and 2 published, version 2's radio is checked when the page opens."""
     client.force_login(panel)
     html = client.get(URL).content.decode()
-    version = FrameworkVersion.objects.published().get()
+    version = newest_published()
+    assert version.number == 2
     assert re.search(rf'<input[^>]*value="{version.pk}"[^>]*checked', html)
+    older = FrameworkVersion.objects.get(number=1)
+    assert not re.search(rf'<input[^>]*value="{older.pk}"[^>]*checked', html)
 
 
 def test_the_newest_of_several_published_versions_is_chosen(panel):
     """With several published versions the newest is chosen, and the radios stay."""
-    first = FrameworkVersion.objects.published().get()
+    first = newest_published()
     newer = FrameworkVersion.objects.create(
         framework=first.framework,
         number=first.number + 1,
@@ -87,7 +94,7 @@ def test_the_newest_of_several_published_versions_is_chosen(panel):
     )
     form = CycleForm()
     assert form.initial["version"] == newer.pk
-    assert len(form.fields["version"].choices) == 2
+    assert len(form.fields["version"].choices) == 3
 
 
 @pytest.mark.parametrize(

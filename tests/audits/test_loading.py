@@ -14,6 +14,13 @@ from .factories import CycleFactory, start_audit, version_1
 pytestmark = pytest.mark.django_db
 
 VERSION_1 = loading.FRAMEWORKS_DIR / "version-1.json"
+VERSION_2 = loading.FRAMEWORKS_DIR / "version-2.json"
+
+
+def _copy_shipped(directory):
+    """The shipped (published) files, into a frameworks directory of a test's own."""
+    for path in (VERSION_1, VERSION_2):
+        shutil.copy(path, directory / path.name)
 
 
 def _counts():
@@ -82,11 +89,11 @@ def test_version_1_item_order_follows_the_file():
 
 
 def test_loading_again_changes_nothing():
-    """load_all on the shipped files is idempotent: version 1 is returned, not created."""
+    """load_all on the shipped files is idempotent: versions 1 and 2 are returned, not created."""
     before = _counts()
     hash_before = version_1().content_hash
     results = load_all(app_models())
-    assert [(version.number, created) for version, created in results] == [(1, False)]
+    assert [(version.number, created) for version, created in results] == [(1, False), (2, False)]
     assert _counts() == before
     assert version_1().content_hash == hash_before
 
@@ -112,28 +119,29 @@ def test_reformatted_published_file_is_refused_too(frameworks_dir):
 
 
 def test_new_version_file_loads_beside_version_1(frameworks_dir, northshire, lead):
-    """version-2.json loads as a second published version; version 1 audits keep theirs."""
+    """version-3.json loads as a third published version; version 1 audits keep theirs."""
     audit = start_audit(partnership=northshire, by=lead)
-    shutil.copy(VERSION_1, frameworks_dir / "version-1.json")
+    _copy_shipped(frameworks_dir)
 
     def change(data):
-        data["title"] = "Version 2 (2027)"
-        data["themes"][0]["items"][0]["statement"] = "A statement new in version 2."
+        data["title"] = "Version 3 (2027)"
+        data["themes"][0]["items"][0]["statement"] = "A statement new in version 3."
 
-    _write_version(frameworks_dir, 2, change)
+    _write_version(frameworks_dir, 3, change)
 
     results = load_all(app_models())
 
-    assert [(version.number, created) for version, created in results] == [(1, False), (2, True)]
-    version_2 = FrameworkVersion.objects.get(number=2)
-    assert version_2.framework == version_1().framework
-    assert version_2.status == FrameworkVersion.Status.PUBLISHED
-    assert version_2.published_at is not None
-    assert version_2.title == "Version 2 (2027)"
-    assert list(FrameworkVersion.objects.published().values_list("number", flat=True)) == [1, 2]
-    assert Item.objects.filter(theme__version=version_2).count() == 34
-    assert version_2.levels.count() == 4
-    assert version_2.themes.count() == 7
+    loaded = [(version.number, created) for version, created in results]
+    assert loaded == [(1, False), (2, False), (3, True)]
+    version_3 = FrameworkVersion.objects.get(number=3)
+    assert version_3.framework == version_1().framework
+    assert version_3.status == FrameworkVersion.Status.PUBLISHED
+    assert version_3.published_at is not None
+    assert version_3.title == "Version 3 (2027)"
+    assert list(FrameworkVersion.objects.published().values_list("number", flat=True)) == [1, 2, 3]
+    assert Item.objects.filter(theme__version=version_3).count() == 34
+    assert version_3.levels.count() == 4
+    assert version_3.themes.count() == 7
     # Version 1 and its audits are untouched.
     assert Item.objects.filter(theme__version__number=1).count() == 34
     assert not Item.objects.filter(theme__version__number=1, statement__contains="new in").exists()
@@ -142,34 +150,34 @@ def test_new_version_file_loads_beside_version_1(frameworks_dir, northshire, lea
     assert set(audit.responses.values_list("item__theme__version__number", flat=True)) == {1}
     # Loading once more changes nothing.
     again = load_all(app_models())
-    assert [created for _, created in again] == [False, False]
+    assert [created for _, created in again] == [False, False, False]
 
 
 def test_new_version_is_frozen_once_loaded(frameworks_dir):
     """A version loaded from a file is published, so its content is locked at once."""
-    shutil.copy(VERSION_1, frameworks_dir / "version-1.json")
-    _write_version(frameworks_dir, 2)
+    _copy_shipped(frameworks_dir)
+    _write_version(frameworks_dir, 3)
     load_all(app_models())
-    version_2 = FrameworkVersion.objects.get(number=2)
-    assert version_2.is_frozen
-    theme = version_2.themes.first()
+    version_3 = FrameworkVersion.objects.get(number=3)
+    assert version_3.is_frozen
+    theme = version_3.themes.first()
     theme.title = "Changed"
     with pytest.raises(FrameworkLockedError):
         theme.save()
 
 
 def test_new_version_can_pin_a_new_cycle(frameworks_dir, northshire, lead):
-    """A cycle on version 2 gives audits version 2's items, beside version 1's audits."""
-    shutil.copy(VERSION_1, frameworks_dir / "version-1.json")
-    _write_version(frameworks_dir, 2)
+    """A cycle on version 3 gives audits version 3's items, beside version 1's audits."""
+    _copy_shipped(frameworks_dir)
+    _write_version(frameworks_dir, 3)
     load_all(app_models())
-    version_2 = FrameworkVersion.objects.get(number=2)
+    version_3 = FrameworkVersion.objects.get(number=3)
     old = start_audit(partnership=northshire, by=lead, cycle=CycleFactory(name="2026-27"))
     new = start_audit(
-        partnership=northshire, by=lead, cycle=CycleFactory(name="2027-28", version=version_2)
+        partnership=northshire, by=lead, cycle=CycleFactory(name="2027-28", version=version_3)
     )
     assert set(old.responses.values_list("item__theme__version", flat=True)) == {version_1().pk}
-    assert set(new.responses.values_list("item__theme__version", flat=True)) == {version_2.pk}
+    assert set(new.responses.values_list("item__theme__version", flat=True)) == {version_3.pk}
 
 
 def test_version_files_are_loaded_in_number_order(frameworks_dir):
@@ -184,38 +192,40 @@ def test_version_files_are_loaded_in_number_order(frameworks_dir):
 
 
 def test_load_frameworks_command_reports_unchanged(capsys):
-    """`manage.py load_frameworks` says version 1 is already loaded and changes nothing."""
+    """`manage.py load_frameworks` says versions 1 and 2 are already loaded and changes nothing."""
     before = _counts()
     call_command("load_frameworks")
     out = capsys.readouterr().out
-    assert (
-        out == "Anti-racist safeguarding practice checklist, version 1: already loaded, unchanged\n"
-    )
+    assert out.splitlines() == [
+        "Anti-racist safeguarding practice checklist, version 1: already loaded, unchanged",
+        "Anti-racist safeguarding practice checklist, version 2: already loaded, unchanged",
+    ]
     assert _counts() == before
 
 
 def test_load_frameworks_command_reports_new_version(frameworks_dir, capsys):
     """The command loads and publishes a new version file and says so."""
-    shutil.copy(VERSION_1, frameworks_dir / "version-1.json")
-    _write_version(frameworks_dir, 2)
+    _copy_shipped(frameworks_dir)
+    _write_version(frameworks_dir, 3)
     call_command("load_frameworks")
     out = capsys.readouterr().out.splitlines()
     assert out == [
         "Anti-racist safeguarding practice checklist, version 1: already loaded, unchanged",
-        "Anti-racist safeguarding practice checklist, version 2: loaded and published",
+        "Anti-racist safeguarding practice checklist, version 2: already loaded, unchanged",
+        "Anti-racist safeguarding practice checklist, version 3: loaded and published",
     ]
 
 
 def test_load_frameworks_command_refuses_changed_file(frameworks_dir):
     """The command fails with a CommandError naming the file and loads nothing at all."""
-    shutil.copy(VERSION_1, frameworks_dir / "version-1.json")
-    _write_version(frameworks_dir, 3)
+    _copy_shipped(frameworks_dir)
+    _write_version(frameworks_dir, 4)
     call_command("load_frameworks")
-    # Version 3 is now published; its file changes, and a new version 2 appears before it.
-    _write_version(frameworks_dir, 3, lambda data: data.update(title="Changed"))
-    _write_version(frameworks_dir, 2)
+    # Version 4 is now published; its file changes, and a new version 3 appears before it.
+    _write_version(frameworks_dir, 4, lambda data: data.update(title="Changed"))
+    _write_version(frameworks_dir, 3)
     before = _counts()
-    with pytest.raises(CommandError, match="version-3.json differs from published version 3"):
+    with pytest.raises(CommandError, match="version-4.json differs from published version 4"):
         call_command("load_frameworks")
     assert _counts() == before
-    assert not FrameworkVersion.objects.filter(number=2).exists()
+    assert not FrameworkVersion.objects.filter(number=3).exists()

@@ -174,7 +174,7 @@ def test_cycle_needs_a_published_version(panel, status):
     """A draft or retired version cannot be used for a new cycle."""
     if status == "draft":
         version = FrameworkVersion.objects.create(
-            framework=version_1().framework, number=2, title="Version 2"
+            framework=version_1().framework, number=3, title="Version 3"
         )
     else:
         version = version_1()
