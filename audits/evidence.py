@@ -33,6 +33,12 @@ RULE_BOUNDS = {
 }
 MAPPING_KEYS = {"dimension", "meets", "out_of", "describes", "where"}
 
+# Beside a flagged rating.
+FLAG_REASON = (
+    "Rated {rating} or higher, but fewer than {threshold}% of your reviews that count for this "
+    "item meet it"
+)
+
 # What the loader says of a mapping it cannot use; `where` names the item or the rules.
 UNKNOWN_DIMENSION = "{where}: {name!r} is not a question of a review"
 NOT_COUNTABLE = "{where}: {name!r} cannot be counted (it is not one answer typed on the review)"

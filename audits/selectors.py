@@ -282,6 +282,14 @@ class ItemEvidence:
     flagged: bool
     note: str
     kept: bool
+    rules: evidence.Rules
+
+    @property
+    def flag_reason(self) -> str:
+        """Why the rating is flagged, in the rule's own numbers."""
+        return evidence.FLAG_REASON.format(
+            rating=self.rules.flag_from_rating, threshold=self.rules.threshold_percent
+        )
 
 
 def audit_evidence(audit: Audit, responses, today) -> dict:
@@ -302,6 +310,7 @@ def audit_evidence(audit: Audit, responses, today) -> dict:
                 flagged=check.flagged,
                 note=response.consistency_note,
                 kept=True,
+                rules=rule,
             )
             for check in checks
         }
@@ -314,6 +323,7 @@ def audit_evidence(audit: Audit, responses, today) -> dict:
             flagged=rule.flags(response.effective_rating, figure),
             note=response.consistency_note,
             kept=False,
+            rules=rule,
         )
         for response in responses
         if (figure := figures.get(response.item_id)) is not None
