@@ -149,11 +149,19 @@ class Figure:
 
     @property
     def text(self) -> str:
-        """The figure as a sentence, such as "In your 12 complete reviews since December
-        2024: ethnicity recorded accurately and in detail in 3 of 12"."""
+        """The figure as the partnership reads it, such as "In your 12 complete reviews since
+        December 2024: ethnicity recorded accurately and in detail in 3 of 12"."""
+        return self.sentence("your")
+
+    @property
+    def text_for_panel(self) -> str:
+        """The figure as the Panel reads it: "In its 12 complete reviews ..."."""
+        return self.sentence("its")
+
+    def sentence(self, whose: str) -> str:
         where = f" {self.where}" if self.where else ""
         sentence = (
-            f"In your {self.complete} complete review{'s' if self.complete != 1 else ''} "
+            f"In {whose} {self.complete} complete review{'s' if self.complete != 1 else ''} "
             f"since {self.since:%B %Y}: {self.describes} in {self.meets} of {self.base}{where}"
         )
         if self.not_recorded:
