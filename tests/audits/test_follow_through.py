@@ -192,7 +192,7 @@ def test_panel_page_shows_the_national_and_partnership_figures(
     rows = {row[0]: row[1:] for row in _cells(page, "partnerships")}
     region = northshire.region.name
     assert rows[f"{northshire.name}: action plan"] == [region, "4", "2", "67%", "1", "1"]
-    assert rows[f"{eastmere.name}: action plan"] == [region, "1", "0", "0%", "1", "0"]
+    assert rows[f"{eastmere.name}: action plan"] == [region, "1", "0", "0%", "0", "1"]
     assert rows["Westford Safeguarding Children Partnership (inactive)"][1:] == [
         "1",
         "1",
