@@ -688,3 +688,29 @@ class ActionFilterForm(forms.Form):
         return {
             name: ("" if name in self.errors else cleaned.get(name) or "") for name in self.fields
         }
+
+
+class FollowThroughFilterForm(forms.Form):
+    """The Panel's follow-through page's one filter, a theme, in the query string; a theme
+    not on offer falls back to every theme and is named in the error summary."""
+
+    theme = forms.ChoiceField(label="Theme", required=False)
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        theme = self.fields["theme"]
+        theme.choices = [("", "Every theme")] + [
+            (str(t.number), f"{t.number}. {t.title}") for t in themes
+        ]
+        theme.error_messages["invalid_choice"] = FILTER_NOT_ON_OFFER.format(label="theme")
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # a GET form: no token to leak into the address
+        self.helper.layout = Layout(Field.select("theme"))
+
+    def theme_number(self) -> int | None:
+        """The theme chosen, or None for every theme (also in place of one not on offer)."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        chosen = self.cleaned_data["theme"]
+        return int(chosen) if chosen else None

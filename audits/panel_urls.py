@@ -12,4 +12,5 @@ urlpatterns = [
         views.PanelAuditView.as_view(),
         name="audit",
     ),
+    path("actions/", views.PanelActionsView.as_view(), name="actions"),
 ]

@@ -104,8 +104,12 @@ CLOSED = ("done", "dropped")
 SCORED = ("submitted", "accepted")
 
 
+def _due_by(day) -> Q:
+    return Q(latest_line__due_month__lt=first_of_month(day))
+
+
 def _overdue(day) -> Q:
-    return Q(status__in=OPEN, latest_line__due_month__lt=first_of_month(day))
+    return Q(status__in=OPEN) & _due_by(day)
 
 
 def _due_soon(day) -> Q:
@@ -162,6 +166,34 @@ class ActionRecordQuerySet(models.QuerySet):
 
         return self.filter(
             Exists(Action.objects.filter(record=OuterRef("pk"), response__audit__status__in=SCORED))
+        )
+
+    def due_by(self, day):
+        """Due by now: committed, with the due month of the newest plan ended before the month
+        of `day` (the boundary `overdue` uses), whatever its status. So an action due last
+        month is due by now and one due this month is not; due by now is the overdue ones,
+        the done ones and the dropped ones that were due."""
+        return self.committed().filter(_due_by(day))
+
+    def follow_through(self, day, *by):
+        """The follow-through of committed actions, a row (a dict) per group of the fields
+        `by` (partnership_id and theme_number unless given), in their order, in one query:
+        `due` (due by now, as due_by, dropped ones included), and of those `done`,
+        `dropped` and `overdue` (open). Share done is done out of due less dropped
+        (audits.selectors.FollowThrough). A group with committed actions of which none is
+        due yet has a row of noughts."""
+        by = by or ("partnership_id", "theme_number")
+        due = _due_by(day)
+        return (
+            self.committed()
+            .values(*by)
+            .annotate(
+                due=Count("pk", filter=due),
+                done=Count("pk", filter=due & Q(status="done")),
+                dropped=Count("pk", filter=due & Q(status="dropped")),
+                overdue=Count("pk", filter=_overdue(day)),
+            )
+            .order_by(*by)
         )
 
     def with_plan(self):

@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Subquery, When
 
+from dashboards import disclosure
+
 from . import evidence
 from .models import (
     CYCLE_NAME_PATTERN,
@@ -600,3 +602,173 @@ def closed_before(audit: Audit, refs) -> dict[str, list]:
     for line in lines:
         by_ref.setdefault(line.response.item.ref, []).append(line)
     return by_ref
+
+
+# Follow-through: actions due by now and the share done --------------------------------
+
+
+@dataclass(frozen=True)
+class FollowThrough:
+    """What became of some committed actions due by now (ActionRecordQuerySet.due_by):
+    how many were due, and of those how many are done, dropped and overdue. Share done is
+    done out of those due that were not dropped: a dropped action is counted on its own and
+    is not in the share's base."""
+
+    due: int = 0
+    done: int = 0
+    dropped: int = 0
+    overdue: int = 0
+
+    def __add__(self, other: "FollowThrough") -> "FollowThrough":
+        return FollowThrough(
+            due=self.due + other.due,
+            done=self.done + other.done,
+            dropped=self.dropped + other.dropped,
+            overdue=self.overdue + other.overdue,
+        )
+
+    @classmethod
+    def of(cls, row: dict) -> "FollowThrough":
+        """From a row of ActionRecordQuerySet.follow_through."""
+        return cls(due=row["due"], done=row["done"], dropped=row["dropped"], overdue=row["overdue"])
+
+    @property
+    def base(self) -> int:
+        """The share's base: due by now, less those dropped."""
+        return self.due - self.dropped
+
+    @property
+    def share(self) -> float | None:
+        """Share done as an exact percentage, None when nothing is in the base."""
+        return 100 * self.done / self.base if self.base else None
+
+    @property
+    def share_percent(self) -> int | None:
+        """Share done as a whole percentage (half up), None when nothing is in the base."""
+        return disclosure.percentage(self.done, self.base)
+
+    @property
+    def share_text(self) -> str:
+        """Share done as the pages show it: "63%", "None due yet", or "All dropped" when
+        every action due was dropped."""
+        if self.base:
+            return f"{self.share_percent}%"
+        return "All dropped" if self.due else "None due yet"
+
+
+@dataclass
+class ThemeFollowThrough:
+    """One theme's row (theme None: every theme) of a follow-through table."""
+
+    number: int | None
+    title: str
+    figures: FollowThrough
+
+
+@dataclass
+class PartnershipFollowThrough:
+    """One partnership's row of the Panel's follow-through table."""
+
+    name: str
+    slug: str
+    region: str
+    active: bool
+    figures: FollowThrough
+
+
+def follow_through_themes() -> list[Theme]:
+    """The themes the follow-through pages name: those of the newest cycle's framework
+    version, in number order (one query, and one more for a version not yet cached)."""
+    cycle = Cycle.objects.select_related("version").order_by("-opens_on").first()
+    return version_themes(cycle.version) if cycle else []
+
+
+def _theme_rows(themes, figures: dict) -> list[ThemeFollowThrough]:
+    """A row per theme (those named first, then any other number with actions), then the
+    row of every theme together."""
+    titles = {theme.number: theme.title for theme in themes}
+    numbers = sorted(set(titles) | set(figures))
+    rows = [
+        ThemeFollowThrough(
+            number=number,
+            title=titles.get(number, f"Theme {number}"),
+            figures=figures.get(number, FollowThrough()),
+        )
+        for number in numbers
+    ]
+    total = sum((row.figures for row in rows), FollowThrough())
+    return [*rows, ThemeFollowThrough(number=None, title="All themes", figures=total)]
+
+
+def national_follow_through(today, themes) -> list[ThemeFollowThrough]:
+    """Every partnership's committed actions due by now, theme by theme and in all: one
+    query."""
+    figures = {
+        row["theme_number"]: FollowThrough.of(row)
+        for row in ActionRecord.objects.follow_through(today, "theme_number")
+    }
+    return _theme_rows(themes, figures)
+
+
+def partnership_follow_through(today, theme: int | None = None) -> list[PartnershipFollowThrough]:
+    """A row per partnership with committed actions (in the theme with this number, if
+    given), A to Z, with its region and whether it is active: one query."""
+    records = ActionRecord.objects.all()
+    if theme is not None:
+        records = records.in_theme(theme)
+    rows = records.follow_through(
+        today,
+        "partnership__name",
+        "partnership__slug",
+        "partnership__region__name",
+        "partnership__active",
+    )
+    return [
+        PartnershipFollowThrough(
+            name=row["partnership__name"],
+            slug=row["partnership__slug"],
+            region=row["partnership__region__name"],
+            active=row["partnership__active"],
+            figures=FollowThrough.of(row),
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class PeerFollowThrough:
+    """One theme's row (theme None: every theme) of a partnership's comparison with its
+    peers: its own figures, and the peers' median and quartiles of share done (None for
+    fewer than disclosure.MIN_PEER_GROUP peers). No peer's own figure is kept."""
+
+    number: int | None
+    title: str
+    own: FollowThrough
+    peers: disclosure.PeerRange | None
+
+
+def peer_follow_through(partnership, today, themes) -> list[PeerFollowThrough]:
+    """For each theme and overall, the partnership's share done of its actions due by now
+    against the other partnerships' (one query). A partnership with nothing in the share's
+    base for a theme is not a peer for that theme."""
+    by_partnership: dict[int, dict[int, FollowThrough]] = {}
+    for row in ActionRecord.objects.follow_through(today):
+        figures = by_partnership.setdefault(row["partnership_id"], {})
+        figures[row["theme_number"]] = FollowThrough.of(row)
+    own = _theme_rows(themes, by_partnership.get(partnership.pk, {}))
+    peers = [
+        {row.number: row.figures for row in _theme_rows(themes, figures)}
+        for pk, figures in by_partnership.items()
+        if pk != partnership.pk
+    ]
+    return [
+        PeerFollowThrough(
+            number=row.number,
+            title=row.title,
+            own=row.figures,
+            peers=disclosure.peer_range(
+                figures[row.number].share for figures in peers if row.number in figures
+            ),
+        )
+        for row in own
+    ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
+from dashboards.disclosure import MIN_PEER_GROUP
 from partnerships import access
 from partnerships.exports import csv_sections, xlsx_bytes
 from partnerships.mixins import PanelStaffMixin, PartnershipMixin
@@ -25,6 +26,7 @@ from .forms import (
     ActionFormSet,
     ActionUpdateForm,
     CycleForm,
+    FollowThroughFilterForm,
     ItemAnswerForm,
     ModerationForm,
     ReturnForm,
@@ -761,11 +763,15 @@ class ActionPlanMixin(PartnershipMixin):
     """The plan's filters, read from the query string, with what they offer."""
 
     @cached_property
+    def themes(self) -> list[Theme]:
+        return selectors.plan_themes(self.partnership)
+
+    @cached_property
     def filter_form(self) -> ActionFilterForm:
         query = {k: v for k, v in self.request.GET.items() if k != "page"}
         return ActionFilterForm(
             query or None,
-            themes=selectors.plan_themes(self.partnership),
+            themes=self.themes,
             owners=selectors.plan_owners(self.partnership),
         )
 
@@ -795,6 +801,8 @@ class ActionPlanView(ActionPlanMixin, TemplateView):
             query=query.urlencode(),
             can_update=access.can_update_actions(self.role),
             today=today,
+            peers=selectors.peer_follow_through(self.partnership, today, self.themes),
+            min_peers=MIN_PEER_GROUP,
             **kwargs,
         )
 
@@ -817,3 +825,24 @@ class ActionExportView(ActionPlanMixin, TemplateView):
             )
         response["Content-Disposition"] = f'attachment; filename="{name}.{self.fmt}"'
         return response
+
+
+class PanelActionsView(PanelStaffMixin, TemplateView):
+    """/panel/actions/: the follow-through of every partnership's committed actions, theme by
+    theme nationally and partnership by partnership (in one theme if chosen)."""
+
+    template_name = "audits/panel_actions.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        themes = selectors.follow_through_themes()
+        form = FollowThroughFilterForm(self.request.GET or None, themes=themes)
+        theme = form.theme_number()
+        return super().get_context_data(
+            form=form,
+            national=selectors.national_follow_through(today, themes),
+            partnerships=selectors.partnership_follow_through(today, theme),
+            theme=next((t for t in themes if t.number == theme), None),
+            today=today,
+            **kwargs,
+        )

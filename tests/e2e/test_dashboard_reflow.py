@@ -29,6 +29,8 @@ PANEL_PAGES = [
     "&end_month=3&end_year=2024",
     "/panel/analysis/?start_month=13&start_year=22",
     "/panel/analysis/record/",
+    "/panel/actions/",
+    "/panel/actions/?theme=1",
 ]
 LEAD_PAGES = ["/p/northshire/dashboard/", "/p/northshire/dashboard/?cycle=2024-25"]
 SMALLEST_CHART_TEXT = """() => Math.min(99, ...[...document.querySelectorAll('svg text')]
