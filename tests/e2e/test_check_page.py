@@ -113,7 +113,9 @@ def test_panel_opens_a_cycle_with_the_gov_uk_date_input(journey, panel):
     journey.sign_in(panel.email, PASSWORD)
     journey.goto("/panel/cycles/new/")
     page = journey.page
-    assert page.get_by_role("radio").first.is_checked()
+    versions = page.get_by_role("radio")
+    assert versions.count() == 2
+    assert versions.last.is_checked() and not versions.first.is_checked()
     journey.fill("Cycle name", "2027-28")
     opening = page.get_by_role("group", name="Opening date")
     opening.get_by_label("Day").fill("1")
@@ -135,4 +137,6 @@ def test_panel_opens_a_cycle_with_the_gov_uk_date_input(journey, panel):
     closing.get_by_label("Month").fill("3")
     journey.press_button("Open cycle")
     journey.expect_text("Cycle 2027-28 opened")
-    assert Cycle.objects.get(name="2027-28").closes_on.isoformat() == "2028-03-31"
+    opened = Cycle.objects.select_related("version").get(name="2027-28")
+    assert opened.closes_on.isoformat() == "2028-03-31"
+    assert opened.version.number == 2
