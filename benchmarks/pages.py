@@ -145,6 +145,8 @@ def pages() -> list[tuple[str, str, str]]:
             "panel",
             f"/panel/cycles/{current.name}/audits/{submitted.partnership.slug}/",
         ),
+        ("follow-through", "panel", "/panel/actions/"),
+        ("follow-through, a theme", "panel", "/panel/actions/?theme=4"),
         ("compare", "panel", "/panel/compare/"),
         ("compare, 3 chosen", "panel", f"/panel/compare/?{compare_3}"),
         ("compare, item distribution", "panel", "/panel/compare/?show=distribution"),
