@@ -135,6 +135,7 @@ def test_summary_lists_flagged_ratings_with_links(client, submitted_2, panel):
     for anchor, _ref in links:
         assert f'id="{anchor}"' in html
     assert start < html.index('id="item-1-1"')
+    assert '<meta name="robots" content="noindex">' in html
 
 
 def test_each_get_with_figures_is_recorded_once(client, submitted_2, panel):
@@ -156,6 +157,7 @@ def test_a_version_1_audit_shows_no_figures_and_records_nothing(client, submitte
     html = html_of(client)
     assert 'data-testid="evidence-' not in html
     assert 'data-testid="restricted-marker"' not in html
+    assert "noindex" not in html
     assert not RestrictedView.objects.exists()
 
 
