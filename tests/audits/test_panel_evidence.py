@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audits import evidence, services
-from audits.models import Response
+from audits.models import Audit, Response
 from partnerships.models import RestrictedView
 from partnerships.months import first_of_month, months_before
 from reviews.models import Review
@@ -188,7 +188,7 @@ def test_a_failed_post_shows_the_figures_again_and_records_it(client, submitted_
     assert "There is a problem" in html
     assert "1 of 4" in evidence_block(html, "6.1")
     assert RestrictedView.objects.count() == 2
-    assert submitted_2.__class__.objects.get(pk=submitted_2.pk).status == "submitted"
+    assert Audit.objects.get(pk=submitted_2.pk).status == Audit.Status.SUBMITTED
 
 
 def test_a_successful_post_records_only_the_page_it_redirects_to(client, submitted_2, panel):
@@ -197,6 +197,8 @@ def test_a_successful_post_records_only_the_page_it_redirects_to(client, submitt
     response = client.post(PANEL_AUDIT, {"moderate": "1"})
     assert response.status_code == 302
     assert not RestrictedView.objects.exists()
+    assert "1 of 4" in evidence_block(html_of(client, response["Location"]), "6.1")
+    assert RestrictedView.objects.count() == 1
 
 
 @pytest.mark.parametrize("persona", ["lead", "viewer", "other_lead", "outsider"])
