@@ -17,6 +17,7 @@ from dashboards.disclosure import MIN_PEER_GROUP
 from partnerships import access
 from partnerships.exports import csv_sections, xlsx_bytes
 from partnerships.mixins import PanelStaffMixin, PartnershipMixin
+from partnerships.services import restricted_view_record
 
 from . import rules, selectors, services
 from .forms import (
@@ -535,6 +536,23 @@ class CycleCreateView(PanelStaffMixin, FormView):
         return redirect("panel:cycle", cycle=cycle.name)
 
 
+# Above the kept figures on the Panel's audit page (templates/includes/restricted_marker.html).
+EVIDENCE_WARNING = (
+    "Restricted: the figures from the partnership's own reviews are not protected; do not "
+    "copy them into anything you share"
+)
+
+
+def not_borne_out(themes, found: dict) -> list:
+    """The items whose kept check flagged the rating, in the page's order."""
+    return [
+        item
+        for theme in themes
+        for item in theme.audit_items
+        if (evidence := found.get(item.pk)) is not None and evidence.flagged
+    ]
+
+
 class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
     """Read the whole audit, moderate each item, and return or accept it.
 
@@ -542,6 +560,10 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
     changed on it, in the same transaction as the decision. If anything is invalid, or
     someone else changed meanwhile a moderation this person changed too, nothing is saved
     and the page is shown again with every value they changed.
+
+    On a submitted or accepted audit of a version with evidence rules, each mapped item shows
+    the figure kept at submission, its flag and the lead's note, with the flagged ratings
+    listed at the top: a restricted view, recorded each time the page shows them.
     """
 
     template_name = "audits/panel_audit.html"
@@ -654,9 +676,45 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
         messages.success(request, done)
         return redirect(request.path)
 
+    def kept_evidence(self, themes) -> dict:
+        """item id -> ItemEvidence kept when the audit was submitted, for someone who may
+        read these figures (partnerships.access); empty for a version without evidence, an
+        audit neither submitted nor accepted, or anyone else. One query, or none."""
+        audit = self.audit
+        if audit.status not in services.SCORED_STATUSES:
+            return {}
+        if not access.sees_kept_evidence(self.request.user):
+            return {}
+        responses = [
+            response
+            for theme in themes
+            for item in theme.audit_items
+            for response in item.audit_responses
+        ]
+        return selectors.audit_evidence(audit, responses, timezone.localdate())
+
+    def record_view(self, found: dict, flagged: list) -> None:
+        """Kept figures are one partnership's unperturbed review counts: each page showing
+        them, on a GET or a POST shown again, is a restricted view, recorded."""
+        if not found:
+            return
+        audit = self.audit
+        restricted_view_record(
+            user=self.request.user,
+            path=self.request.path,
+            filters={"partnership": audit.partnership.slug, "cycle": audit.cycle.name},
+            summary=(
+                f"Panel audit of {audit.partnership.name}, {audit.cycle.name}: "
+                f"{len(found)} figures from its reviews, {len(flagged)} ratings flagged"
+            ),
+        )
+
     def render_page(
         self, themes, forms, return_form, *, show_errors=False, errors=(), conflict=None
     ):
+        found = self.kept_evidence(themes)
+        flagged = not_borne_out(themes, found)
+        self.record_view(found, flagged)
         errors = list(errors)
         if show_errors:
             for form in forms.values():
@@ -679,6 +737,9 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
                 can_moderate=self.can_moderate,
                 error_list=errors,
                 conflict=conflict,
+                evidence=found,
+                not_borne_out=flagged,
+                evidence_warning=EVIDENCE_WARNING,
             )
         )
 

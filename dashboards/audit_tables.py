@@ -8,6 +8,7 @@ dashboards/disclosure.py does not apply; rule 4 (peer groups of at least 5) does
 import re
 
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from audits.models import Audit
 
@@ -218,6 +219,49 @@ def distribution_table(items, levels, counts) -> Table:
         + [Column(f"{level.value} {level.label}", PARTNERSHIPS) for level in levels]
         + [Column("Rated", PARTNERSHIPS)],
         rows,
+    )
+
+
+FLAGS_NOTE = (
+    "Each count is of partnerships' audits (one a cycle), not of children or reviews, so no "
+    "figure here needs disclosure control; no partnership is named."
+)
+
+
+def mapped_items(items) -> list:
+    """The items whose version says which review answers speak to them."""
+    return [item for item in items if item.evidence]
+
+
+def evidence_flags_table(items, counts: dict) -> Table:
+    """For each mapped item, how many submitted or accepted audits kept a figure for it at
+    submission, how many of those ratings were flagged against it, and the share."""
+    rows = []
+    for item in mapped_items(items):
+        checked, flagged = counts.get(item.pk, (0, 0))
+        rows.append(
+            Row(
+                item.ref,
+                [
+                    Truncator(item.statement).words(10),
+                    checked,
+                    flagged,
+                    disclosure.percentage(flagged, checked),
+                ],
+            )
+        )
+    return Table(
+        "evidence-flags",
+        "Ratings not borne out by partnerships' own reviews, by item",
+        [
+            Column("Item"),
+            Column("Statement"),
+            Column("Audits with a kept figure", PARTNERSHIPS),
+            Column("Ratings flagged", PARTNERSHIPS),
+            Column("% flagged", PERCENT),
+        ],
+        rows,
+        note=FLAGS_NOTE,
     )
 
 

@@ -21,6 +21,7 @@ TOO_MANY_CHOSEN = "Select no more than 6 partnerships to compare item by item"
 MAX_CHOSEN = 6
 # The views of compare, each one table (dashboards.views.CompareView).
 HEAT_MAP, ITEMS, DISTRIBUTION, GAP, CHANGE = "", "items", "distribution", "gap", "change"
+FLAGS = "flags"
 
 
 def financial_year(start_year: int) -> tuple[date, date]:
@@ -141,6 +142,7 @@ class CompareForm(FilterForm):
             (DISTRIBUTION, "Distribution"),
             (GAP, "Gap"),
             (CHANGE, "Change"),
+            (FLAGS, "Ratings not borne out"),
         ],
     )
 

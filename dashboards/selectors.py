@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 
-from audits.models import Audit, AuditMean, Cycle, Item, Response
+from audits.models import Audit, AuditMean, Cycle, EvidenceCheck, Item, Response
 from audits.services import SCORED_STATUSES as SCORED
 from audits.services import audit_means_store
 from partnerships.models import Partnership, Region
@@ -468,6 +468,24 @@ def item_distribution(responses) -> dict:
     """{(item ref, level): how many partnerships gave the item that rating}."""
     rows = responses.values("item__ref", "value").annotate(partnerships=Count("id")).order_by()
     return {(row["item__ref"], row["value"]): row["partnerships"] for row in rows}
+
+
+def evidence_flags_by_item(cycle: Cycle, *, region=None) -> dict:
+    """{item id: (audits with a kept check of the item, of them how many flagged)} over the
+    cycle's submitted and accepted audits (of the region's partnerships), in one grouped
+    query. A returned audit keeps no check, and none is counted for it here either way.
+    Counts of audits, so of partnerships (one audit each a cycle); never which."""
+    checks = EvidenceCheck.objects.filter(
+        response__audit__cycle=cycle, response__audit__status__in=SCORED_STATUSES
+    )
+    if region is not None:
+        checks = checks.filter(response__audit__partnership__region=region)
+    rows = (
+        checks.values("response__item_id")
+        .annotate(checked=Count("pk"), flagged=Count("pk", filter=Q(flagged=True)))
+        .order_by()
+    )
+    return {row["response__item_id"]: (row["checked"], row["flagged"]) for row in rows}
 
 
 def overall_means_by_cycle(rating: str = SELF) -> dict:

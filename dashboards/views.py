@@ -29,6 +29,7 @@ from . import publication as published
 from .forms import (
     CHANGE,
     DISTRIBUTION,
+    FLAGS,
     GAP,
     HEAT_MAP,
     ITEMS,
@@ -56,6 +57,7 @@ VIEWS = {
     DISTRIBUTION: "distribution",
     GAP: "gap",
     CHANGE: "change",
+    FLAGS: "evidence-flags",
 }
 
 
@@ -478,6 +480,9 @@ class CompareView(PanelStaffMixin, TablesView):
                     self.previous.name if self.previous else "",
                 )
             )
+        if FLAGS in wanted and audit_tables.mapped_items(self.items):
+            counts = selectors.evidence_flags_by_item(self.cycle, region=self.region)
+            result.append(audit_tables.evidence_flags_table(self.items, counts))
         return result
 
     def views(self) -> list[dict]:
@@ -489,6 +494,7 @@ class CompareView(PanelStaffMixin, TablesView):
             DISTRIBUTION: "Partnerships at each rating level, by item",
             GAP: "Own rating less the Panel's moderated rating",
             CHANGE: f"Change in mean rating since {previous}",
+            FLAGS: "Ratings not borne out by partnerships' own reviews, by item",
         }
         links = []
         for show, slug in VIEWS.items():
@@ -511,9 +517,10 @@ class CompareView(PanelStaffMixin, TablesView):
     def title_words(self, views) -> str:
         """The filters and the table shown, in words for the page title: "2025-26, London,
         Panel's moderated ratings, change in mean rating since 2024-25". The gap is always
-        own less moderated, so its title names the table alone, not the ratings chosen."""
+        own less moderated, and the flags were held against own ratings at submission, so
+        their titles name the table alone, not the ratings chosen."""
         words = [self.cycle.name, self.region.name if self.region else "all regions"]
-        if self.show != GAP:
+        if self.show not in (GAP, FLAGS):
             words.append(RATING_LABELS[self.filters["rating"]])
         if self.show:  # the heat map is the page's default table: its title is the page's
             shown = next(view["title"] for view in views if view["current"])

@@ -162,6 +162,12 @@ def require_restricted_analysis(user) -> None:
         raise PermissionDenied
 
 
+def sees_kept_evidence(user) -> bool:
+    """The figures an audit kept from its partnership's reviews are restricted figures: on the
+    Panel's audit page, for whoever may use the restricted analysis, every view recorded."""
+    return can_use_restricted_analysis(user)
+
+
 def can_publish_review_figures(user) -> bool:
     """Publishing a closed year's review statistics (once, for everyone) is for Panel staff."""
     return bool(user.is_authenticated and user.is_active and user.is_panel_staff)
