@@ -437,7 +437,7 @@ class CheckView(AuditMixin, TemplateView):
         """A lead, while the audit takes changes: submits it, and writes notes for the Panel."""
         return access.can_lead(self.role) and self.can_change_answers
 
-    def get_context_data(self, *, notes=None, keep=None, note_errors=(), **kwargs):
+    def get_context_data(self, *, notes=None, keep=None, **kwargs):
         """The page; with `notes` (posted) the notes' forms bound to them, or after a
         conflict only those of the items in `keep`, the rest as stored."""
         audit = self.require_audit()
@@ -470,7 +470,8 @@ class CheckView(AuditMixin, TemplateView):
             item_evidence=found,
             flagged=[(row, shown, note_forms.get(row.item.pk)) for row, shown in flagged],
             note_forms=note_forms,
-            note_errors=list(note_errors),
+            note_errors=[],
+            changed_meanwhile=set(),  # items whose note someone else saved meanwhile
             **kwargs,
         )
 
@@ -518,13 +519,12 @@ class CheckView(AuditMixin, TemplateView):
         data = request.POST.copy()
         context = self.get_context_data(notes=data)
         forms = context["note_forms"]
-        errors = [
-            (form["note"].auto_id, message)
-            for form in forms.values()
-            for message in form.errors.get("note", [])
-        ]
         if not all(form.is_valid() for form in forms.values()):
-            context["note_errors"] = errors
+            context["note_errors"] = [
+                (form["note"].auto_id, message)
+                for form in forms.values()
+                for message in form.errors.get("note", [])
+            ]
             return self.render_to_response(context)
         try:
             changed = services.consistency_notes_save(
@@ -543,28 +543,24 @@ class CheckView(AuditMixin, TemplateView):
                 )
             }
             context = self.get_context_data(notes=data, keep=typed)
-            shown = context["note_forms"]
-            first = next(iter(shown.values()), None)
+            problems = [
+                (problem, (problem.params or {}).get("item_id")) for problem in error.error_list
+            ]
             context["note_errors"] = [
-                (
-                    shown[problem.params["item_id"]]["note"].auto_id
-                    if problem.params and problem.params.get("item_id") in shown
-                    else first["note"].auto_id
-                    if first
-                    else "consistency",
-                    message,
-                )
-                for problem in error.error_list
+                (note_target(context["note_forms"], item_id), message)
+                for problem, item_id in problems
                 for message in problem.messages
             ]
-            context["changed_meanwhile"] = {
-                problem.params["item_id"]
-                for problem in error.error_list
-                if problem.code == "note_changed"
-            }
+            context["changed_meanwhile"] = {item_id for _, item_id in problems if item_id}
             return self.render_to_response(context)
         messages.success(request, "Notes for the Panel saved" if changed else "No note was changed")
         return redirect(f"{request.path}#consistency")
+
+
+def note_target(forms: dict, item_id) -> str:
+    """Where an error about a lead's note links to: its item's note, else the first note."""
+    form = forms.get(item_id) or next(iter(forms.values()), None)
+    return form["note"].auto_id if form else "consistency"
 
 
 class SubmittedView(AuditMixin, TemplateView):
