@@ -457,7 +457,9 @@ class ReturnForm(forms.Form):
 
 
 CONSISTENCY_NOTE_MAX = 1000
-CONSISTENCY_NOTE_TOO_LONG = "The note for the Panel on item {ref} must be 1,000 characters or fewer"
+CONSISTENCY_NOTE_TOO_LONG = (
+    f"The note for the Panel on item {{ref}} must be {CONSISTENCY_NOTE_MAX:,} characters or fewer"
+)
 CONSISTENCY_NOTE_HINT = (
     "Say why the rating stands although your reviews do not bear it out. The Panel reads this "
     "with your audit."
