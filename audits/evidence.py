@@ -35,8 +35,8 @@ MAPPING_KEYS = {"dimension", "meets", "out_of", "describes", "where"}
 
 # Beside a flagged rating.
 FLAG_REASON = (
-    "Rated {rating} or higher, but fewer than {threshold}% of your reviews that count for this "
-    "item meet it"
+    "Rated {rating} or higher, but fewer than {threshold}% of {whose} reviews that count for "
+    "this item meet it"
 )
 
 # What the loader says of a mapping it cannot use; `where` names the item or the rules.

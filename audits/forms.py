@@ -51,6 +51,8 @@ NOTE_MAX = 5000
 NOTE_TOO_LONG = f"Moderation note must be {NOTE_MAX} characters or fewer"
 ACTIONS_MAX = 20
 ACTIONS_TOO_MANY = f"Enter no more than {ACTIONS_MAX} actions"
+# Beside every free-text field a partnership fills in.
+NO_NAMES_HINT = "Do not name children, families or staff."
 REVISION = re.compile(r"[0-9]{1,9}")
 
 
@@ -88,7 +90,7 @@ class ItemAnswerForm(forms.Form):
         fields["evidence"].label = f"Evidence for item {ref}"
         fields["evidence"].help_text = (
             f"{rules.EVIDENCE_RULE.text()} Say what shows this and where it can be found. "
-            "Do not name children, families or staff."
+            f"{NO_NAMES_HINT}"
         )
         no_maxlength(fields["evidence"])
         confirm = f"I have reviewed the carried-forward answer to item {ref} and it is still right"
@@ -454,6 +456,51 @@ class ReturnForm(forms.Form):
         )
 
 
+CONSISTENCY_NOTE_MAX = 1000
+CONSISTENCY_NOTE_TOO_LONG = (
+    f"The note for the Panel on item {{ref}} must be {CONSISTENCY_NOTE_MAX:,} characters or fewer"
+)
+CONSISTENCY_NOTE_HINT = (
+    "Say why the rating stands although your reviews do not bear it out. The Panel reads this "
+    "with your audit."
+)
+
+
+class ConsistencyNoteForm(forms.Form):
+    """A lead's note for the Panel on one rating the partnership's own reviews do not bear
+    out (the check page), and the note the page showed (`seen`), so that a save can tell
+    whether someone else changed it meanwhile. Empty clears the note."""
+
+    note = PastedTextField(
+        required=False,
+        max_length=CONSISTENCY_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    seen = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, ref, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ref = ref
+        note = self.fields["note"]
+        # Every flagged item has one: the item's number tells them apart to a screen reader.
+        note.label = format_html(
+            'Note for the Panel<span class="govuk-visually-hidden"> on item {}</span> (optional)',
+            ref,
+        )
+        note.help_text = f"{CONSISTENCY_NOTE_HINT} {NO_NAMES_HINT}"
+        note.error_messages["max_length"] = CONSISTENCY_NOTE_TOO_LONG.format(ref=ref)
+        no_maxlength(note)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # part of the check page's notes <form>
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "seen",
+            Field.textarea(
+                "note", label_size=Size.SMALL, rows=3, max_characters=CONSISTENCY_NOTE_MAX
+            ),
+        )
+
+
 DATE_REQUIRED = "Enter the {label}"
 DATE_PART_MISSING = "The {label} must include a day, a month and a year"
 DATE_NOT_REAL = "{Label} must be a real date"
@@ -609,9 +656,7 @@ class ActionUpdateForm(forms.Form):
     )
     note = PastedTextField(
         label="Progress note (optional)",
-        help_text=(
-            "Say what has been done and what is next. Do not name children, families or staff."
-        ),
+        help_text=f"Say what has been done and what is next. {NO_NAMES_HINT}",
         required=False,
         max_length=ACTION_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -1,4 +1,10 @@
-"""The audit report as rows, for the CSV and XLSX exports (the same content as the page)."""
+"""The audit report as rows, for the CSV and XLSX exports (the same content as the page, less
+the figures from the partnership's own reviews).
+
+Those figures, and whether a rating is flagged against them, stay on screen: a partnership's
+own review counts are never in a file, not even its own download (docs/disclosure.md: files
+travel), and Panel staff download these files too. The lead's note on a flagged rating is the
+partnership's own words, like its evidence, so it is in the file."""
 
 from django.utils import timezone
 
@@ -16,6 +22,7 @@ ITEM_HEADER = [
     "Carried forward, not yet reviewed",
     "Evidence",
     "Actions (what; owner; due month; status)",
+    "Lead's note",
     "Moderated rating",
     "Moderated rating label",
     "Moderation note",
@@ -51,6 +58,7 @@ def report_rows(audit, themes=None):
                         "yes" if response.carried_forward else "no",
                         response.evidence,
                         _actions_text(response),
+                        response.consistency_note,
                         response.moderated_rating,
                         labels.get(response.moderated_rating, ""),
                         response.moderation_note,

@@ -288,9 +288,19 @@ class ItemEvidence:
 
     @property
     def flag_reason(self) -> str:
-        """Why the rating is flagged, in the rule's own numbers."""
+        """Why the rating is flagged, in the rule's own numbers, as the partnership reads it."""
+        return self._reason("your")
+
+    @property
+    def flag_reason_for_panel(self) -> str:
+        """Why the rating is flagged, as the Panel reads it ("its reviews")."""
+        return self._reason("its")
+
+    def _reason(self, whose: str) -> str:
         return evidence.FLAG_REASON.format(
-            rating=self.rules.flag_from_rating, threshold=self.rules.threshold_percent
+            rating=self.rules.flag_from_rating,
+            threshold=self.rules.threshold_percent,
+            whose=whose,
         )
 
 

@@ -56,6 +56,10 @@ LINE_CARRIED = (
     "Action {n} of item {ref} is carried from an earlier plan. To stop it, mark it dropped "
     "in the action plan"
 )
+NOTE_CHANGED = (
+    "Someone else changed the note on item {ref} while you were writing yours. The saved "
+    "note is shown above yours: check it, then save again"
+)
 LINE_HAS_PROGRESS = (
     "Action {n} of item {ref} has progress recorded. Mark it dropped in the action plan instead"
 )
@@ -597,6 +601,67 @@ def evidence_checks_store(*, audit: Audit, today: date | None = None) -> None:
         for response in responses
         if (figure := figures.get(response.item_id)) is not None
     )
+
+
+def consistency_note_changed(note: str, seen: str) -> bool:
+    """Whether a lead's note as typed differs from the note the page showed."""
+    return _plain(note) != _plain(seen)
+
+
+@transaction.atomic
+def consistency_notes_save(*, audit: Audit, notes: dict[int, str], seen: dict[int, str], by) -> int:
+    """A lead's notes for the Panel on ratings the partnership's own reviews do not bear out,
+    keyed by item id; returns how many notes changed.
+
+    Only a lead, and only while the audit takes the partnership's changes. `seen` is each
+    note as the page showed it: a note the same as it showed was not changed on the page and
+    is left alone; a changed one is refused (ValidationError, nothing saved) if the stored
+    note is no longer what the page showed. A note is stripped, and empty clears it. The note
+    is not the answer: neither the revision nor who last changed the answer moves, and the
+    history records who changed the note and when.
+    """
+    audit = (
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("cycle", "partnership")
+        .get(pk=audit.pk)
+    )
+    if not access.can_lead(access.role_in(by, audit.partnership)):
+        raise PermissionDenied
+    ensure_audit_editable(audit=audit, by=by)
+    typed = {
+        item_id: _plain(note)
+        for item_id, note in notes.items()
+        if consistency_note_changed(note, seen.get(item_id, ""))
+    }
+    if not typed:
+        return 0
+    responses = list(
+        audit.responses.select_for_update(of=("self",))
+        .filter(item_id__in=typed)
+        .exclude(item__evidence={})  # only an item with a figure can be flagged
+        .select_related("item")
+        .order_by("item__theme__number", "item__order")
+    )
+    changed = [r for r in responses if r.consistency_note != typed[r.item_id]]
+    stale = [
+        r for r in changed if consistency_note_changed(r.consistency_note, seen.get(r.item_id, ""))
+    ]
+    if stale:
+        raise ValidationError(
+            [
+                ValidationError(
+                    NOTE_CHANGED.format(ref=r.item.ref),
+                    code="note_changed",
+                    params={"item_id": r.item_id},
+                )
+                for r in stale
+            ]
+        )
+    for response in changed:
+        response.consistency_note = typed[response.item_id]
+        response._history_user = by
+        response.save(update_fields=["consistency_note"])
+    return len(changed)
 
 
 def _panel_transition(audit: Audit, by) -> Audit:

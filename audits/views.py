@@ -26,6 +26,7 @@ from .forms import (
     ActionForm,
     ActionFormSet,
     ActionUpdateForm,
+    ConsistencyNoteForm,
     CycleForm,
     FollowThroughFilterForm,
     ItemAnswerForm,
@@ -165,6 +166,15 @@ def rebound(data, keep, key, prefix, revision, shown):
     return data
 
 
+def own_evidence(role, audit, responses) -> dict:
+    """item id -> ItemEvidence (the figure from the partnership's own reviews, its flag and
+    the lead's note) for a member's page of the audit; nothing for anyone else. One query on
+    an audit whose version has evidence rules, none on any other."""
+    if not access.sees_own_review_figures(role):
+        return {}
+    return selectors.audit_evidence(audit, responses, timezone.localdate())
+
+
 @dataclass
 class ItemBlock:
     """Everything the theme page shows for one item."""
@@ -174,6 +184,7 @@ class ItemBlock:
     actions: ActionFormSet
     breaches: list = field(default_factory=list)  # the rules its stored answer breaks
     closed_before: list = field(default_factory=list)  # the last plan's done and dropped lines
+    evidence: selectors.ItemEvidence | None = None  # its figure from the partnership's reviews
 
     @property
     def item(self):
@@ -380,10 +391,14 @@ class ThemeView(AuditMixin, TemplateView):
                 block.form.hide_errors()
                 for form in block.actions.forms:
                     form.hide_errors()
+        found = own_evidence(self.role, self.audit, [block.response for block in blocks])
+        for block in blocks:
+            block.evidence = found.get(block.item.pk)
         return self.render_to_response(
             self.get_context_data(
                 theme=self.theme,
                 blocks=blocks,
+                has_evidence=bool(found),
                 level_map={level.value: level for level in self.levels},
                 show_errors=show_errors,
                 error_list=errors,
@@ -420,13 +435,28 @@ def posted_action_count(data, prefix) -> int:
 class CheckView(AuditMixin, TemplateView):
     template_name = "audits/audit_check.html"
 
-    def get_context_data(self, **kwargs):
+    @property
+    def can_lead_audit(self) -> bool:
+        """A lead, while the audit takes changes: submits it, and writes notes for the Panel."""
+        return access.can_lead(self.role) and self.can_change_answers
+
+    def get_context_data(self, *, notes=None, keep=None, **kwargs):
+        """The page; with `notes` (posted) the notes' forms bound to them, or after a
+        conflict only those of the items in `keep`, the rest as stored."""
         audit = self.require_audit()
         check = selectors.check_answers(audit)
+        rows = [row for group in check["themes"] for row in group.rows]
+        found = own_evidence(self.role, audit, [row.response for row in rows])
         for group in check["themes"]:
             theme_url = self.theme_url(group.theme)  # one reverse a theme, not one an item
             for row in group.rows:
                 row.change_url = f"{theme_url}#{row.item.anchor}"
+        flagged = [
+            (row, found[row.item.pk])
+            for row in rows
+            if row.item.pk in found and found[row.item.pk].flagged
+        ]
+        note_forms = self.note_forms(flagged, notes, keep) if self.can_lead_audit else {}
         count = len(check["breaches"])
         return super().get_context_data(
             check=check,
@@ -438,10 +468,35 @@ class CheckView(AuditMixin, TemplateView):
                 for breach in row.breaches
             ],
             level_map=selectors.level_map(self.cycle.version),
-            can_submit=access.can_lead(self.role) and self.can_change_answers,
+            can_submit=self.can_lead_audit,
             rules=[rule.text() for rule in rules.RULES],
+            item_evidence=found,
+            flagged=[(row, shown, note_forms.get(row.item.pk)) for row, shown in flagged],
+            note_forms=note_forms,
+            note_errors=[],
+            changed_meanwhile=set(),  # items whose note someone else saved meanwhile
             **kwargs,
         )
+
+    @staticmethod
+    def note_forms(flagged, data, keep) -> dict:
+        """item id -> the lead's note form of each flagged item: bound to `data` when posted;
+        after a conflict (`keep`), the items typed in are bound to what was typed against the
+        note stored now, and the rest show what is stored."""
+        forms = {}
+        for row, shown in flagged:
+            prefix, bound = f"n{row.item.pk}", data
+            if keep is not None:
+                bound = data if row.item.pk in keep else None
+                if bound is not None:
+                    bound[f"{prefix}-seen"] = shown.note
+            forms[row.item.pk] = ConsistencyNoteForm(
+                bound,
+                prefix=prefix,
+                ref=row.item.ref,
+                initial={"note": shown.note, "seen": shown.note},
+            )
+        return forms
 
     def theme_url(self, theme) -> str:
         """The theme's page, where its items' answers are changed."""
@@ -450,12 +505,65 @@ class CheckView(AuditMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         audit = self.require_audit()
+        if "save_notes" in request.POST:
+            return self.save_notes(request, audit)
         try:
             services.audit_submit(audit=audit, by=request.user)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect(request.path)
         return redirect("audits:submitted", slug=self.partnership.slug, cycle=self.cycle.name)
+
+    def save_notes(self, request, audit):
+        """Save the lead's notes on the flagged ratings; refused, keeping what was typed, if
+        a note changed since the page showed it."""
+        if not self.can_lead_audit:
+            raise PermissionDenied
+        data = request.POST.copy()
+        context = self.get_context_data(notes=data)
+        forms = context["note_forms"]
+        if not all(form.is_valid() for form in forms.values()):
+            context["note_errors"] = [
+                (form["note"].auto_id, message)
+                for form in forms.values()
+                for message in form.errors.get("note", [])
+            ]
+            return self.render_to_response(context)
+        try:
+            changed = services.consistency_notes_save(
+                audit=audit,
+                notes={pk: form.cleaned_data["note"] for pk, form in forms.items()},
+                seen={pk: form.cleaned_data["seen"] for pk, form in forms.items()},
+                by=request.user,
+            )
+        except ValidationError as error:
+            # Changed meanwhile, or locked or closed: say so, keeping what was typed.
+            typed = {
+                pk
+                for pk, form in forms.items()
+                if services.consistency_note_changed(
+                    form.cleaned_data["note"], form.cleaned_data["seen"]
+                )
+            }
+            context = self.get_context_data(notes=data, keep=typed)
+            problems = [
+                (problem, (problem.params or {}).get("item_id")) for problem in error.error_list
+            ]
+            context["note_errors"] = [
+                (note_target(context["note_forms"], item_id), message)
+                for problem, item_id in problems
+                for message in problem.messages
+            ]
+            context["changed_meanwhile"] = {item_id for _, item_id in problems if item_id}
+            return self.render_to_response(context)
+        messages.success(request, "Notes for the Panel saved" if changed else "No note was changed")
+        return redirect(f"{request.path}#consistency")
+
+
+def note_target(forms: dict, item_id) -> str:
+    """Where an error about a lead's note links to: its item's note, else the first note."""
+    form = forms.get(item_id) or next(iter(forms.values()), None)
+    return form["note"].auto_id if form else "consistency"
 
 
 class SubmittedView(AuditMixin, TemplateView):
@@ -476,8 +584,12 @@ class ReportView(AuditMixin, TemplateView):
     def get_context_data(self, **kwargs):
         audit = self.require_audit()
         themes = selectors.themes_with_responses(audit)
+        responses = [
+            r for theme in themes for item in theme.audit_items for r in item.audit_responses
+        ]
         return super().get_context_data(
             themes=themes,
+            item_evidence=own_evidence(self.role, audit, responses),
             scores=selectors.audit_scores(audit, themes),
             level_map=selectors.level_map(self.cycle.version),
             events=selectors.timeline(audit),

@@ -40,9 +40,9 @@ def free_text_fields():
 
 
 def test_every_free_text_field_cleans_pasted_text():
-    """Evidence, action what and owner, the return reason, the moderation note, and an
-    action's progress note and reason for dropping are all PastedTextFields; no plain
-    CharField for free text is left."""
+    """Evidence, action what and owner, the return reason, the moderation note, an action's
+    progress note and reason for dropping, and the lead's note for the Panel are all
+    PastedTextFields; no plain CharField for free text is left."""
     fields = set(free_text_fields())
     assert {f for f in fields if not f.endswith("(pasted)")} == set()
     assert fields == {
@@ -53,6 +53,7 @@ def test_every_free_text_field_cleans_pasted_text():
         "ModerationForm.note (pasted)",
         "ActionUpdateForm.note (pasted)",
         "ActionUpdateForm.reason (pasted)",
+        "ConsistencyNoteForm.note (pasted)",
     }
 
 

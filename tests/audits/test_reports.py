@@ -1,9 +1,14 @@
-"""The audit's spreadsheet scores: a theme nothing has been moderated in says so, never 0%."""
+"""The audit's spreadsheet scores: a theme nothing has been moderated in says so, never 0%;
+the lead's note is in the file but the figures from the partnership's own reviews never are."""
 
-from audits import reports
+import csv
+import io
+
+from audits import reports, services
 from audits.models import ActionRecord
 from audits.selectors import themes_with_responses
 from audits.templatetags.audit_tags import response_readonly
+from tests.audits.test_evidence_pages import _item_id, audit_2, cycle_2, reviews  # noqa: F401
 from tests.audits.test_selectors import add_action, audit, cycle, set_answers  # noqa: F401
 
 
@@ -45,3 +50,24 @@ def test_each_action_line_carries_its_actions_status_now(audit):  # noqa: F811
     item = theme.audit_items[0]
     html = response_readonly(item, item.audit_responses[0], {})
     assert "status: In progress" in html
+
+
+def test_the_export_has_the_leads_note_and_no_figure_from_its_reviews(client, audit_2, lead):  # noqa: F811
+    """A version 2 audit's CSV, downloaded by its lead, has the lead's note on 6.1 in the
+    "Lead's note" column and nothing of the figures or flags the pages show: own review
+    counts are never in a file (docs/disclosure.md), and Panel staff download it too."""
+    services.consistency_notes_save(
+        audit=audit_2, notes={_item_id(audit_2, "6.1"): "Recording improved"}, seen={}, by=lead
+    )
+    client.force_login(lead)
+    exported = client.get(f"/p/northshire/audits/{audit_2.cycle.name}/export.csv")
+    assert exported.status_code == 200
+    content = exported.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    header, body = rows[1], rows[2 : rows.index([])]
+    by_ref = {row[1]: dict(zip(header, row, strict=True)) for row in body}
+    assert by_ref["6.1"]["Lead's note"] == "Recording improved"
+    assert by_ref["6.3"]["Lead's note"] == ""
+    assert "complete reviews" not in content
+    assert "not borne out" not in content
+    assert "Evidence from your reviews" not in header
