@@ -108,7 +108,7 @@ def test_panel_sees_kept_figures_in_its_words_with_flags_and_note(client, submit
         f"In its 4 complete reviews since {since()}: ethnicity recorded accurately and in "
         "detail in 1 of 4 (counted when the audit was submitted)."
     ) in six_one
-    assert "Rating not borne out Rated 2 or higher, but fewer than 50% of your reviews" in six_one
+    assert "Rating not borne out Rated 2 or higher, but fewer than 50% of its reviews" in six_one
     assert f"Lead's note: {NOTE}" in six_one
     four_two = evidence_block(html, "4.2")
     assert "the disclosure acted on in 1 of 3 where the child disclosed abuse" in four_two
