@@ -157,8 +157,6 @@ def _audit(partnership, cycle, state, rng, *, lead, panel, start, items=None):
         _event(audit, "returned", panel, start + timedelta(days=14), reason=RETURN_REASON)
     if state == "accepted":
         _event(audit, "accepted", panel, start + timedelta(days=24))
-    # What the partnership's own reviews said at submission (nothing on version 1).
-    services.evidence_checks_store(audit=audit, today=start + timedelta(days=10))
     return audit
 
 
@@ -292,3 +290,24 @@ def seed_national_audits(*, partnerships: dict, leads: dict, panel, years: int =
                 items=items[cycle.version_id],
             )
     return list(Cycle.objects.order_by("opens_on"))
+
+
+def seed_evidence_checks() -> int:
+    """Keep, for each submitted or accepted demo audit on a version with evidence rules that
+    has none yet, what its partnership's own reviews said on the day it was submitted (as
+    services.audit_submit would have): run after the demo reviews exist. Returns how many
+    audits it counted for."""
+    audits = (
+        Audit.objects.filter(status__in=["submitted", "accepted"])
+        .exclude(cycle__version__evidence_rules={})
+        .exclude(responses__evidence_check__isnull=False)
+        .select_related("cycle__version", "partnership")
+        .distinct()
+    )
+    counted = 0
+    for audit in audits:
+        submitted = audit.events.filter(kind="submitted").order_by("-at").first()
+        day = timezone.localtime(submitted.at).date() if submitted else timezone.localdate()
+        services.evidence_checks_store(audit=audit, today=day)
+        counted += 1
+    return counted

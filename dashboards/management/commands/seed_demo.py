@@ -7,7 +7,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from audits.demo import MOST_YEARS, NATIONAL_YEARS, seed_audits, seed_national_audits
+from audits.demo import (
+    MOST_YEARS,
+    NATIONAL_YEARS,
+    seed_audits,
+    seed_evidence_checks,
+    seed_national_audits,
+)
 from dashboards.services import PublishRefused, publication_publish, unpublished_closed_years
 from partnerships import demo, demo_totp
 from reviews.demo import seed_reviews
@@ -90,6 +96,8 @@ class Command(BaseCommand):
             else (5, 25),
             first_year=today.year - years + 1 if many_years else None,
         )
+        # What each submitted demo audit's own reviews said when it was submitted.
+        seed_evidence_checks()
         # Every closed year with reviews is published, as the Panel would, so the review
         # statistics page has figures to show. A year published earlier stays as it was.
         published = []
