@@ -966,7 +966,12 @@ class ActionPlanView(ActionPlanMixin, TemplateView):
         )
         query = self.request.GET.copy()
         query.pop("page", None)
+        peers, peers_counted_at = selectors.peer_follow_through(
+            self.partnership, today, self.themes
+        )
         return super().get_context_data(
+            peers=peers,
+            peers_counted_at=peers_counted_at,
             form=self.filter_form,
             page=page,
             rows=rows,
@@ -974,7 +979,6 @@ class ActionPlanView(ActionPlanMixin, TemplateView):
             query=query.urlencode(),
             can_update=access.can_update_actions(self.role),
             today=today,
-            peers=selectors.peer_follow_through(self.partnership, today, self.themes),
             min_peers=MIN_PEER_GROUP,
             **kwargs,
         )
@@ -1011,10 +1015,12 @@ class PanelActionsView(PanelStaffMixin, TemplateView):
         themes = selectors.follow_through_themes()
         form = FollowThroughFilterForm(self.request.GET or None, themes=themes)
         theme = form.theme_number()
+        england = selectors.england_follow_through(today)
         return super().get_context_data(
             form=form,
-            national=selectors.national_follow_through(today, themes),
-            partnerships=selectors.partnership_follow_through(today, theme),
+            national=selectors.national_follow_through(england, themes),
+            partnerships=selectors.partnership_follow_through(england, theme),
+            counted_at=england.counted_at,
             theme=next((t for t in themes if t.number == theme), None),
             today=today,
             **kwargs,

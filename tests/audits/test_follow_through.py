@@ -7,11 +7,14 @@ import re
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from audits.models import ActionRecord, Audit, Response
 from audits.selectors import (
     FollowThrough,
+    england_follow_through,
+    england_follow_through_key,
     national_follow_through,
     partnership_follow_through,
     peer_follow_through,
@@ -27,9 +30,11 @@ pytestmark = pytest.mark.django_db
 PANEL = "/panel/actions/"
 PLAN = "/p/northshire/actions/"
 # The Panel's page, the same for 2 partnerships as for 12: the session, the user and their
-# second factor, the newest cycle (its version's themes cached after the first view), the
-# national figures by theme and the figures by partnership (one grouped query each).
+# second factor, the newest cycle (its version's themes cached after the first view),
+# England's figures by partnership and theme (one grouped query, then kept for a minute)
+# and the partnerships' names; 5 while England's figures are kept.
 PANEL_QUERIES = 6
+PANEL_QUERIES_KEPT = 5
 # A day in the middle of a month, for the tests that pass the day themselves.
 DAY = date(2027, 4, 15)
 MARCH, APRIL, MAY = date(2027, 3, 1), date(2027, 4, 1), date(2027, 5, 1)
@@ -105,7 +110,7 @@ def test_follow_through_is_hand_counted_by_theme(northshire, lead, cycle):
     add_actions(audit, 1, MAY, "in_progress")
     add_actions(audit, 2, date(2027, 1, 1), "in_progress")
     add_actions(audit, 2, MARCH, "done")
-    rows = national_follow_through(DAY, themes_of(audit))
+    rows = national_follow_through(england_follow_through(DAY), themes_of(audit))
     assert figures(rows, 1) == FollowThrough(due=3, done=1, dropped=1, overdue=1)
     assert figures(rows, 1).share_text == "50%"
     assert figures(rows, 2) == FollowThrough(due=2, done=1, dropped=0, overdue=1)
@@ -113,9 +118,9 @@ def test_follow_through_is_hand_counted_by_theme(northshire, lead, cycle):
     assert figures(rows, None) == FollowThrough(due=5, done=2, dropped=1, overdue=2)
     assert figures(rows, None).share_text == "50%"
     assert [row.title for row in rows][:2] == [t.title for t in themes_of(audit)][:2]
-    [row] = partnership_follow_through(DAY)
+    [row] = partnership_follow_through(england_follow_through(DAY))
     assert (row.name, row.figures) == (northshire.name, figures(rows, None))
-    [row] = partnership_follow_through(DAY, theme=2)
+    [row] = partnership_follow_through(england_follow_through(DAY), theme=2)
     assert row.figures == figures(rows, 2)
 
 
@@ -138,8 +143,12 @@ def test_draft_and_returned_plans_are_not_counted(northshire, eastmere, lead, ot
     add_actions(draft, 1, MARCH, "done", "not_started")
     returned = plan_of(PartnershipFactory(), cycle, status=Audit.Status.RETURNED)
     add_actions(returned, 1, MARCH, "not_started")
-    assert figures(national_follow_through(DAY, []), None) == FollowThrough(due=1, done=1)
-    assert [row.name for row in partnership_follow_through(DAY)] == [northshire.name]
+    assert figures(national_follow_through(england_follow_through(DAY), []), None) == FollowThrough(
+        due=1, done=1
+    )
+    assert [row.name for row in partnership_follow_through(england_follow_through(DAY))] == [
+        northshire.name
+    ]
 
 
 # The Panel's page --------------------------------------------------------------------------
@@ -234,6 +243,7 @@ def test_panel_page_says_when_nothing_is_due(client, panel, northshire, lead, cy
     add_actions(
         plan_of(northshire, cycle, by=lead), 1, first_of_month(timezone.localdate()), "done"
     )
+    cache.clear()  # England's figures are kept for a minute
     page = client.get(PANEL).content.decode()
     assert "No actions are due yet." in page
     assert _cells(page, "partnerships")[0][1:] == [
@@ -269,10 +279,14 @@ def test_panel_page_query_count_is_the_same_for_2_and_12_partnerships(
     client.force_login(panel)
     client.get(PANEL)  # the first request after signing in also updates the session
     for query in ("", "?theme=3"):
+        cache.delete(england_follow_through_key(timezone.localdate()))
         with django_assert_num_queries(PANEL_QUERIES):
+            assert client.get(PANEL + query).status_code == 200
+        with django_assert_num_queries(PANEL_QUERIES_KEPT):
             assert client.get(PANEL + query).status_code == 200
     partnerships(10)
     for query in ("", "?theme=3"):
+        cache.delete(england_follow_through_key(timezone.localdate()))
         with django_assert_num_queries(PANEL_QUERIES):
             page = client.get(PANEL + query).content.decode()
         assert len(_cells(page, "partnerships")) == 12
@@ -348,8 +362,38 @@ def test_a_partnership_with_nothing_due_in_a_theme_is_not_a_peer_for_it(
     for audit in Audit.objects.exclude(partnership=northshire):
         if audit != fifth:
             add_actions(audit, 2, _last_month(), "done")
-    rows = peer_follow_through(northshire, timezone.localdate(), themes_of(own_plan))
+    rows, _counted_at = peer_follow_through(northshire, timezone.localdate(), themes_of(own_plan))
     by_number = {row.number: row for row in rows}
     assert by_number[1].peers is not None and by_number[None].peers is not None
     assert by_number[2].peers is None
     assert by_number[1].own == FollowThrough(due=4, done=2, dropped=1, overdue=1)
+
+
+def test_england_is_counted_at_most_once_a_minute_and_the_page_says_when(
+    client, panel, northshire, lead, cycle
+):
+    """England's figures are kept for FOLLOW_THROUGH_FRESH_SECONDS and the Panel's page says
+    when they were counted; once that time has passed the page counts again, and a
+    partnership's own figures on its plan are always counted afresh."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from audits.selectors import FOLLOW_THROUGH_FRESH_SECONDS
+
+    audit = plan_of(northshire, cycle, by=lead)
+    add_actions(audit, 1, _last_month(), "done")
+    client.force_login(panel)
+    page = client.get(PANEL).content.decode()
+    assert _cells(page, "partnerships")[0][2:4] == ["1", "1"]
+    assert "Counted at" in page
+    add_actions(audit, 1, _last_month(), "not_started")
+    kept = client.get(PANEL).content.decode()
+    assert _cells(kept, "partnerships")[0][2:4] == ["1", "1"]
+    client.force_login(lead)
+    own = _peer_rows(client.get(PLAN).content.decode())
+    assert own["All themes"][0] == "50% (1 of 2)"
+    later = timezone.now() + timedelta(seconds=FOLLOW_THROUGH_FRESH_SECONDS + 1)
+    with mock.patch("django.core.cache.backends.locmem.time.time", return_value=later.timestamp()):
+        client.force_login(panel)
+        fresh = client.get(PANEL).content.decode()
+    assert _cells(fresh, "partnerships")[0][2:4] == ["2", "1"]
