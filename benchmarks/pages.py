@@ -153,6 +153,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("compare, own and moderated", "panel", "/panel/compare/?show=gap"),
         ("compare, change", "panel", "/panel/compare/?show=change"),
         ("compare, moderated", "panel", "/panel/compare/?rating=moderated"),
+        ("compare, ratings not borne out", "panel", "/panel/compare/?show=flags"),
         ("compare, a region", "panel", f"/panel/compare/?region={region.slug}"),
         ("compare, oldest cycle", "panel", f"/panel/compare/?cycle={oldest.name}"),
         ("review statistics", "panel", "/panel/reviews/"),
