@@ -242,7 +242,7 @@ def test_plan_query_count_is_the_same_for_10_and_500_actions(client, northshire,
 
 
 def test_plan_page_is_under_150_kb_at_500_actions(client, northshire, lead):
-    """The plan pages at 50 actions, so its first page stays small with 500."""
+    """The plan pages at PLAN_PAGE_SIZE (25) actions, so its first page stays small with 500."""
     audit = start_audit(partnership=northshire, by=lead)
     many_actions(audit, 500, notes=1)
     client.force_login(lead)
