@@ -51,6 +51,17 @@ class FrameworkModels:
     item: type
 
 
+def historical_models(apps) -> FrameworkModels:
+    """The model classes as a data migration sees them (its `apps`)."""
+    return FrameworkModels(
+        framework=apps.get_model("audits", "Framework"),
+        version=apps.get_model("audits", "FrameworkVersion"),
+        level=apps.get_model("audits", "ScaleLevel"),
+        theme=apps.get_model("audits", "Theme"),
+        item=apps.get_model("audits", "Item"),
+    )
+
+
 def framework_files() -> list[Path]:
     """Every framework data file, in version order."""
     return sorted(FRAMEWORKS_DIR.glob("version-*.json"), key=lambda p: int(p.stem.split("-")[1]))
