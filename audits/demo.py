@@ -22,6 +22,7 @@ from .models import (
     Item,
     Response,
 )
+from .querysets import SCORED
 
 EVIDENCE = [
     "Minutes of the partnership executive where this was agreed, and the follow-up paper.",
@@ -298,7 +299,7 @@ def seed_evidence_checks() -> int:
     services.audit_submit would have): run after the demo reviews exist. Returns how many
     audits it counted for."""
     audits = (
-        Audit.objects.filter(status__in=["submitted", "accepted"])
+        Audit.objects.filter(status__in=SCORED)
         .exclude(cycle__version__evidence_rules={})
         .exclude(responses__evidence_check__isnull=False)
         .select_related("cycle__version", "partnership")

@@ -197,7 +197,10 @@ def live_figures(partnership, items, rules: Rules | None, today: date) -> dict:
         counts[f"gone_{pk}"] = Count("pk", filter=mapping.not_recorded())
     totals = (
         Review.objects.filter(
-            of_partnership(partnership), status=Status.COMPLETE, completed_month__gte=since
+            of_partnership(partnership),
+            status=Status.COMPLETE,
+            completed_month__gte=since,
+            completed_month__lte=first_of_month(today),
         )
         .order_by()
         .aggregate(**counts)

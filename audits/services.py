@@ -264,10 +264,14 @@ def cycle_open(
 
 
 def previous_audit(*, partnership, cycle: Cycle) -> Audit | None:
-    """The partnership's latest audit in an earlier cycle, of any framework version (answers
-    and actions are carried by item ref)."""
+    """The partnership's latest audit in an earlier cycle of the same framework, of any of
+    its versions (answers and actions are carried by item ref)."""
     return (
-        Audit.objects.filter(partnership=partnership, cycle__opens_on__lt=cycle.opens_on)
+        Audit.objects.filter(
+            partnership=partnership,
+            cycle__opens_on__lt=cycle.opens_on,
+            cycle__version__framework_id=cycle.version.framework_id,
+        )
         .order_by("-cycle__opens_on")
         .first()
     )

@@ -451,10 +451,12 @@ class CheckView(AuditMixin, TemplateView):
             theme_url = self.theme_url(group.theme)  # one reverse a theme, not one an item
             for row in group.rows:
                 row.change_url = f"{theme_url}#{row.item.anchor}"
+        # Flagged items, and any mapped item with a note from when it was (so the lead can
+        # change or clear a note whose flag has gone).
         flagged = [
             (row, found[row.item.pk])
             for row in rows
-            if row.item.pk in found and found[row.item.pk].flagged
+            if row.item.pk in found and (found[row.item.pk].flagged or found[row.item.pk].note)
         ]
         note_forms = self.note_forms(flagged, notes, keep) if self.can_lead_audit else {}
         count = len(check["breaches"])
@@ -472,6 +474,7 @@ class CheckView(AuditMixin, TemplateView):
             rules=[rule.text() for rule in rules.RULES],
             item_evidence=found,
             flagged=[(row, shown, note_forms.get(row.item.pk)) for row, shown in flagged],
+            flagged_count=sum(1 for _row, shown in flagged if shown.flagged),
             note_forms=note_forms,
             note_errors=[],
             changed_meanwhile=set(),  # items whose note someone else saved meanwhile

@@ -223,8 +223,10 @@ def distribution_table(items, levels, counts) -> Table:
 
 
 FLAGS_NOTE = (
-    "Each count is of partnerships' audits (one a cycle), not of children or reviews, so no "
-    "figure here needs disclosure control; no partnership is named."
+    "Each count is of partnerships' audits (one a cycle), not of children or reviews, and no "
+    "partnership is named. A flag comes from one partnership's own review figures, so where "
+    "fewer than {minimum} audits kept a figure for an item its flags are not shown: with so "
+    "few, a flag could point to one partnership."
 )
 
 
@@ -239,14 +241,15 @@ def evidence_flags_table(items, counts: dict) -> Table:
     rows = []
     for item in mapped_items(items):
         checked, flagged = counts.get(item.pk, (0, 0))
+        shown = checked >= disclosure.MIN_PEER_GROUP  # rule 4, as for peer groups
         rows.append(
             Row(
                 item.ref,
                 [
                     Truncator(item.statement).words(10),
                     checked,
-                    flagged,
-                    disclosure.percentage(flagged, checked),
+                    flagged if shown else None,
+                    disclosure.percentage(flagged, checked) if shown else None,
                 ],
             )
         )
@@ -261,7 +264,7 @@ def evidence_flags_table(items, counts: dict) -> Table:
             Column("% flagged", PERCENT),
         ],
         rows,
-        note=FLAGS_NOTE,
+        note=FLAGS_NOTE.format(minimum=disclosure.MIN_PEER_GROUP),
     )
 
 

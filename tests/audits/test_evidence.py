@@ -260,6 +260,17 @@ def test_no_other_partnerships_reviews_are_counted(counted, eastmere):
     assert (theirs["6.1"].complete, theirs["6.1"].meets, theirs["5.1"].base) == (3, 3, 3)
 
 
+def test_a_review_completed_after_the_day_counted_is_not_counted(counted):
+    """Counting as on a day (as the demo does for a past submission), a review completed in a
+    later month is outside the window: in May 2026 only reviews completed by then count."""
+    _review(counted, ethnicity_in_review="accurate", completed=date(2026, 9, 1))
+    may = _figures(counted, "6.1", today=date(2026, 5, 20))["6.1"]
+    november = _figures(counted, "6.1")["6.1"]
+    # From June 2024 to May 2026: E (December 2024) and the one of November 2024 (accurate).
+    assert (may.complete, may.meets) == (2, 1)
+    assert (november.complete, november.meets) == (6, 3)
+
+
 def test_figures_are_one_query(counted, django_assert_num_queries):
     """Every mapped item's figure comes from one aggregate query."""
     items, rules = list(Item.objects.filter(theme__version=version_2())), Rules.of(version_2())

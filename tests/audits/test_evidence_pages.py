@@ -280,6 +280,38 @@ def test_the_lead_saves_a_note_and_it_is_shown_beside_the_item(client, audit_2, 
     assert "Recording improved from April" in evidence_block(html_of(client.get(REPORT)), "6.1")
 
 
+def test_a_note_whose_flag_has_gone_can_still_be_changed_or_cleared(client, audit_2, lead):
+    """The lead notes 6.1 while it is flagged; once 6.1 is saved at 1 the flag goes, but the
+    check page still offers the note (marked as no longer flagged) and the lead clears it."""
+    client.force_login(lead)
+    page = PageForm(html_of(client.get(CHECK)))
+    page.set(NOTE_LABEL.format(ref="6.1"), "Written while flagged")
+    client.post(CHECK, page.post(save_notes="1"))
+    theme = Theme.objects.get(version=audit_2.cycle.version, number=6)
+    one = _item_id(audit_2, "6.1")
+    responses = {r.item_id: r for r in Response.objects.filter(audit=audit_2, item__theme=theme)}
+    services.theme_save(
+        audit=audit_2,
+        theme=theme,
+        answers={one: services.ItemAnswer(rating=1, evidence="")},
+        seen_revisions={pk: r.revision for pk, r in responses.items()},
+        by=lead,
+    )
+    html = html_of(client.get(CHECK))
+    assert "Not marked now" in flagged_block(html, "6.1")
+    page = PageForm(html)
+    assert page.value(NOTE_LABEL.format(ref="6.1")) == "Written while flagged"
+    page.set(NOTE_LABEL.format(ref="6.1"), "")
+    client.post(CHECK, page.post(save_notes="1"))
+    assert _note(audit_2, "6.1") == ""
+
+
+def test_the_notes_say_to_save_them_before_submitting(client, audit_2, lead):
+    """Submitting does not save typed notes, and the page says so beside them."""
+    client.force_login(lead)
+    assert "Save your notes before you submit" in html_of(client.get(CHECK))
+
+
 def test_a_note_is_not_the_answer_and_its_history_records_who(client, audit_2, lead, northshire):
     """Saving a note leaves the answer's revision and who changed it alone; the history has
     the note, who wrote it and when; an empty note clears it."""
