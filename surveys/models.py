@@ -71,6 +71,9 @@ class SurveyResponse(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"Response {self.pk} to {self.survey_id}"
+
 
 class SurveyAnswer(models.Model):
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
@@ -87,6 +90,9 @@ class SurveyAnswer(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.statement}: {self.value}"
+
 
 class SubmissionAttempt(models.Model):
     """One submission tried from a client address, for the rate limits: kept in the database
@@ -99,3 +105,6 @@ class SubmissionAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["survey", "client_hash", "at"])]
+
+    def __str__(self):
+        return f"Submission to {self.survey_id} at {self.at}"
