@@ -155,6 +155,7 @@ class SurveyResultsView(SurveyCycleMixin, TemplateView):
                 reverse("surveys:answer", kwargs={"token": survey.token})
             )
         kwargs.setdefault("open_form", SurveyOpenForm())
+        kwargs.pop("cycle", None)  # the URL's name; the object goes in its place
         return super().get_context_data(
             cycle=self.cycle,
             survey=survey,
