@@ -84,3 +84,20 @@ def test_the_panel_sees_partnerships_with_ten_and_england(northshire, eastmere, 
     assert [group.label for group in partnerships] == [northshire.name]
     assert left_out == 1
     assert england[0].words == "53% agree (19 responses)"
+
+
+def test_the_item_include_shows_a_figure_only_from_ten(northshire, lead):
+    """Beside item 2.2: 'fewer than 10 responses' at 9, '100% agree (10 responses)' at 10."""
+    from django.template.loader import render_to_string
+
+    survey = open_survey(partnership=northshire, lead=lead)
+    respond(survey, times=9)
+
+    def shown():
+        figures = selectors.item_figures(northshire, survey.cycle)["2.2"]
+        html = render_to_string("includes/survey_figures.html", {"figures": figures, "ref": "2.2"})
+        return " ".join(html.split())
+
+    assert "fewer than 10 responses that" in shown() and "%" not in shown()
+    respond(survey, times=1)
+    assert "100% agree (10 responses) that" in shown()
