@@ -166,8 +166,9 @@ def seed_audits(*, partnerships: dict, leads: dict, panel, today: date | None = 
     """Create the two demo cycles and their audits; on a second run only move the closing date."""
     today = today or timezone.localdate()
     version = FrameworkVersion.objects.get(framework__slug="anti-racist-safeguarding", number=1)
-    # The open cycle is on version 2, whose items show the partnership's own review figures.
-    newest = FrameworkVersion.objects.get(framework__slug="anti-racist-safeguarding", number=2)
+    # The open cycle is on version 3: version 2 (whose items show the partnership's own review
+    # figures) with the practitioner survey.
+    newest = FrameworkVersion.objects.get(framework__slug="anti-racist-safeguarding", number=3)
     open_closes = today + timedelta(weeks=6)
     open_opens = min(date(2026, 4, 1), today - timedelta(days=60))
     closed_closes = min(date(2026, 3, 31), open_opens - timedelta(days=1))

@@ -72,6 +72,14 @@ class FrameworkVersion(models.Model):
             "empty: never."
         ),
     )
+    survey_statements = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "The practitioner survey's statements, each {key, text, items} (surveys/); "
+            "empty: the version has no survey."
+        ),
+    )
 
     objects = FrameworkVersionQuerySet.as_manager()
 

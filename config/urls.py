@@ -8,6 +8,7 @@ from notifications import panel_urls as notifications_panel
 from partnerships import panel_urls as partnerships_panel
 from partnerships import views as partnership_views
 from partnerships.forms import ChoosePasswordForm, PasswordResetRequestForm
+from surveys import panel_urls as surveys_panel
 
 # /panel/ gathers the Panel's pages of every app under one namespace.
 panel_urlpatterns = (
@@ -15,6 +16,7 @@ panel_urlpatterns = (
     + audits_panel.urlpatterns
     + dashboards_panel.urlpatterns
     + notifications_panel.urlpatterns
+    + surveys_panel.urlpatterns
 )
 
 urlpatterns = [
@@ -79,6 +81,7 @@ urlpatterns = [
     path("", include("audits.urls")),
     path("", include("reviews.urls")),
     path("", include("dashboards.urls")),
+    path("", include("surveys.urls")),
 ]
 
 # A database failure outside a view still answers the 503 page; anything else the 500 page.

@@ -72,11 +72,11 @@ def test_page_has_one_form_one_token_and_date_inputs(client, panel):
 
 
 def test_the_newest_shipped_version_is_chosen_already(client, panel):
-    """With versions 1 and 2 published, version 2's radio is checked when the page opens."""
+    """With versions 1 to 3 published, version 3's radio is checked when the page opens."""
     client.force_login(panel)
     html = client.get(URL).content.decode()
     version = newest_published()
-    assert version.number == 2
+    assert version.number == 3
     assert re.search(rf'<input[^>]*value="{version.pk}"[^>]*checked', html)
     older = FrameworkVersion.objects.get(number=1)
     assert not re.search(rf'<input[^>]*value="{older.pk}"[^>]*checked', html)
@@ -88,13 +88,13 @@ def test_the_newest_of_several_published_versions_is_chosen(panel):
     newer = FrameworkVersion.objects.create(
         framework=first.framework,
         number=first.number + 1,
-        title="Version two",
+        title="Version four",
         status=FrameworkVersion.Status.PUBLISHED,
         published_at=timezone.now(),
     )
     form = CycleForm()
     assert form.initial["version"] == newer.pk
-    assert len(form.fields["version"].choices) == 3
+    assert len(form.fields["version"].choices) == 4
 
 
 @pytest.mark.parametrize(

@@ -146,12 +146,12 @@ def test_a_file_with_a_bad_mapping_loads_nothing(tmp_path, monkeypatch):
     creates no version at all."""
     monkeypatch.setattr(loading, "FRAMEWORKS_DIR", tmp_path)
     data = json.loads(VERSION_2_FILE.read_text())
-    data["version"] = 3
+    data["version"] = 4
     data["themes"][5]["items"][0]["evidence"]["dimension"] = "ethnicity_recorded"
-    (tmp_path / "version-3.json").write_text(json.dumps(data))
-    with pytest.raises(FrameworkFileError, match=r"version-3.json: item 6.1: 'ethnicity_recorded'"):
+    (tmp_path / "version-4.json").write_text(json.dumps(data))
+    with pytest.raises(FrameworkFileError, match=r"version-4.json: item 6.1: 'ethnicity_recorded'"):
         load_all(app_models())
-    assert not FrameworkVersion.objects.filter(number=3).exists()
+    assert not FrameworkVersion.objects.filter(number=4).exists()
 
 
 def test_mappings_without_rules_are_refused():

@@ -15,11 +15,12 @@ pytestmark = pytest.mark.django_db
 
 VERSION_1 = loading.FRAMEWORKS_DIR / "version-1.json"
 VERSION_2 = loading.FRAMEWORKS_DIR / "version-2.json"
+VERSION_3 = loading.FRAMEWORKS_DIR / "version-3.json"
 
 
 def _copy_shipped(directory):
     """The shipped (published) files, into a frameworks directory of a test's own."""
-    for path in (VERSION_1, VERSION_2):
+    for path in (VERSION_1, VERSION_2, VERSION_3):
         shutil.copy(path, directory / path.name)
 
 
@@ -89,11 +90,15 @@ def test_version_1_item_order_follows_the_file():
 
 
 def test_loading_again_changes_nothing():
-    """load_all on the shipped files is idempotent: versions 1 and 2 are returned, not created."""
+    """load_all on the shipped files is idempotent: versions 1 to 3 are returned, not created."""
     before = _counts()
     hash_before = version_1().content_hash
     results = load_all(app_models())
-    assert [(version.number, created) for version, created in results] == [(1, False), (2, False)]
+    assert [(version.number, created) for version, created in results] == [
+        (1, False),
+        (2, False),
+        (3, False),
+    ]
     assert _counts() == before
     assert version_1().content_hash == hash_before
 
@@ -119,29 +124,34 @@ def test_reformatted_published_file_is_refused_too(frameworks_dir):
 
 
 def test_new_version_file_loads_beside_version_1(frameworks_dir, northshire, lead):
-    """version-3.json loads as a third published version; version 1 audits keep theirs."""
+    """version-4.json loads as a fourth published version; version 1 audits keep theirs."""
     audit = start_audit(partnership=northshire, by=lead)
     _copy_shipped(frameworks_dir)
 
     def change(data):
-        data["title"] = "Version 3 (2027)"
-        data["themes"][0]["items"][0]["statement"] = "A statement new in version 3."
+        data["title"] = "Version 4 (2027)"
+        data["themes"][0]["items"][0]["statement"] = "A statement new in version 4."
 
-    _write_version(frameworks_dir, 3, change)
+    _write_version(frameworks_dir, 4, change)
 
     results = load_all(app_models())
 
     loaded = [(version.number, created) for version, created in results]
-    assert loaded == [(1, False), (2, False), (3, True)]
-    version_3 = FrameworkVersion.objects.get(number=3)
-    assert version_3.framework == version_1().framework
-    assert version_3.status == FrameworkVersion.Status.PUBLISHED
-    assert version_3.published_at is not None
-    assert version_3.title == "Version 3 (2027)"
-    assert list(FrameworkVersion.objects.published().values_list("number", flat=True)) == [1, 2, 3]
-    assert Item.objects.filter(theme__version=version_3).count() == 34
-    assert version_3.levels.count() == 4
-    assert version_3.themes.count() == 7
+    assert loaded == [(1, False), (2, False), (3, False), (4, True)]
+    version_4 = FrameworkVersion.objects.get(number=4)
+    assert version_4.framework == version_1().framework
+    assert version_4.status == FrameworkVersion.Status.PUBLISHED
+    assert version_4.published_at is not None
+    assert version_4.title == "Version 4 (2027)"
+    assert list(FrameworkVersion.objects.published().values_list("number", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+    ]
+    assert Item.objects.filter(theme__version=version_4).count() == 34
+    assert version_4.levels.count() == 4
+    assert version_4.themes.count() == 7
     # Version 1 and its audits are untouched.
     assert Item.objects.filter(theme__version__number=1).count() == 34
     assert not Item.objects.filter(theme__version__number=1, statement__contains="new in").exists()
@@ -150,34 +160,34 @@ def test_new_version_file_loads_beside_version_1(frameworks_dir, northshire, lea
     assert set(audit.responses.values_list("item__theme__version__number", flat=True)) == {1}
     # Loading once more changes nothing.
     again = load_all(app_models())
-    assert [created for _, created in again] == [False, False, False]
+    assert [created for _, created in again] == [False, False, False, False]
 
 
 def test_new_version_is_frozen_once_loaded(frameworks_dir):
     """A version loaded from a file is published, so its content is locked at once."""
     _copy_shipped(frameworks_dir)
-    _write_version(frameworks_dir, 3)
+    _write_version(frameworks_dir, 4)
     load_all(app_models())
-    version_3 = FrameworkVersion.objects.get(number=3)
-    assert version_3.is_frozen
-    theme = version_3.themes.first()
+    version_4 = FrameworkVersion.objects.get(number=4)
+    assert version_4.is_frozen
+    theme = version_4.themes.first()
     theme.title = "Changed"
     with pytest.raises(FrameworkLockedError):
         theme.save()
 
 
 def test_new_version_can_pin_a_new_cycle(frameworks_dir, northshire, lead):
-    """A cycle on version 3 gives audits version 3's items, beside version 1's audits."""
+    """A cycle on version 4 gives audits version 4's items, beside version 1's audits."""
     _copy_shipped(frameworks_dir)
-    _write_version(frameworks_dir, 3)
+    _write_version(frameworks_dir, 4)
     load_all(app_models())
-    version_3 = FrameworkVersion.objects.get(number=3)
+    version_4 = FrameworkVersion.objects.get(number=4)
     old = start_audit(partnership=northshire, by=lead, cycle=CycleFactory(name="2026-27"))
     new = start_audit(
-        partnership=northshire, by=lead, cycle=CycleFactory(name="2027-28", version=version_3)
+        partnership=northshire, by=lead, cycle=CycleFactory(name="2027-28", version=version_4)
     )
     assert set(old.responses.values_list("item__theme__version", flat=True)) == {version_1().pk}
-    assert set(new.responses.values_list("item__theme__version", flat=True)) == {version_3.pk}
+    assert set(new.responses.values_list("item__theme__version", flat=True)) == {version_4.pk}
 
 
 def test_version_files_are_loaded_in_number_order(frameworks_dir):
@@ -192,13 +202,14 @@ def test_version_files_are_loaded_in_number_order(frameworks_dir):
 
 
 def test_load_frameworks_command_reports_unchanged(capsys):
-    """`manage.py load_frameworks` says versions 1 and 2 are already loaded and changes nothing."""
+    """`manage.py load_frameworks` says versions 1 to 3 are already loaded and changes nothing."""
     before = _counts()
     call_command("load_frameworks")
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "Anti-racist safeguarding practice checklist, version 1: already loaded, unchanged",
         "Anti-racist safeguarding practice checklist, version 2: already loaded, unchanged",
+        "Anti-racist safeguarding practice checklist, version 3: already loaded, unchanged",
     ]
     assert _counts() == before
 
@@ -206,26 +217,82 @@ def test_load_frameworks_command_reports_unchanged(capsys):
 def test_load_frameworks_command_reports_new_version(frameworks_dir, capsys):
     """The command loads and publishes a new version file and says so."""
     _copy_shipped(frameworks_dir)
-    _write_version(frameworks_dir, 3)
+    _write_version(frameworks_dir, 4)
     call_command("load_frameworks")
     out = capsys.readouterr().out.splitlines()
     assert out == [
         "Anti-racist safeguarding practice checklist, version 1: already loaded, unchanged",
         "Anti-racist safeguarding practice checklist, version 2: already loaded, unchanged",
-        "Anti-racist safeguarding practice checklist, version 3: loaded and published",
+        "Anti-racist safeguarding practice checklist, version 3: already loaded, unchanged",
+        "Anti-racist safeguarding practice checklist, version 4: loaded and published",
     ]
 
 
 def test_load_frameworks_command_refuses_changed_file(frameworks_dir):
     """The command fails with a CommandError naming the file and loads nothing at all."""
     _copy_shipped(frameworks_dir)
-    _write_version(frameworks_dir, 4)
+    _write_version(frameworks_dir, 5)
     call_command("load_frameworks")
-    # Version 4 is now published; its file changes, and a new version 3 appears before it.
-    _write_version(frameworks_dir, 4, lambda data: data.update(title="Changed"))
-    _write_version(frameworks_dir, 3)
+    # Version 5 is now published; its file changes, and a new version 4 appears before it.
+    _write_version(frameworks_dir, 5, lambda data: data.update(title="Changed"))
+    _write_version(frameworks_dir, 4)
     before = _counts()
-    with pytest.raises(CommandError, match="version-4.json differs from published version 4"):
+    with pytest.raises(CommandError, match="version-5.json differs from published version 5"):
         call_command("load_frameworks")
     assert _counts() == before
-    assert not FrameworkVersion.objects.filter(number=3).exists()
+    assert not FrameworkVersion.objects.filter(number=4).exists()
+
+
+def test_version_3_is_version_2_with_a_survey():
+    """Version 3 has version 2's items, mappings and rules, and seven survey statements."""
+    two = FrameworkVersion.objects.get(number=2)
+    three = FrameworkVersion.objects.get(number=3)
+    assert three.evidence_rules == two.evidence_rules
+    assert list(
+        Item.objects.filter(theme__version=three).values_list("ref", "statement", "evidence")
+    ) == list(Item.objects.filter(theme__version=two).values_list("ref", "statement", "evidence"))
+    assert two.survey_statements == []
+    keys = [statement["key"] for statement in three.survey_statements]
+    assert keys == ["s1", "s2", "s3", "s4", "s5", "s6", "s7"]
+    assert three.survey_statements[1]["items"] == ["2.2"]
+
+
+def _with_survey(statements):
+    def change(data):
+        data["survey"] = statements
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("statements", "message"),
+    [
+        (
+            [{"key": "s1", "text": "A", "items": ["1.1"]}] * 2,
+            "survey: key 's1' is used more than once",
+        ),
+        ([{"key": "s1", "text": " ", "items": ["1.1"]}], "s1's text must be from 1 to 200"),
+        ([{"key": "s1", "text": "x" * 201, "items": ["1.1"]}], "s1's text must be from 1 to 200"),
+        ([{"key": "s1", "text": "A", "items": ["9.9"]}], "s1 names items 9.9 that are not"),
+        ([{"key": "s1", "text": "A", "items": []}], "s1 must name at least one item"),
+        ([{"key": "s1", "text": "A"}], "statement 1 must have exactly the keys"),
+        ({"key": "s1"}, "survey: must be a list of statements"),
+    ],
+)
+def test_a_broken_survey_block_is_refused(frameworks_dir, statements, message):
+    """A file whose survey has a repeated key, an empty or long text or an unknown item is
+    refused, and nothing of it is loaded."""
+    _copy_shipped(frameworks_dir)
+    _write_version(frameworks_dir, 4, _with_survey(statements))
+    before = _counts()
+    with pytest.raises(FrameworkFileError, match=message):
+        load_all(app_models())
+    assert _counts() == before
+
+
+def test_a_file_without_a_survey_loads_with_none(frameworks_dir):
+    """A version whose file has no survey block has no statements."""
+    _copy_shipped(frameworks_dir)
+    _write_version(frameworks_dir, 4)
+    load_all(app_models())
+    assert FrameworkVersion.objects.get(number=4).survey_statements == []

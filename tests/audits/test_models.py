@@ -45,7 +45,7 @@ def response(audit):
 @pytest.fixture
 def draft_version():
     return FrameworkVersion.objects.create(
-        framework=version_1().framework, number=3, title="Version 3 (draft)"
+        framework=version_1().framework, number=4, title="Version 4 (draft)"
     )
 
 

@@ -335,7 +335,7 @@ def test_a_published_versions_themes_and_scale_come_from_the_cache_and_are_its_o
 def test_a_draft_versions_themes_and_scale_are_read_afresh(django_assert_num_queries):
     """A draft's content may still change, so every read sees the database as it is now."""
     draft = FrameworkVersion.objects.create(
-        framework=FrameworkVersion.objects.get(number=1).framework, number=3, title="Draft"
+        framework=FrameworkVersion.objects.get(number=1).framework, number=4, title="Draft"
     )
     assert selectors.version_themes(draft) == [] and selectors.version_levels(draft) == []
     Theme.objects.create(version=draft, number=1, title="Leadership")

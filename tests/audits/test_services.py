@@ -174,7 +174,7 @@ def test_cycle_needs_a_published_version(panel, status):
     """A draft or retired version cannot be used for a new cycle."""
     if status == "draft":
         version = FrameworkVersion.objects.create(
-            framework=version_1().framework, number=3, title="Version 3"
+            framework=version_1().framework, number=4, title="Version 4"
         )
     else:
         version = version_1()

@@ -159,16 +159,16 @@ def test_ten_years_is_deterministic_and_idempotent():
 
 
 def test_demo_keeps_the_evidence_its_submitted_audits_would_have(settings):
-    """The demo's open cycle is on version 2: each of its submitted or accepted audits keeps
-    a figure for every mapped item, as submitting would, and some ratings are flagged; drafts
-    and returned audits keep none, and seeding again adds none."""
+    """The demo's open cycle is on version 3 (version 2 with the survey): each of its submitted
+    or accepted audits keeps a figure for every mapped item, as submitting would, and some
+    ratings are flagged; drafts and returned audits keep none, and seeding again adds none."""
     from audits.models import EvidenceCheck
 
     settings.DEBUG = True
     with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
         call_command("seed_demo", stdout=io.StringIO())
     current = Audit.objects.filter(cycle__name="2026-27")
-    assert Cycle.objects.get(name="2026-27").version.number == 2
+    assert Cycle.objects.get(name="2026-27").version.number == 3
     scored = current.filter(status__in=["submitted", "accepted"])
     assert scored.exists()
     for audit in scored:

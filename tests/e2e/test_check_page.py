@@ -114,7 +114,7 @@ def test_panel_opens_a_cycle_with_the_gov_uk_date_input(journey, panel):
     journey.goto("/panel/cycles/new/")
     page = journey.page
     versions = page.get_by_role("radio")
-    assert versions.count() == 2
+    assert versions.count() == 3
     assert versions.last.is_checked() and not versions.first.is_checked()
     journey.fill("Cycle name", "2027-28")
     opening = page.get_by_role("group", name="Opening date")
