@@ -5,7 +5,7 @@ from django.db.models import Exists, FilteredRelation, Q
 from partnerships.models import Membership
 
 from .models import Agency, AgencyAnswer
-from .spread import Spread
+from .spread import Spread, disagree
 
 
 def has_agencies(partnership):
@@ -29,7 +29,15 @@ def spreads(partnership, responses) -> tuple[list[Agency], dict[int, Spread]]:
         .annotate(
             these=FilteredRelation("answers", condition=Q(answers__response_id__in=ids or [0]))
         )
-        .values("pk", "name", "statutory", "order", "these__response_id", "these__rating")
+        .values(
+            "pk",
+            "name",
+            "statutory",
+            "order",
+            "these__response_id",
+            "these__rating",
+            "these__evidence",
+        )
         .order_by("order", "name", "pk")
     )
     agencies, answered = {}, {}
@@ -39,15 +47,17 @@ def spreads(partnership, responses) -> tuple[list[Agency], dict[int, Spread]]:
                 pk=row["pk"], name=row["name"], statutory=row["statutory"], order=row["order"]
             )
         if row["these__response_id"] is not None:
-            answered.setdefault(row["these__response_id"], {})[row["pk"]] = row["these__rating"]
+            given = answered.setdefault(row["these__response_id"], {})
+            given[row["pk"]] = (row["these__rating"], row["these__evidence"])
     found = {}
     for response in responses:
         given = answered.get(response.pk)
         if given is None:
             continue
         found[response.pk] = Spread(
-            ratings=[(agency.name, given.get(pk)) for pk, agency in agencies.items()],
+            ratings=[(a.name, given.get(pk, (None, ""))[0]) for pk, a in agencies.items()],
             partnership_rating=response.rating,
+            evidence={agencies[pk].name: evidence for pk, (_, evidence) in given.items()},
         )
     return list(agencies.values()), found
 
@@ -71,18 +81,26 @@ def members_with_agencies(partnership) -> list[Membership]:
     )
 
 
-def disagreement_counts(audit_ids) -> dict[int, tuple[int, int]]:
-    """item id -> (audits with agency ratings for it, audits where the agencies disagree)."""
-    from .spread import disagree
+def disagreements_by_item(cycle, *, region=None) -> dict[int, tuple[int, int]]:
+    """{item id: (audits with agency ratings for it, of them how many where the agencies
+    disagree)} over the cycle's submitted and accepted audits (of the region's partnerships),
+    in one query. Counts of audits only: never which partnership or which agency."""
+    from audits.models import Audit
 
-    ratings: dict[tuple[int, int], list] = {}
-    for item_id, audit_id, rating in AgencyAnswer.objects.filter(
-        response__audit_id__in=list(audit_ids), rating__isnull=False
-    ).values_list("response__item_id", "response__audit_id", "rating"):
+    answers = AgencyAnswer.objects.filter(
+        response__audit__cycle=cycle,
+        response__audit__status__in=(Audit.Status.SUBMITTED, Audit.Status.ACCEPTED),
+        rating__isnull=False,
+    )
+    if region is not None:
+        answers = answers.filter(response__audit__partnership__region=region)
+    ratings: dict[tuple[int, int], list[int]] = {}
+    for item_id, audit_id, rating in answers.values_list(
+        "response__item_id", "response__audit_id", "rating"
+    ).order_by():
         ratings.setdefault((item_id, audit_id), []).append(rating)
-    counts: dict[int, list[int]] = {}
-    for (item_id, _), given in ratings.items():
-        count = counts.setdefault(item_id, [0, 0])
-        count[0] += 1
-        count[1] += disagree(given)
-    return {item_id: (c[0], c[1]) for item_id, c in counts.items()}
+    counts: dict[int, tuple[int, int]] = {}
+    for (item_id, _audit_id), given in ratings.items():
+        audits, disagreeing = counts.get(item_id, (0, 0))
+        counts[item_id] = (audits + 1, disagreeing + disagree(given))
+    return counts

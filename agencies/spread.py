@@ -14,6 +14,7 @@ class Spread:
 
     ratings: list[tuple[str, int | None]] = field(default_factory=list)  # (agency name, rating)
     partnership_rating: int | None = None
+    evidence: dict[str, str] = field(default_factory=dict)  # agency name -> its evidence
 
     @property
     def rated(self) -> list[int]:

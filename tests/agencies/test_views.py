@@ -156,7 +156,8 @@ def test_a_contributor_reads_another_agencys_answers_only(
     client.force_login(contributor)
     url = answer_url(audit, health(northshire))
     html = page(client, url)
-    assert 'data-testid="agency-rating-1.1">3 ' in html and '<form method="post" novalidate>' not in html
+    assert 'data-testid="agency-rating-1.1">3 ' in html
+    assert '<form method="post" novalidate>' not in html
     assert client.post(url, posted(audit, theme, {"1.1": 0})).status_code == 403
 
 
