@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from audits import selectors as audit_selectors
 from audits.models import Response
-from audits.views import AuditMixin
+from audits.views import AuditMixin, rating_target
 from partnerships import access
 from partnerships.mixins import PartnershipMixin
 
@@ -249,9 +249,7 @@ class AgencyAnswerView(AuditMixin, TemplateView):
         for _, _, form in rows:
             if show_errors:
                 for name, field_errors in form.errors.items():
-                    target = form[name].auto_id
-                    if name == "rating":
-                        target = f"{target}_0"
+                    target = rating_target(form) if name == "rating" else form[name].auto_id
                     errors += [(target, f"{form.item.ref}: {e}") for e in field_errors]
         return self.render_to_response(
             self.get_context_data(

@@ -262,3 +262,18 @@ def test_the_report_and_the_panel_page_show_the_spread(
     client.force_login(panel)
     panel_page = page(client, f"/panel/cycles/{audit.cycle.name}/audits/northshire/")
     assert 'data-testid="disagree-1.1"' in panel_page and "Police</th>" in panel_page
+
+
+def test_a_rating_off_the_scale_links_to_the_items_first_radio(
+    client, lead, northshire, audit, theme
+):
+    """A posted rating of 7 is refused; the error summary links to the item's first radio."""
+    client.force_login(lead)
+    data = posted(audit, theme, {})
+    first = responses_of(audit, theme)[0]
+    data[f"i{first.item_id}-rating"] = "7"
+    html = client.post(answer_url(audit, police(northshire)), data).content.decode()
+    target = f"id_i{first.item_id}-rating_1"
+    assert f'href="#{target}"' in html and f'id="{target}"' in html
+    assert "Select a rating from 0 to 3" in html
+    assert not AgencyAnswer.objects.exists()
