@@ -17,12 +17,13 @@ from partnerships.mixins import PartnershipMixin
 
 from . import selectors, services
 from .forms import AgencyAnswerForm, AgencyMemberForm, AgencyNameForm
-from .models import Agency
+from .models import STATUTORY_AGENCIES, Agency
 
 
 class AgencyListView(PartnershipMixin, TemplateView):
     """Every member reads the partnership's agencies and who is attached to which; a lead
-    adds agencies and attaches members. The statutory partners are made on first opening."""
+    adds agencies and attaches members. A GET never writes: until a lead sets them up (or
+    adds an agency) the page names the three statutory partners that will be made."""
 
     template_name = "agencies/agency_list.html"
 
@@ -32,6 +33,10 @@ class AgencyListView(PartnershipMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if not access.can_manage_agencies(self.role):
             raise PermissionDenied
+        if "set_up" in request.POST:
+            services.agencies_ensure_defaults(self.partnership)
+            messages.success(request, "The statutory partners have been added")
+            return redirect(request.path)
         if "attach" in request.POST:
             return self.attach(request)
         form = AgencyNameForm(request.POST)
@@ -49,7 +54,7 @@ class AgencyListView(PartnershipMixin, TemplateView):
 
     def attach(self, request):
         members = selectors.members_with_agencies(self.partnership)
-        agencies = services.agencies_ensure_defaults(self.partnership)
+        agencies = selectors.agency_list(self.partnership)
         form = AgencyMemberForm(request.POST, members=members, agencies=agencies)
         if form.is_valid():
             membership = next(m for m in members if m.pk == form.cleaned_data["membership"])
@@ -66,13 +71,14 @@ class AgencyListView(PartnershipMixin, TemplateView):
         return self.render_page(AgencyNameForm(), form)
 
     def render_page(self, add_form, member_form):
-        agencies = services.agencies_ensure_defaults(self.partnership)
+        agencies = selectors.agency_list(self.partnership)
         members = selectors.members_with_agencies(self.partnership)
         if member_form is None:
             member_form = AgencyMemberForm(members=members, agencies=agencies)
         return self.render_to_response(
             self.get_context_data(
-                agencies=sorted(agencies, key=lambda a: (a.order, a.name)),
+                agencies=agencies,
+                statutory=STATUTORY_AGENCIES,
                 members=members,
                 add_form=add_form,
                 member_form=member_form,

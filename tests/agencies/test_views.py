@@ -62,19 +62,30 @@ def count_queries(client, url) -> int:
 # The agencies page ----------------------------------------------------------------------
 
 
-def test_the_agencies_page_lists_the_statutory_partners(client, lead, northshire):
-    """Opening the page first shows the three statutory partners, tagged as such."""
+def test_the_agencies_page_names_the_statutory_partners_before_setting_up(client, lead, northshire):
+    """Opening the page writes nothing: it names the three statutory partners and a lead's
+    button sets them up, after which they are listed, tagged as statutory."""
     client.force_login(lead)
     html = page(client, AGENCIES)
     for name in ("Local authority children&#x27;s services", "Police", "Health (integrated care"):
         assert name in html
-    assert html.count("Statutory partner</strong>") == 3
+    assert "Set up agencies" in html and not Agency.objects.exists()
+    assert client.post(AGENCIES, {"set_up": "1"}).status_code == 302
+    html = page(client, AGENCIES)
+    assert html.count("Statutory partner</strong>") == 3 and "Set up agencies" not in html
+
+
+def test_only_a_lead_sets_up_the_agencies(client, contributor, northshire):
+    """A contributor is told a lead sets them up, and their post is refused (403)."""
+    client.force_login(contributor)
+    assert "A lead of the partnership sets them up" in page(client, AGENCIES)
+    assert client.post(AGENCIES, {"set_up": "1"}).status_code == 403
+    assert not Agency.objects.exists()
 
 
 def test_a_lead_adds_an_agency_and_attaches_a_member(client, lead, contributor, northshire):
     """A lead adds Schools and attaches the contributor to it; the page lists them."""
     client.force_login(lead)
-    page(client, AGENCIES)
     assert client.post(AGENCIES, {"name": "Schools"}).status_code == 302
     schools = Agency.objects.get(partnership=northshire, name="Schools")
     membership = contributor.memberships.get()
