@@ -69,6 +69,53 @@ def report_rows(audit, themes=None):
     return ITEM_HEADER, rows
 
 
+AGENCY_HEADER = [
+    "Theme",
+    "Item",
+    "Agency",
+    "Agency's rating",
+    "Agency's rating label",
+    "Agency's evidence",
+    "Partnership's rating",
+    "Lowest agency rating",
+    "Highest agency rating",
+    "Agencies disagree by 2 or more levels",
+]
+
+
+def agency_rows(audit, themes, labels):
+    """One row per item and agency that answered it, with the item's spread (agencies.spread);
+    no rows for an audit without agency answers."""
+    from agencies import selectors as agency_selectors
+
+    responses = [r for theme in themes for item in theme.audit_items for r in item.audit_responses]
+    _, spreads = agency_selectors.spreads(audit.partnership, responses)
+    rows = []
+    for theme in themes:
+        for item in theme.audit_items:
+            for response in item.audit_responses:
+                spread = spreads.get(response.pk)
+                if not spread:
+                    continue
+                evidence = spread.evidence
+                for name, rating in spread.ratings:
+                    rows.append(
+                        [
+                            f"{theme.number}. {theme.title}",
+                            item.ref,
+                            name,
+                            rating,
+                            labels.get(rating, "Not rated"),
+                            evidence.get(name, ""),
+                            response.rating,
+                            spread.lowest,
+                            spread.highest,
+                            "yes" if spread.disagree else "no",
+                        ]
+                    )
+    return AGENCY_HEADER, rows
+
+
 def _share(value):
     return None if value is None else round(value * 100)
 
@@ -124,11 +171,16 @@ def report_sheets(audit):
         [f"{event.at:%Y-%m-%d %H:%M}", event.get_kind_display(), event.by.email, event.reason]
         for event in selectors.timeline(audit)
     ]
-    return {
+    sheets = {
         "Items": report_rows(audit, themes),
         "Scores": (score_header, score_rows),
         "Timeline": (["When", "What", "By", "Reason"], timeline_rows),
     }
+    labels = {level.value: level.label for level in selectors.scale_levels(audit.cycle.version_id)}
+    header, rows = agency_rows(audit, themes, labels)
+    if rows:
+        sheets["Agencies"] = (header, rows)
+    return sheets
 
 
 PLAN_HEADER = [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
+from agencies import selectors as agency_selectors
 from dashboards.disclosure import MIN_PEER_GROUP
 from partnerships import access
 from partnerships.exports import csv_sections, xlsx_bytes
@@ -185,6 +186,7 @@ class ItemBlock:
     breaches: list = field(default_factory=list)  # the rules its stored answer breaks
     closed_before: list = field(default_factory=list)  # the last plan's done and dropped lines
     evidence: selectors.ItemEvidence | None = None  # its figure from the partnership's reviews
+    spread: object = None  # the agencies' ratings beside the partnership's (agencies.spread)
 
     @property
     def item(self):
@@ -297,7 +299,11 @@ class ThemeView(AuditMixin, TemplateView):
         those items are bound, to what was posted but with the revision and what-was-shown
         of what is stored now; every other item shows what is stored now."""
         blocks = []
-        for response in Response.objects.for_theme(self.audit, self.theme):
+        # Whether the partnership has agencies comes with the responses: no query of its own.
+        responses = Response.objects.for_theme(self.audit, self.theme).annotate(
+            agencies_exist=agency_selectors.has_agencies(self.partnership)
+        )
+        for response in responses:
             prefix = f"i{response.item_id}"
             actions = [ActionForm.initial_for(action) for action in response.action_list]
             if not actions and response.rating not in rules.EVIDENCE_RULE.levels:
@@ -394,10 +400,18 @@ class ThemeView(AuditMixin, TemplateView):
         found = own_evidence(self.role, self.audit, [block.response for block in blocks])
         for block in blocks:
             block.evidence = found.get(block.item.pk)
+        agencies = []
+        if blocks and blocks[0].response.agencies_exist:
+            agencies, spreads = agency_selectors.spreads(
+                self.partnership, [block.response for block in blocks]
+            )
+            for block in blocks:
+                block.spread = spreads.get(block.response.pk)
         return self.render_to_response(
             self.get_context_data(
                 theme=self.theme,
                 blocks=blocks,
+                agencies=agencies,
                 has_evidence=bool(found),
                 level_map={level.value: level for level in self.levels},
                 show_errors=show_errors,
@@ -593,6 +607,7 @@ class ReportView(AuditMixin, TemplateView):
         return super().get_context_data(
             themes=themes,
             item_evidence=own_evidence(self.role, audit, responses),
+            spreads=agency_selectors.spreads(self.partnership, responses)[1],
             scores=selectors.audit_scores(audit, themes),
             level_map=selectors.level_map(self.cycle.version),
             events=selectors.timeline(audit),
@@ -853,6 +868,15 @@ class PanelAuditView(CycleMixin, PanelStaffMixin, TemplateView):
                 error_list=errors,
                 conflict=conflict,
                 evidence=found,
+                spreads=agency_selectors.spreads(
+                    audit.partnership,
+                    [
+                        r
+                        for theme in themes
+                        for item in theme.audit_items
+                        for r in item.audit_responses
+                    ],
+                )[1],
                 not_borne_out=flagged,
                 evidence_warning=EVIDENCE_WARNING,
             )

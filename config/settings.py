@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "partnerships",
     "audits",
+    "agencies",
     "surveys",
     "reviews",
     "dashboards",

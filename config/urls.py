@@ -79,6 +79,7 @@ urlpatterns = [
     path("panel/", include((panel_urlpatterns, "panel"))),
     path("", include("partnerships.urls")),
     path("", include("audits.urls")),
+    path("", include("agencies.urls")),
     path("", include("reviews.urls")),
     path("", include("dashboards.urls")),
     path("", include("surveys.urls")),

@@ -268,6 +268,45 @@ def evidence_flags_table(items, counts: dict) -> Table:
     )
 
 
+AGENCIES_NOTE = (
+    "Counts of submitted and accepted audits in which partner agencies gave their own "
+    "ratings of the item, and of those in which the agencies' ratings are {levels} or more "
+    "levels apart. No partnership or agency is named."
+)
+
+
+def agency_disagreement_table(items, counts: dict, *, levels: int) -> Table:
+    """For each item, how many audits have agency ratings of it and in how many the
+    agencies disagree (agencies.spread), with the share."""
+    rows = []
+    for item in items:
+        answered, disagreeing = counts.get(item.pk, (0, 0))
+        rows.append(
+            Row(
+                item.ref,
+                [
+                    Truncator(item.statement).words(10),
+                    answered,
+                    disagreeing,
+                    disclosure.percentage(disagreeing, answered),
+                ],
+            )
+        )
+    return Table(
+        "agency-disagreement",
+        f"Items where agencies disagree by {levels} or more levels",
+        [
+            Column("Item"),
+            Column("Statement"),
+            Column("Audits with agency ratings", PARTNERSHIPS),
+            Column("Agencies disagree", PARTNERSHIPS),
+            Column("% disagreeing", PERCENT),
+        ],
+        rows,
+        note=AGENCIES_NOTE.format(levels=levels),
+    )
+
+
 # A partnership against its peers ------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ MAX_CHOSEN = 6
 # The views of compare, each one table (dashboards.views.CompareView).
 HEAT_MAP, ITEMS, DISTRIBUTION, GAP, CHANGE = "", "items", "distribution", "gap", "change"
 FLAGS = "flags"
+AGENCIES = "agencies"
 
 
 def financial_year(start_year: int) -> tuple[date, date]:
@@ -143,6 +144,7 @@ class CompareForm(FilterForm):
             (GAP, "Gap"),
             (CHANGE, "Change"),
             (FLAGS, "Ratings not borne out"),
+            (AGENCIES, "Agencies disagree"),
         ],
     )
 

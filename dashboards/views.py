@@ -18,6 +18,8 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
+from agencies import selectors as agency_selectors
+from agencies.spread import DISAGREEMENT_LEVELS
 from audits.models import Cycle
 from audits.selectors import get_cycle, scale_levels
 from partnerships import access
@@ -27,6 +29,7 @@ from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 from . import audit_tables, charts, disclosure, review_statistics, selectors, services
 from . import publication as published
 from .forms import (
+    AGENCIES,
     CHANGE,
     DISTRIBUTION,
     FLAGS,
@@ -50,6 +53,7 @@ REVIEW_ABOUT = [
 # How long rendered tables of a publication stay cached (they never become untrue).
 SCREEN_TABLES_SECONDS = 24 * 60 * 60
 RATING_LABELS = {SELF: "partnerships' own ratings", MODERATED: "Panel's moderated ratings"}
+DISAGREE_TITLE = f"Items where agencies disagree by {DISAGREEMENT_LEVELS} or more levels"
 # Each view of compare (?show=) and the table it shows.
 VIEWS = {
     HEAT_MAP: "heat-map",
@@ -58,6 +62,7 @@ VIEWS = {
     GAP: "gap",
     CHANGE: "change",
     FLAGS: "evidence-flags",
+    AGENCIES: "agency-disagreement",
 }
 
 
@@ -483,6 +488,13 @@ class CompareView(PanelStaffMixin, TablesView):
         if FLAGS in wanted and audit_tables.mapped_items(self.items):
             counts = selectors.evidence_flags_by_item(self.cycle, region=self.region)
             result.append(audit_tables.evidence_flags_table(self.items, counts))
+        if AGENCIES in wanted:
+            counts = agency_selectors.disagreements_by_item(self.cycle, region=self.region)
+            result.append(
+                audit_tables.agency_disagreement_table(
+                    self.items, counts, levels=DISAGREEMENT_LEVELS
+                )
+            )
         return result
 
     def views(self) -> list[dict]:
@@ -495,6 +507,7 @@ class CompareView(PanelStaffMixin, TablesView):
             GAP: "Own rating less the Panel's moderated rating",
             CHANGE: f"Change in mean rating since {previous}",
             FLAGS: "Ratings not borne out by partnerships' own reviews, by item",
+            AGENCIES: DISAGREE_TITLE,
         }
         links = []
         for show, slug in VIEWS.items():
@@ -520,7 +533,7 @@ class CompareView(PanelStaffMixin, TablesView):
         own less moderated, and the flags were held against own ratings at submission, so
         their titles name the table alone, not the ratings chosen."""
         words = [self.cycle.name, self.region.name if self.region else "all regions"]
-        if self.show not in (GAP, FLAGS):
+        if self.show not in (GAP, FLAGS, AGENCIES):
             words.append(RATING_LABELS[self.filters["rating"]])
         if self.show:  # the heat map is the page's default table: its title is the page's
             shown = next(view["title"] for view in views if view["current"])

@@ -213,3 +213,21 @@ def second_factor_missing(user, partnership: Partnership) -> bool:
 def can_set_two_factor_rule(role: str | None) -> bool:
     """Only a partnership's leads choose whether its members need a second factor."""
     return can_lead(role)
+
+
+# Partner agencies (agencies/) ------------------------------------------------------------
+
+
+def can_manage_agencies(role: str | None) -> bool:
+    """Only a partnership's leads add, rename and remove its agencies and attach members."""
+    return can_lead(role)
+
+
+def can_answer_for_agency(role: str | None, *, attached_agency_id, agency_id) -> bool:
+    """Who may give an agency's own rating and evidence in an audit: a contributor or lead
+    attached to that agency, or any lead of the partnership (for any of its agencies).
+    Viewers and Panel staff never do. Whether the audit takes changes now is asked apart
+    (audits.services.ensure_audit_editable, Audit.takes_changes_on)."""
+    if can_lead(role):
+        return True
+    return can_edit(role) and attached_agency_id is not None and attached_agency_id == agency_id
