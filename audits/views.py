@@ -19,6 +19,7 @@ from partnerships import access
 from partnerships.exports import csv_sections, xlsx_bytes
 from partnerships.mixins import PanelStaffMixin, PartnershipMixin
 from partnerships.services import restricted_view_record
+from surveys import selectors as survey_selectors
 
 from . import rules, selectors, services
 from .forms import (
@@ -413,6 +414,7 @@ class ThemeView(AuditMixin, TemplateView):
                 blocks=blocks,
                 agencies=agencies,
                 has_evidence=bool(found),
+                survey_figures=survey_selectors.item_figures(self.partnership, self.cycle),
                 level_map={level.value: level for level in self.levels},
                 show_errors=show_errors,
                 error_list=errors,
@@ -608,6 +610,7 @@ class ReportView(AuditMixin, TemplateView):
             themes=themes,
             item_evidence=own_evidence(self.role, audit, responses),
             spreads=agency_selectors.spreads(self.partnership, responses)[1],
+            survey_figures=survey_selectors.item_figures(self.partnership, self.cycle),
             scores=selectors.audit_scores(audit, themes),
             level_map=selectors.level_map(self.cycle.version),
             events=selectors.timeline(audit),

@@ -136,7 +136,10 @@ def results(survey: Survey | None, statements: list[dict]) -> Results:
 def item_figures(partnership, cycle) -> dict[str, list[Figure]]:
     """For the theme, report and dashboard pages: item ref -> the figures of the statements
     tied to it (shown or not: the include says "Fewer than 10 responses"). Empty when the
-    partnership opened no survey in the cycle. One query for the survey, one for its counts."""
+    partnership opened no survey in the cycle. No query for a framework version without
+    survey statements; else one for the survey, one for its counts."""
+    if not cycle.version.survey_statements:
+        return {}
     survey = of(partnership, cycle)
     if survey is None:
         return {}
