@@ -25,6 +25,7 @@ from audits.selectors import get_cycle, scale_levels
 from partnerships import access
 from partnerships.exports import csv_bytes, csv_sections, xlsx_bytes
 from partnerships.mixins import PanelStaffMixin, PartnershipMixin
+from surveys import selectors as survey_selectors
 
 from . import audit_tables, charts, disclosure, review_statistics, selectors, services
 from . import publication as published
@@ -793,4 +794,5 @@ class PartnershipDashboardView(PartnershipMixin, TablesView):
         )
         context["sees_own_reviews"] = access.sees_own_review_figures(self.role)
         context["review_tables_html"] = self.own_review_tables_html()
+        context["survey_figures"] = survey_selectors.cycle_figures(self.partnership, self.cycle)
         return context

@@ -133,18 +133,23 @@ def results(survey: Survey | None, statements: list[dict]) -> Results:
     )
 
 
-def item_figures(partnership, cycle) -> dict[str, list[Figure]]:
-    """For the theme, report and dashboard pages: item ref -> the figures of the statements
-    tied to it (shown or not: the include says "Fewer than 10 responses"). Empty when the
-    partnership opened no survey in the cycle. No query for a framework version without
-    survey statements; else one for the survey, one for its counts."""
-    if not cycle.version.survey_statements:
-        return {}
+def cycle_figures(partnership, cycle) -> list[Figure]:
+    """The partnership's figure for each statement of the cycle's survey, overall (shown or
+    not: a figure is shown only from MIN_RESPONSES). Empty for no cycle, a framework version
+    without survey statements (no query) or no survey opened (one query); else two."""
+    if cycle is None or not cycle.version.survey_statements:
+        return []
     survey = of(partnership, cycle)
     if survey is None:
-        return {}
+        return []
+    return results(survey, cycle.version.survey_statements).overall
+
+
+def item_figures(partnership, cycle) -> dict[str, list[Figure]]:
+    """For the theme and report pages: item ref -> the figures of the statements tied to it
+    (shown or not: the include says "Fewer than 10 responses"), from cycle_figures."""
     by_item = defaultdict(list)
-    for figure in results(survey, cycle.version.survey_statements).overall:
+    for figure in cycle_figures(partnership, cycle):
         for ref in figure.items:
             by_item[ref].append(figure)
     return dict(by_item)

@@ -45,3 +45,36 @@ def test_no_survey_no_figures_on_the_pages(client, northshire, lead):
     client.force_login(lead)
     html = client.get(f"/p/northshire/audits/{cycle.name}/themes/2/").content.decode()
     assert 'data-testid="survey-' not in html
+
+
+def _submitted_on_3(northshire, lead):
+    """Northshire's audit on the version 3 cycle, submitted, with its survey open."""
+    from audits import services
+    from tests.audits.factories import complete_audit
+
+    survey = open_survey(partnership=northshire, lead=lead)
+    audit = complete_audit(
+        start_audit(partnership=northshire, by=lead, cycle=survey.cycle), by=lead
+    )
+    services.audit_submit(audit=audit, by=lead)
+    return survey
+
+
+@pytest.mark.parametrize(("responses", "shown"), [(9, False), (10, True)])
+def test_the_dashboard_lists_each_statement_from_10_responses(
+    client, northshire, lead, responses, shown
+):
+    """The partnership dashboard's survey table gives each statement's share agreeing beside
+    the items it speaks to, from 10 responses; under 10 it says so and shows no number."""
+    survey = _submitted_on_3(northshire, lead)
+    respond(survey, times=responses)
+    client.force_login(lead)
+    html = client.get(f"/p/northshire/dashboard/?cycle={survey.cycle.name}").content.decode()
+    start = html.index('data-testid="survey-figures"')
+    table = html[start : html.index("</table>", start)]
+    assert table.count("<tr") == len(survey.statements) + 1
+    if shown:
+        assert "100% of 10" in table
+    else:
+        assert "Fewer than 10 responses" in table
+        assert "of 9" not in table and "%" not in table
