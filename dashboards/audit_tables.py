@@ -271,7 +271,9 @@ def evidence_flags_table(items, counts: dict) -> Table:
 AGENCIES_NOTE = (
     "Counts of submitted and accepted audits in which partner agencies gave their own "
     "ratings of the item, and of those in which the agencies' ratings are {levels} or more "
-    "levels apart. No partnership or agency is named."
+    "levels apart. No partnership or agency is named, and where fewer than {minimum} audits "
+    "have agency ratings of an item its disagreements are not shown: with so few, they could "
+    "point to one partnership."
 )
 
 
@@ -281,14 +283,15 @@ def agency_disagreement_table(items, counts: dict, *, levels: int) -> Table:
     rows = []
     for item in items:
         answered, disagreeing = counts.get(item.pk, (0, 0))
+        shown = answered >= disclosure.MIN_PEER_GROUP  # rule 4, as for the flags
         rows.append(
             Row(
                 item.ref,
                 [
                     Truncator(item.statement).words(10),
                     answered,
-                    disagreeing,
-                    disclosure.percentage(disagreeing, answered),
+                    disagreeing if shown else None,
+                    disclosure.percentage(disagreeing, answered) if shown else None,
                 ],
             )
         )
@@ -303,7 +306,7 @@ def agency_disagreement_table(items, counts: dict, *, levels: int) -> Table:
             Column("% disagreeing", PERCENT),
         ],
         rows,
-        note=AGENCIES_NOTE.format(levels=levels),
+        note=AGENCIES_NOTE.format(levels=levels, minimum=disclosure.MIN_PEER_GROUP),
     )
 
 

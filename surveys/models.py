@@ -52,6 +52,12 @@ class Survey(models.Model):
         """Open from opens_on to closes_on, both included."""
         return self.opens_on <= day <= self.closes_on
 
+    def has_closed(self, day) -> bool:
+        """Closed early by a lead, or past its closing date. Only then are its figures shown:
+        figures that moved with every response would let anyone who knows when a colleague
+        answered read that colleague's answers off the change."""
+        return self.closed_at is not None or day > self.closes_on
+
     @property
     def statements(self) -> list[dict]:
         return self.cycle.version.survey_statements

@@ -12,7 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from dashboards import disclosure
 from partnerships.models import Partnership
 
 from .choices import AGREEING, MIN_RESPONSES, Agency, RoleGroup
@@ -38,7 +40,7 @@ class Figure:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.agreeing / self.n) if self.shown else None
+        return disclosure.percentage(self.agreeing, self.n) if self.shown else None
 
     @property
     def words(self) -> str:
@@ -66,6 +68,8 @@ class Results:
     by_agency: list[Group] = field(default_factory=list)
     by_role: list[Group] = field(default_factory=list)
     responses: int = 0
+    # False while the survey takes answers: no figure is given until it has closed.
+    closed: bool = True
 
     @property
     def responses_shown(self) -> bool:
@@ -80,14 +84,29 @@ def _figures(statements, counts: dict) -> list[Figure]:
     ]
 
 
-def _groups(statements, counts: dict, choices) -> list[Group]:
-    """Each group of `choices` with MIN_RESPONSES or more behind every figure of it."""
+def without_small_remainder(groups: list[Group], total: int) -> tuple[list[Group], int]:
+    """The groups that can be shown beside a total of `total` responses, and how many are
+    left out: the responses outside the groups shown (the total less theirs) must be none or
+    at least MIN_RESPONSES, else subtracting would give a small group's figures; while they
+    are not, the smallest group shown is left out too."""
+    shown = sorted(groups, key=lambda group: group.responses)
+    rest = total - sum(group.responses for group in shown)
+    dropped = 0
+    while shown and 0 < rest < MIN_RESPONSES:
+        rest += shown.pop(0).responses
+        dropped += 1
+    return [group for group in groups if group in shown], dropped
+
+
+def _groups(statements, counts: dict, choices, total: int) -> list[Group]:
+    """Each group of `choices` with MIN_RESPONSES or more behind every figure of it, less any
+    that would let a smaller group be worked out from the total (without_small_remainder)."""
     groups = []
     for value, label in choices.choices:
         figures = _figures(statements, counts.get(value, {}))
         if figures and all(figure.shown for figure in figures):
             groups.append(Group(value, label, figures))
-    return groups
+    return without_small_remainder(groups, total)[0]
 
 
 def _add(table, key, n, agreeing):
@@ -107,9 +126,14 @@ def of(partnership, cycle) -> Survey | None:
     return Survey.objects.filter(partnership=partnership, cycle=cycle).first()
 
 
-def results(survey: Survey | None, statements: list[dict]) -> Results:
-    """The survey's figures overall, by agency and by role group, in one grouped query."""
+def results(survey: Survey | None, statements: list[dict], today=None) -> Results:
+    """The survey's figures overall, by agency and by role group, in one grouped query, once
+    it has closed (Survey.has_closed); while it takes answers, how many there are only."""
     overall, agency, role = {}, defaultdict(dict), defaultdict(dict)
+    today = today or timezone.localdate()
+    if survey is not None and not survey.has_closed(today):
+        count = survey.responses.count()
+        return Results(statements=statements, overall=[], responses=count, closed=False)
     if survey is not None:
         rows = (
             SurveyAnswer.objects.filter(response__survey=survey)
@@ -124,12 +148,13 @@ def results(survey: Survey | None, statements: list[dict]) -> Results:
             if role_value:
                 _add(role[role_value], key, n, agreeing)
     figures = _figures(statements, overall)
+    total = max((figure.n for figure in figures), default=0)
     return Results(
         statements=statements,
         overall=figures,
-        by_agency=_groups(statements, agency, Agency),
-        by_role=_groups(statements, role, RoleGroup),
-        responses=max((figure.n for figure in figures), default=0),
+        by_agency=_groups(statements, agency, Agency, total),
+        by_role=_groups(statements, role, RoleGroup, total),
+        responses=total,
     )
 
 
@@ -159,8 +184,10 @@ def panel_results(cycle) -> tuple[list[Figure], list[Group], int]:
     """For the Panel: England's figures, each partnership's with MIN_RESPONSES or more
     behind every figure (by name), and how many partnerships with a survey are left out."""
     statements = cycle.version.survey_statements
+    today = timezone.localdate()
+    closed = Q(response__survey__closed_at__isnull=False) | Q(response__survey__closes_on__lt=today)
     rows = (
-        SurveyAnswer.objects.filter(response__survey__cycle=cycle)
+        SurveyAnswer.objects.filter(closed, response__survey__cycle=cycle)
         .values_list("response__survey__partnership_id", "statement")
         .annotate(n=Count("id"), agreeing=Count("id", filter=Q(value__in=AGREEING)))
         .order_by()
@@ -182,8 +209,11 @@ def panel_results(cycle) -> tuple[list[Figure], list[Group], int]:
             groups.append(Group(*names[partnership_id], figures))
         else:
             left_out += 1
+    england_figures = _figures(statements, england)
+    total = max((figure.n for figure in england_figures), default=0)
+    groups, dropped = without_small_remainder(groups, total)
     groups.sort(key=lambda group: group.label)
-    return _figures(statements, england), groups, left_out
+    return england_figures, groups, left_out + dropped
 
 
 def cycles_with_survey_statements():

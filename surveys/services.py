@@ -112,7 +112,11 @@ def survey_response_submit(
     Refused with SurveyNotOpen outside the window, RateLimited over either limit and
     AlreadyAnswered when this browser has answered already. Submissions to one survey take
     its row's lock in turn, so the limits hold exactly under a burst."""
-    survey = Survey.objects.select_for_update().select_related("cycle__version").get(pk=survey.pk)
+    survey = (
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("cycle__version")
+        .get(pk=survey.pk)
+    )
     now = timezone.now()
     if not (survey.closed_at is None and survey.is_open(timezone.localdate())):
         raise SurveyNotOpen
@@ -122,7 +126,8 @@ def survey_response_submit(
     client_hash = _digest("client", survey, client or "unknown")
     per_client, client_window = CLIENT_LIMIT
     per_survey, survey_window = SURVEY_LIMIT
-    SubmissionAttempt.objects.filter(survey=survey, at__lt=now - client_window).delete()
+    # Every survey's attempts older than the window go (a closed survey's too).
+    SubmissionAttempt.objects.filter(at__lt=now - client_window).delete()
     recent = SubmissionAttempt.objects.filter(survey=survey, client_hash=client_hash)
     if recent.filter(at__gte=now - client_window).count() >= per_client:
         raise RateLimited
@@ -138,5 +143,8 @@ def survey_response_submit(
         SurveyAnswer(response=response, statement=statement["key"], value=answers[statement["key"]])
         for statement in survey.statements
     )
-    SubmissionAttempt.objects.create(survey=survey, client_hash=client_hash, at=now)
+    # To the minute only, so that an attempt cannot be matched to its response by the time.
+    SubmissionAttempt.objects.create(
+        survey=survey, client_hash=client_hash, at=now.replace(second=0, microsecond=0)
+    )
     return response

@@ -50,22 +50,37 @@ def _audit(slug, cycle, *, police_rating, health_rating, submit=True):
 
 @pytest.fixture
 def cycle(db):
-    """Three submitted audits with agency ratings of 1.1 (one disagreeing, 0 and 3; two not,
-    2 and 3, and 3 and 3) and a draft that disagrees but is not counted."""
+    """Five submitted audits with agency ratings of 1.1 (two disagreeing, 0 and 3 and 1 and
+    3; three not, 2 and 3, 3 and 3, 2 and 2) and a draft that disagrees but is not counted."""
     cycle = CycleFactory()
     _audit("alpha", cycle, police_rating=0, health_rating=3)
     _audit("beta", cycle, police_rating=2, health_rating=3)
     _audit("gamma", cycle, police_rating=3, health_rating=3)
+    _audit("epsilon", cycle, police_rating=1, health_rating=3)
+    _audit("zeta", cycle, police_rating=2, health_rating=2)
     _audit("delta", cycle, police_rating=0, health_rating=3, submit=False)
     return cycle
 
 
 def test_disagreements_are_counted_by_item(client, cycle, panel):
-    """1.1: 3 submitted audits with agency ratings, 1 disagreeing (33%); 1.2: none at all."""
+    """1.1: 5 submitted audits with agency ratings, 2 disagreeing (40%); 1.2: none at all, so
+    fewer than 5 and its disagreements not shown."""
     client.force_login(panel)
     rows = dict(table_rows(text(client.get(AGENCIES_VIEW)), SLUG))
-    assert rows["1.1"][1:] == ["3", "1", "33%"]
-    assert rows["1.2"][1:3] == ["0", "0"]
+    assert rows["1.1"][1:] == ["5", "2", "40%"]
+    assert rows["1.2"][1] == "0" and "0" not in rows["1.2"][2:]
+
+
+def test_disagreements_under_5_audits_are_not_shown(client, cycle, panel):
+    """With 4 audits with agency ratings (one returned to draft's count: the fifth removed),
+    how many disagree is not shown, on screen or in the file."""
+    from audits.models import Audit
+
+    Audit.objects.filter(partnership__slug="zeta").update(status="returned")
+    client.force_login(panel)
+    rows = dict(table_rows(text(client.get(AGENCIES_VIEW)), SLUG))
+    assert rows["1.1"][1] == "4"
+    assert not any(cell in ("2", "50%") for cell in rows["1.1"][2:])
 
 
 def test_no_partnership_or_agency_is_named(client, cycle, panel):

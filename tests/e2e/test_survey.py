@@ -63,5 +63,10 @@ def test_the_survey_pages_pass_axe_and_the_lead_sees_the_results(new_journey, no
     journey.expect_heading("Practitioner survey")
     assert f"/survey/{survey.token}/" in journey.page.get_by_test_id("survey-link").inner_text()
     assert journey.page.get_by_test_id("survey-responses").inner_text() == "10"
+    assert (
+        "appear once the survey has closed"
+        in journey.page.get_by_test_id("survey-waiting").inner_text()
+    )
+    journey.press_button("Close the survey now")
     overall = journey.page.get_by_test_id("survey-overall")
     assert "100% of 10" in overall.inner_text()

@@ -50,3 +50,23 @@ def respond(survey, *, value=Agreement.AGREE, agency="", role="", times=1, **ove
             )
         )
     return made
+
+
+def close(survey):
+    """Close the survey now (as a lead's "Close the survey now" does): its figures show."""
+    from django.utils import timezone
+
+    from surveys.models import Survey
+
+    Survey.objects.filter(pk=survey.pk).update(closed_at=timezone.now())
+    survey.refresh_from_db()
+    return survey
+
+
+def reopen(survey):
+    """Undo close(), for a test that answers again after reading the figures."""
+    from surveys.models import Survey
+
+    Survey.objects.filter(pk=survey.pk).update(closed_at=None)
+    survey.refresh_from_db()
+    return survey

@@ -5,7 +5,7 @@ import pytest
 
 from tests.audits.factories import start_audit
 
-from .factories import open_survey, respond
+from .factories import close, open_survey, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def test_figures_beside_item_2_1_from_10_responses(client, northshire, lead, res
     survey = open_survey(partnership=northshire, lead=lead)
     start_audit(partnership=northshire, by=lead, cycle=survey.cycle)
     respond(survey, times=responses)
+    close(survey)
     client.force_login(lead)
     for name, html in _pages(client, survey).items():
         start = html.index('data-testid="survey-2.1"')
@@ -68,6 +69,7 @@ def test_the_dashboard_lists_each_statement_from_10_responses(
     the items it speaks to, from 10 responses; under 10 it says so and shows no number."""
     survey = _submitted_on_3(northshire, lead)
     respond(survey, times=responses)
+    close(survey)
     client.force_login(lead)
     html = client.get(f"/p/northshire/dashboard/?cycle={survey.cycle.name}").content.decode()
     start = html.index('data-testid="survey-figures"')
