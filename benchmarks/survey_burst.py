@@ -13,7 +13,8 @@ REMOTE_ADDR (or a configured proxy header), so each gets a distinct REMOTE_ADDR,
 per address is not what is measured. The limit per survey (300 a minute) would refuse all but
 the first 300 of a burst, so it is lifted for the run; a last phase puts it back and shows the
 refusal's time. Only the POST is timed. It prints the median and p95 per submission, the burst's
-wall time, then the lead's results page and the Panel's page, each the median of 20 loads.
+wall time, then (the survey closed, as figures are shown only then) the lead's results page
+and the Panel's page, each the median of 20 loads.
 It makes its own partnership, lead, Panel user, cycle and survey (named bench-*), and never
 runs as part of the test suite.
 """
@@ -166,6 +167,8 @@ def main():
     status, refused = submit_one(survey, args.count + 1)
     if refused is not None:
         print(f"with the 300-a-minute limit back: status {status} in {refused * 1000:.1f} ms")
+    # Figures are shown only once a survey has closed: close it, as its lead would.
+    services.survey_close(survey=survey, by=lead)
     cycle = survey.cycle.name
     for name, user, url in [
         ("lead's results page", lead, f"/p/{survey.partnership.slug}/surveys/{cycle}/"),
