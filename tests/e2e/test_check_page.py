@@ -139,4 +139,4 @@ def test_panel_opens_a_cycle_with_the_gov_uk_date_input(journey, panel):
     journey.expect_text("Cycle 2027-28 opened")
     opened = Cycle.objects.select_related("version").get(name="2027-28")
     assert opened.closes_on.isoformat() == "2028-03-31"
-    assert opened.version.number == 2
+    assert opened.version.number == 3
