@@ -34,6 +34,7 @@ from .models import (
     Response,
     Theme,
 )
+from .querysets import SCORED
 
 CYCLE_CLOSED = "The {cycle} cycle closed on {date:%-d %B %Y}. Its audits can no longer change"
 CYCLE_NOT_OPEN = "The {cycle} cycle opens on {date:%-d %B %Y}"
@@ -542,7 +543,8 @@ def audit_submit(*, audit: Audit, by) -> Audit:
     return audit
 
 
-SCORED_STATUSES = (Audit.Status.SUBMITTED, Audit.Status.ACCEPTED)
+# "Submitted or accepted" is stated once, in querysets.SCORED.
+SCORED_STATUSES = SCORED
 
 
 def audit_means_store(audits) -> None:
